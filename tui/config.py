@@ -1,0 +1,199 @@
+"""Settings: environment variables > config file > defaults.
+
+The config file is TOML, written atomically with mode 0600. Secrets are held in `Secret`, whose
+repr and str are masked, so a settings object can be logged or shown without leaking them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+import tomli_w
+
+from .wiro.auth import mask
+
+DEFAULT_API_BASE = "https://api.wiro.ai/v1"
+DEFAULT_TWILIO_BASE = "https://api.twilio.com"
+APP_NAME = "wiro-voice"
+
+#: Keys the config file may hold, and their types. Later features add theirs here.
+KNOWN_KEYS: dict[str, type] = {
+    "api_key": str,
+    "api_secret": str,
+    "agent": str,
+    "api_base": str,
+    "twilio_base": str,
+    "theme": str,
+}
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used. The message names the file and the key, and says what to do."""
+
+
+class Secret:
+    """A string that never shows itself: repr/str give a mask with at most the last 4 characters."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({mask(self._value)!r})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    @property
+    def masked(self) -> str:
+        return mask(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_key: Secret | None = None
+    api_secret: Secret | None = None
+    agent: str | None = None
+    api_base: str = DEFAULT_API_BASE
+    twilio_base: str = DEFAULT_TWILIO_BASE
+    theme: str | None = None
+    config_path: Path = field(default_factory=lambda: default_config_path())
+    #: where each value came from: "env", "file", "flag" or "default"
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def has_account(self) -> bool:
+        return bool(self.api_key)
+
+    def with_(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("WIRO_VOICE_CONFIG"):
+        return Path(env["WIRO_VOICE_CONFIG"]).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The file's values, checked. A missing file is empty; anything unusable raises ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the config file {path}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"The config file {path} is not UTF-8 text. Fix or delete it.") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML: {exc}. Fix or delete it.") from None
+    for key, value in data.items():
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+            hint = f' Did you mean "{close[0]}"?' if close else f" Known keys: {', '.join(KNOWN_KEYS)}."
+            raise ConfigError(f'The config file {path} has an unknown key "{key}".{hint}')
+        expected = KNOWN_KEYS[key]
+        if not isinstance(value, expected):
+            raise ConfigError(
+                f'In the config file {path}, "{key}" must be a {expected.__name__} (text in quotes), '
+                f"not {type(value).__name__}."
+            )
+    return data
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    *,
+    config_path: Path | str | None = None,
+    agent: str | None = None,
+    api_base: str | None = None,
+    twilio_base: str | None = None,
+    theme: str | None = None,
+) -> Settings:
+    """Resolve settings: flags (the keyword arguments) and env vars > config file > defaults."""
+    env = os.environ if env is None else env
+    path = Path(config_path).expanduser() if config_path else default_config_path(env)
+    file = read_config_file(path)
+    sources: dict[str, str] = {}
+
+    def pick(key: str, env_name: str | None, flag: str | None, default: str | None) -> str | None:
+        if flag:
+            sources[key] = "flag"
+            return flag.strip()
+        if env_name and env.get(env_name, "").strip():
+            sources[key] = "env"
+            return env[env_name].strip()
+        if isinstance(file.get(key), str) and file[key].strip():
+            sources[key] = "file"
+            return file[key].strip()
+        sources[key] = "default"
+        return default
+
+    api_key = pick("api_key", "WIRO_API_KEY", None, None)
+    api_secret = pick("api_secret", "WIRO_API_SECRET", None, None)
+    return Settings(
+        api_key=Secret(api_key) if api_key else None,
+        api_secret=Secret(api_secret) if api_secret else None,
+        agent=pick("agent", "WIRO_AGENT_GUID", agent, None),
+        api_base=pick("api_base", "WIRO_API_BASE", api_base, DEFAULT_API_BASE) or DEFAULT_API_BASE,
+        twilio_base=pick("twilio_base", "TWILIO_API_BASE", twilio_base, DEFAULT_TWILIO_BASE) or DEFAULT_TWILIO_BASE,
+        theme=pick("theme", None, theme, None),
+        config_path=path,
+        sources=sources,
+    )
+
+
+def save_config(path: Path, updates: Mapping[str, Any]) -> None:
+    """Merge `updates` into the file (a value of None removes the key) and write it atomically, mode 0600.
+
+    Secrets may be given as `Secret`. The directory is created with mode 0700 when missing.
+    """
+    current = read_config_file(path)
+    for key, value in updates.items():
+        if key not in KNOWN_KEYS:
+            raise ValueError(f"unknown config key {key!r}")
+        if isinstance(value, Secret):
+            value = value.reveal()
+        if value is None or value == "":
+            current.pop(key, None)
+        else:
+            current[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            tomli_w.dump(current, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    os.chmod(path, 0o600)

@@ -1,0 +1,36 @@
+"""The two Wiro authentication modes: key only, and key + HMAC signature."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+
+def sign(api_key: str, api_secret: str, nonce: str) -> str:
+    """Hex HMAC-SHA256 with the API key as the key and `secret + nonce` as the message (Wiro's rule)."""
+    return hmac.new(api_key.encode(), (api_secret + nonce).encode(), hashlib.sha256).hexdigest()
+
+
+def new_nonce() -> str:
+    """A fresh random integer nonce for one request (Wiro accepts unix time or a random int)."""
+    return str(secrets.randbelow(10**15) + 10**14)
+
+
+def auth_headers(api_key: str, api_secret: str | None) -> dict[str, str]:
+    """Headers for one request. Signature mode gets a new nonce every time it is called."""
+    headers = {"x-api-key": api_key}
+    if api_secret:
+        nonce = new_nonce()
+        headers["x-nonce"] = nonce
+        headers["x-signature"] = sign(api_key, api_secret, nonce)
+    return headers
+
+
+def mask(secret: str | None) -> str:
+    """Show at most the last 4 characters of a secret, never more (and nothing of a short one)."""
+    if not secret:
+        return "(not set)"
+    if len(secret) < 12:
+        return "••••"
+    return "••••" + secret[-4:]

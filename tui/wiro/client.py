@@ -1,0 +1,351 @@
+"""Async client for the parts of the Wiro API this dashboard uses.
+
+One method per endpoint. Reads retry transient failures a bounded number of times; writes
+(CredentialUpsert, Start, Stop, Upload) never do, because a write that timed out may still have
+happened. A 429 was not processed, so every call may back off and try again after one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import mimetypes
+import os
+import random
+import secrets
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+import httpx
+
+from .auth import auth_headers, mask
+from .errors import ApiError, AuthError, NotFoundError, ProtocolError, RateLimitedError, TransientError, WiroError
+from .models import Agent, CallSession, LogTail, MessageDetail, UploadedFile, UpsertResult, as_list
+
+DEFAULT_API_BASE = "https://api.wiro.ai/v1"
+HISTORY_LIMIT_CAP = 200
+
+#: Called after every finished call: (None) on success, (error) on failure. Drives "live"/"stale".
+OutcomeListener = Callable[[WiroError | None], None]
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff. `sleep` is injectable so tests can record the waits."""
+
+    retries: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = min(self.max_delay, self.base_delay * (2**attempt)) * (0.75 + random.random() / 2)
+        if retry_after is not None:
+            return min(self.max_delay, max(retry_after, backoff))
+        return backoff
+
+
+class WiroClient:
+    """The Wiro API over HTTPS. Create one per app and share it; close it with `aclose()`."""
+
+    def __init__(
+        self,
+        api_key: str,
+        api_secret: str | None = None,
+        base_url: str = DEFAULT_API_BASE,
+        *,
+        timeout: float = 15.0,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        on_outcome: OutcomeListener | None = None,
+    ) -> None:
+        if not api_key or not api_key.strip():
+            raise ValueError("A Wiro API key is required.")
+        self._api_key = api_key.strip()
+        self._api_secret = api_secret.strip() if api_secret and api_secret.strip() else None
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retry = retry
+        self._sleep = sleep
+        self.on_outcome = on_outcome
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"user-agent": "wiro-voice-tui"},
+        )
+
+    def __repr__(self) -> str:
+        mode = "signature" if self._api_secret else "key"
+        return f"WiroClient(base_url={self.base_url!r}, api_key={mask(self._api_key)!r}, mode={mode!r})"
+
+    @property
+    def signature_mode(self) -> bool:
+        return self._api_secret is not None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> "WiroClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- endpoints ------------------------------------------------------------------------
+
+    async def my_agents(self, *, page_size: int = 100, max_pages: int = 50) -> list[Agent]:
+        """Every agent of the project, paging with `start` until a short page (the API gives no total)."""
+        agents: list[Agent] = []
+        seen: set[str] = set()
+        for page in range(max_pages):
+            data = await self._call("UserAgent/MyAgents", {"limit": page_size, "start": page * page_size, "sort": "id", "order": "DESC"})
+            items = as_list(data.get("useragents"))
+            fresh = [a for a in (Agent.parse(i) for i in items) if a is not None and a.guid not in seen]
+            for agent in fresh:
+                seen.add(agent.guid)
+            agents.extend(fresh)
+            # A short page ends the list; a page of only repeats means the server ignored `start`.
+            if len(items) < page_size or not fresh:
+                break
+        return agents
+
+    async def detail(self, guid: str) -> Agent:
+        data = await self._call("UserAgent/Detail", {"guid": guid})
+        items = data.get("useragents")
+        if not isinstance(items, list):
+            raise ProtocolError("Wiro's Detail answer has no `useragents` list.", endpoint="UserAgent/Detail")
+        agent = next((a for a in (Agent.parse(i) for i in items) if a is not None), None)
+        if agent is None:
+            raise NotFoundError(f"Wiro has no agent {guid}.", endpoint="UserAgent/Detail")
+        return agent
+
+    async def credential_upsert(self, guid: str, fields: list[dict[str, Any]]) -> UpsertResult:
+        """Save credential fields (see `tui.credential` for building them). Never retried on failure."""
+        data = await self._call("UserAgent/CredentialUpsert", {"useragentguid": guid, "fields": fields}, write=True)
+        return UpsertResult.parse(data)
+
+    async def start(self, guid: str) -> None:
+        await self._call("UserAgent/Start", {"guid": guid}, write=True)
+
+    async def stop(self, guid: str) -> None:
+        await self._call("UserAgent/Stop", {"guid": guid}, write=True)
+
+    async def call_history(self, guid: str, limit: int = 50) -> list[CallSession]:
+        """Newest-first voice sessions (phone and web). `limit` is clamped to 1–200, the API's cap."""
+        limit = max(1, min(HISTORY_LIMIT_CAP, int(limit)))
+        data = await self._call("UserAgent/TwilioCallHistory/List", {"useragentguid": guid, "limit": limit})
+        items = data.get("data")
+        if not isinstance(items, list):
+            raise ProtocolError("Wiro's call history answer has no `data` list.", endpoint="UserAgent/TwilioCallHistory/List")
+        return [s for s in (CallSession.parse(i) for i in items) if s is not None]
+
+    async def message_detail(self, *, messageguid: str | None = None, agenttoken: str | None = None) -> MessageDetail:
+        if not (messageguid or agenttoken):
+            raise ValueError("message_detail needs a messageguid or an agenttoken")
+        body = {"messageguid": messageguid} if messageguid else {"agenttoken": agenttoken}
+        data = await self._call("UserAgent/Message/Detail", body)
+        if not isinstance(data.get("data"), dict):
+            raise ProtocolError("Wiro's Message/Detail answer has no `data` object.", endpoint="UserAgent/Message/Detail")
+        return MessageDetail.parse(data["data"])
+
+    async def logs(self, guid: str, *, date: str | None = None, lines: int = 200) -> LogTail:
+        body: dict[str, Any] = {"useragentguid": guid, "lines": max(1, min(5000, int(lines)))}
+        if date:
+            body["date"] = date
+        return LogTail.parse(await self._call("UserAgent/Logs", body))
+
+    async def upload(
+        self,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        filename: str | None = None,
+        folderid: str | None = None,
+        progress: ProgressCallback | None = None,
+        chunk_size: int = 64 * 1024,
+    ) -> UploadedFile:
+        """Upload a file (multipart) and return where Wiro stored it. `progress(sent, total)` follows the bytes."""
+        if isinstance(source, bytes):
+            payload, name = source, filename or "upload.bin"
+        else:
+            path = Path(source)
+            try:
+                payload = path.read_bytes()
+            except OSError as exc:
+                raise WiroError(f"Cannot read {path}: {exc.strerror or exc}.", endpoint="File/Upload") from None
+            name = filename or path.name
+        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        boundary = "wiro-voice-" + secrets.token_hex(12)
+        safe_name = name.replace('"', "'").replace("\r", " ").replace("\n", " ")
+        head = b""
+        if folderid:
+            head += f'--{boundary}\r\nContent-Disposition: form-data; name="folderid"\r\n\r\n{folderid}\r\n'.encode()
+        head += (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
+            f"Content-Type: {ctype}\r\n\r\n"
+        ).encode()
+        tail = f"\r\n--{boundary}--\r\n".encode()
+        total = len(head) + len(payload) + len(tail)
+
+        async def body() -> AsyncIterator[bytes]:
+            sent = 0
+            for piece in _chunks(head + payload + tail, chunk_size):
+                yield piece
+                sent += len(piece)
+                if progress is not None:
+                    progress(sent, total)
+
+        headers = {"content-type": f"multipart/form-data; boundary={boundary}", "content-length": str(total)}
+        data = await self._call("File/Upload", None, write=True, content=body, extra_headers=headers, timeout=max(self.timeout, 120.0))
+        files = [f for f in (UploadedFile.parse(i) for i in as_list(data.get("list"))) if f is not None]
+        if not files:
+            raise ProtocolError("Wiro's upload answer lists no file URL.", endpoint="File/Upload")
+        return files[0]
+
+    # -- transport --------------------------------------------------------------------------
+
+    async def _call(
+        self,
+        endpoint: str,
+        body: dict[str, Any] | None,
+        *,
+        write: bool = False,
+        content: Callable[[], AsyncIterator[bytes]] | None = None,
+        extra_headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            try:
+                data = await self._once(endpoint, body, content, extra_headers, timeout)
+            except (RateLimitedError, TransientError) as err:
+                retryable = isinstance(err, RateLimitedError) or not write
+                if not retryable or attempt >= self.retry.retries:
+                    self._report(err)
+                    raise
+                retry_after = err.retry_after if isinstance(err, RateLimitedError) else None
+                await self._sleep(self.retry.delay(attempt, retry_after))
+                attempt += 1
+                continue
+            except WiroError as err:
+                self._report(err)
+                raise
+            self._report(None)
+            return data
+
+    def _report(self, error: WiroError | None) -> None:
+        if self.on_outcome is not None:
+            self.on_outcome(error)
+
+    async def _once(self, endpoint, body, content, extra_headers, timeout) -> dict[str, Any]:
+        headers = auth_headers(self._api_key, self._api_secret)
+        if extra_headers:
+            headers.update(extra_headers)
+        kwargs: dict[str, Any] = {"headers": headers}
+        if content is not None:
+            kwargs["content"] = content()
+        else:
+            kwargs["json"] = body or {}
+        if timeout is not None:
+            kwargs["timeout"] = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+        where = f"Wiro ({self.base_url})"
+        try:
+            response = await self._http.post(endpoint, **kwargs)
+        except httpx.TimeoutException:
+            raise TransientError(f"{where} did not answer {endpoint} in time.", kind="timeout", endpoint=endpoint) from None
+        except httpx.TransportError as exc:
+            raise TransientError(f"Could not reach {where}: {_reason(exc)}.", kind="connection", endpoint=endpoint) from None
+        return _read_envelope(response, endpoint, where)
+
+
+def _chunks(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)] or [b""]
+
+
+def _reason(exc: httpx.TransportError) -> str:
+    text = str(exc).strip()
+    if isinstance(exc, httpx.ConnectError):
+        return "connection refused or host not found" + (f" ({text})" if text and len(text) < 120 else "")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection closed without an answer"
+    return text if text and len(text) < 160 else type(exc).__name__
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        from datetime import datetime, timezone
+
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _server_message(response: httpx.Response) -> tuple[str | None, int | None]:
+    """The first error message and code in a Wiro envelope, if the body is one."""
+    try:
+        data = response.json()
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    for item in as_list(data.get("errors")):
+        if isinstance(item, dict) and isinstance(item.get("message"), str):
+            code = item.get("code")
+            return item["message"], code if isinstance(code, int) and not isinstance(code, bool) else None
+        if isinstance(item, str):
+            return item, None
+    if isinstance(data.get("message"), str):
+        return data["message"], None
+    return None, None
+
+
+def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[str, Any]:
+    status = response.status_code
+    message, code = _server_message(response)
+    if status == 401 or status == 403:
+        raise AuthError(message or f"{where} refused the API key (HTTP {status}).", endpoint=endpoint, status=status)
+    if status == 404:
+        detail = f": {message}" if message else ""
+        raise NotFoundError(
+            f"{where} does not know {endpoint}{detail} Check the API base URL (it ends in /v1).",
+            endpoint=endpoint,
+            status=404,
+        )
+    if status == 429:
+        raise RateLimitedError(
+            f"{where} is rate limiting requests (429); slow down and try again.",
+            retry_after=_retry_after(response.headers.get("retry-after")),
+            endpoint=endpoint,
+        )
+    if status >= 500:
+        raise TransientError(f"{where} had a server error ({status}) on {endpoint}.", kind="server", endpoint=endpoint, status=status)
+    if status >= 400:
+        raise ApiError(message or f"{where} rejected {endpoint} (HTTP {status}).", code=code, endpoint=endpoint, status=status)
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        ctype = response.headers.get("content-type", "unknown type").split(";")[0]
+        raise ProtocolError(
+            f"{where} answered {endpoint} with something that is not JSON ({ctype}). Is the API base URL right?",
+            endpoint=endpoint,
+            status=status,
+        ) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(f"{where} answered {endpoint} with JSON that is not an object.", endpoint=endpoint, status=status)
+    result = data.get("result")
+    if result is True:
+        return data
+    if result is False:
+        if code == 1:
+            raise NotFoundError(message or "Not found.", endpoint=endpoint, status=status)
+        if code in (98, 99):
+            raise AuthError(message or "Wiro asks to sign in again.", endpoint=endpoint, status=status)
+        raise ApiError(message or f"Wiro refused {endpoint} without saying why.", code=code, endpoint=endpoint, status=status)
+    raise ProtocolError(f"{where} answered {endpoint} without a `result` field.", endpoint=endpoint, status=status)

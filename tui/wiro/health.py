@@ -1,0 +1,44 @@
+"""Connection health: "live", or "stale since 12:04:31 — 503 from Wiro"."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from .errors import ApiError, NotFoundError, WiroError
+
+
+@dataclass(frozen=True)
+class Health:
+    """An immutable reading. `stale_since` is the epoch of the first failure in the current run of failures."""
+
+    live: bool
+    stale_since: float | None = None
+    reason: str | None = None
+    last_ok: float | None = None
+
+    def describe(self, *, local: Callable[[float], datetime] = datetime.fromtimestamp) -> str:
+        if self.live:
+            return "live"
+        if self.stale_since is None:
+            return "connecting…"
+        return f"stale since {local(self.stale_since):%H:%M:%S} — {self.reason}"
+
+
+class HealthTracker:
+    """Folds call outcomes into a Health. A refusal the server explained (result:false) still proves it is up."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self.current = Health(live=False)
+
+    def record(self, error: WiroError | None) -> Health:
+        now = self._clock()
+        if error is None or isinstance(error, (ApiError, NotFoundError)) and error.status in (None, 200):
+            self.current = Health(live=True, last_ok=now)
+        else:
+            since = self.current.stale_since if not self.current.live and self.current.stale_since else now
+            self.current = Health(live=False, stale_since=since, reason=f"{error.short} from Wiro", last_ok=self.current.last_ok)
+        return self.current
