@@ -83,3 +83,35 @@ def recent_counts(sessions: Iterable[CallSession], now_ms: int) -> RecentCounts:
         if session.end_reason == "wiro_error":
             counts["errors"] += 1
     return RecentCounts(**counts)
+
+
+#: Caller IDs that mean "withheld": keypad spellings of ANONYMOUS, RESTRICTED, UNAVAILABLE, UNKNOWN, BLOCKED.
+WITHHELD_NUMBERS = frozenset({"+266696687", "+7378742833", "+86282452253", "+8656696", "+2562533"})
+WITHHELD_WORDS = frozenset({"anonymous", "restricted", "unavailable", "unknown", "blocked", "private"})
+
+
+def is_withheld(number: str | None) -> bool:
+    if not number:
+        return True
+    n = number.strip()
+    if n.lower().removeprefix("+") in WITHHELD_WORDS:
+        return True
+    digits = "+" + n.lstrip("+")
+    return digits in WITHHELD_NUMBERS or (digits.startswith("+1") and "+" + digits[2:] in WITHHELD_NUMBERS)
+
+
+def caller_label(session: CallSession) -> str:
+    """Who called, in a few words: number and country, page for web sessions, "withheld" for the sentinels."""
+    if session.channel == "web":
+        who = session.display_identifier or session.page_url or "web visitor"
+        return f"web: {who}"
+    if is_withheld(session.caller_number):
+        return "withheld"
+    return f"{session.caller_number} ({session.caller_country})" if session.caller_country else str(session.caller_number)
+
+
+def duration_text(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(max(0, int(seconds)), 60)
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"

@@ -1,0 +1,119 @@
+"""The Overview driven with Pilot against the simulator: pick, start, stop, refusals, failures."""
+
+from __future__ import annotations
+
+import socket
+
+from textual.widgets import OptionList
+
+from tui.config import Secret
+from tui.ui.app import WiroVoiceApp
+from tui.ui.screens.agent_picker import AgentPicker
+
+from .helpers import notifications, settle, text_of
+
+SIZE = (120, 40)
+
+
+def app_for(sim, settings, **changes):
+    return WiroVoiceApp(settings.with_(**changes), clock=sim.now)
+
+
+async def test_picker_appears_without_an_agent_and_choosing_one_shows_it(sim, sim_settings):
+    app = app_for(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, AgentPicker)
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert sim.demo_agent_guid in ids and sim.stopped_agent_guid in ids
+        options.highlighted = ids.index(sim.demo_agent_guid)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.agent_guid == sim.demo_agent_guid
+        assert "Running" in text_of(app, "#agent-info")
+        assert "Front Desk" in text_of(app, "#agent-info")
+        channel = app.screen.query_one("#channel-info")
+        assert channel.value_text("Hold").startswith("spoken text, then music")
+        assert "+14155550142" in channel.value_text("Numbers")
+        assert "active" in text_of(app, "#recent-calls")
+        assert app.health.live
+    # the choice is remembered for the next start
+    assert sim.demo_agent_guid in sim_settings.config_path.read_text()
+
+
+async def test_start_then_status_moves_through_queued_starting_running(sim, sim_settings, clock):
+    app = app_for(sim, sim_settings, agent=sim.stopped_agent_guid)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "Stopped" in text_of(app, "#agent-info")
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert any("Start requested" in n for n in notifications(app))
+        assert "Queued" in text_of(app, "#agent-info")
+        clock.advance(3)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert "Starting" in text_of(app, "#agent-info")
+        clock.advance(5)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert "Running" in text_of(app, "#agent-info")
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert "Stopping" in text_of(app, "#agent-info")
+
+
+async def test_refusals_are_said_plainly(sim, sim_settings):
+    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert any("already running, so there is nothing to start" in n for n in notifications(app))
+        await pilot.press("x")
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert any("still stopping" in n for n in notifications(app))
+
+
+async def test_setup_required_agent_shows_the_hint_and_start_is_refused(sim, sim_settings):
+    app = app_for(sim, sim_settings, agent=sim.setup_agent_guid)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        hint = text_of(app, "#setup-hint")
+        assert "Setup required" in hint and "Account SID" in hint
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert any("Setup is not complete" in n for n in notifications(app))
+
+
+async def test_wrong_api_key_shows_the_401_reason_and_the_app_stays_up(sim, sim_settings):
+    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid, api_key=Secret("wrong-key-0123456789abcdef"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        error = text_of(app, "#overview-error")
+        assert "Wiro refused the API key" in error and "not founded" in error
+        assert "0123456789abcdef" not in error
+        assert not app.health.live and "401" in app.health.reason
+        await pilot.press("n")  # still responsive: the Connection screen opens
+        await pilot.pause()
+        assert app.screen.id == "connection"
+
+
+async def test_unreachable_base_url_is_explained_and_keys_still_work(sim_settings, tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = sim_settings.with_(api_base=f"http://127.0.0.1:{port}/v1", agent="11111111-1111-4111-8111-111111111111")
+    app = WiroVoiceApp(settings)
+    app.client.retry = type(app.client.retry)(retries=1, base_delay=0.01)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        error = text_of(app, "#overview-error")
+        assert "Could not reach" in error and "Retrying on its own" in error
+        assert "stale since" in app.health.describe()
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.id == "connection"

@@ -1,0 +1,256 @@
+"""Command line: the TUI by default, and subcommands that work in scripts.
+
+Exit codes: 0 success; 1 the request was understood but refused, or problems were found; 2 an error
+(bad input, bad configuration, authentication, network).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+from . import __version__
+from .config import ConfigError, Secret, Settings, load_settings
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+
+class CliError(Exception):
+    """An error to print (without a traceback) before exiting with `code`."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _connection_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """Options accepted before or after the subcommand. Subcommands suppress defaults so they don't undo the top."""
+    d = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    parser.add_argument("--demo", action="store_true", default=d(False), help="use the embedded simulator, whatever is configured")
+    parser.add_argument("--agent", metavar="GUID", default=d(None), help="agent instance guid (default: config, else the picker)")
+    parser.add_argument("--api-base", metavar="URL", default=d(None), help="Wiro API base (default https://api.wiro.ai/v1)")
+    parser.add_argument("--twilio-base", metavar="URL", default=d(None), help="Twilio API base (default https://api.twilio.com)")
+    parser.add_argument("--config", metavar="PATH", default=d(None), help="config file (default: the user config dir)")
+    parser.add_argument("--seed", type=int, default=d(7), help="demo: simulator seed (default 7)")
+    parser.add_argument("--speed", type=float, default=d(1.0), help="demo: simulated time per real second (default 1)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wiro-voice",
+        description="A terminal dashboard for a Wiro AI voice agent on Twilio phone numbers. "
+        "With no API key configured it runs a demo against an embedded simulator.",
+    )
+    parser.add_argument("--version", action="version", version=f"wiro-voice {__version__}")
+    _connection_options(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sim = sub.add_parser("sim", help="run the simulator alone (for curl, scripts and tests)")
+    sim.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    sim.add_argument("--seed", type=int, default=argparse.SUPPRESS, help="default 7")
+    sim.add_argument("--speed", type=float, default=argparse.SUPPRESS, help="simulated seconds per real second (default 1)")
+    sim.add_argument("--faults", metavar="SPEC", help="e.g. 500:0.1,429:0.05,timeout:0.05,garbage:0.05,drop:0.02")
+
+    agents = sub.add_parser("agents", help="list your agents (MyAgents)")
+    _connection_options(agents)
+    agents.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    status = sub.add_parser("status", help="the agent's status and phone channel (Detail)")
+    _connection_options(status)
+    status.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    for verb in ("start", "stop"):
+        p = sub.add_parser(verb, help=f"ask Wiro to {verb} the agent")
+        _connection_options(p)
+        p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    return parser
+
+
+# -- shared plumbing ------------------------------------------------------------------------------
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    try:
+        return load_settings(
+            config_path=args.config, agent=args.agent, api_base=args.api_base, twilio_base=args.twilio_base
+        )
+    except ConfigError as err:
+        raise CliError(str(err)) from None
+
+
+@contextmanager
+def _session(args: argparse.Namespace, *, need_account: bool = True) -> Iterator[tuple[Settings, Any]]:
+    """Settings plus a running simulator when in demo (or when nothing is configured and the TUI starts)."""
+    settings = _settings(args)
+    sim = None
+    if args.demo:
+        from .sim import Simulator
+
+        sim = Simulator(seed=args.seed, speed=args.speed).start()
+        settings = settings.with_(
+            api_key=Secret(sim.api_key),
+            api_secret=None,
+            api_base=sim.wiro_base,
+            twilio_base=sim.twilio_base,
+            agent=args.agent or sim.demo_agent_guid,
+        )
+    elif need_account and not settings.has_account:
+        raise CliError(
+            "No Wiro API key is configured. Set WIRO_API_KEY, save one from the TUI's Connection screen, "
+            "or add --demo to try the simulator."
+        )
+    try:
+        yield settings, sim
+    finally:
+        if sim is not None:
+            sim.stop()
+
+
+def _client(settings: Settings):
+    from .wiro import WiroClient
+
+    assert settings.api_key is not None
+    return WiroClient(
+        settings.api_key.reveal(), settings.api_secret.reveal() if settings.api_secret else None, settings.api_base
+    )
+
+
+def _need_agent(settings: Settings) -> str:
+    if not settings.agent:
+        raise CliError("Which agent? Pass --agent GUID, set WIRO_AGENT_GUID, or save one in the config (see `wiro-voice agents`).")
+    return settings.agent
+
+
+def _run(coro) -> Any:
+    from .wiro import ApiError, NotFoundError, WiroError
+
+    try:
+        return asyncio.run(coro)
+    except (ApiError, NotFoundError) as err:
+        from .wiro.refusals import explain_refusal
+
+        raise CliError(explain_refusal(err.message), EXIT_PROBLEMS) from None
+    except WiroError as err:
+        raise CliError(err.message) from None
+
+
+def _emit(args: argparse.Namespace, document: Any, text: str) -> None:
+    if getattr(args, "json", False):
+        json.dump(document, sys.stdout, indent=2, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        print(text)
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not args.demo and not settings.has_account:
+        args.demo = True  # nothing configured: the demo, and the screen says how to connect
+    with _session(args) as (settings, sim):
+        from .ui.app import WiroVoiceApp
+
+        WiroVoiceApp(settings, sim=sim).run()
+    return EXIT_OK
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    from .sim import serve_forever
+
+    try:
+        serve_forever(port=args.port, seed=args.seed, speed=args.speed, faults=args.faults)
+    except ValueError as err:
+        raise CliError(f"Bad simulator option: {err}") from None
+    except OSError as err:
+        raise CliError(f"Could not start the simulator on port {args.port}: {err.strerror or err}") from None
+    return EXIT_OK
+
+
+def cmd_agents(args: argparse.Namespace) -> int:
+    from .wiro import status_name
+
+    with _session(args) as (settings, _sim):
+
+        async def go():
+            async with _client(settings) as client:
+                return await client.my_agents()
+
+        agents = _run(go())
+    rows = [{"guid": a.guid, "title": a.title, "status": a.status, "statusLabel": status_name(a.status),
+             "setuprequired": a.setuprequired, "template": a.template_slug} for a in agents]
+    width = max((len(a.title) for a in agents), default=5)
+    text = "\n".join(f"{a.guid}  {a.title:<{width}}  {status_name(a.status)}" for a in agents) or "No agents in this project."
+    _emit(args, {"agents": rows}, text)
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .wiro import status_meaning
+
+    with _session(args) as (settings, _sim):
+        guid = _need_agent(settings)
+
+        async def go():
+            async with _client(settings) as client:
+                return await client.detail(guid)
+
+        agent = _run(go())
+    cred = agent.credential
+    document = {
+        "guid": agent.guid,
+        "title": agent.title,
+        "status": agent.status,
+        "statusLabel": agent.status_name,
+        "setuprequired": agent.needs_setup,
+        "credential": dict(cred.raw) if cred else None,
+    }
+    lines = [f"{agent.title} ({agent.guid})", f"status: {agent.status_name} — {status_meaning(agent.status)}"]
+    if cred is not None and not cred.is_empty:
+        lines.append(f"numbers: {', '.join(cred.phonenumbers) or 'none'}")
+        lines.append(f"hold: {cred.holdstrategy or 'none'}; max call {cred.maxcallseconds or 600} s; "
+                     f"whitelist {'on (' + str(len(cred.whitelistedcallers)) + ')' if cred.whitelistedcallers else 'off'}")
+    else:
+        lines.append("no Twilio credential yet")
+    _emit(args, document, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_start_stop(args: argparse.Namespace) -> int:
+    with _session(args) as (settings, _sim):
+        guid = _need_agent(settings)
+
+        async def go():
+            async with _client(settings) as client:
+                await (client.start(guid) if args.command == "start" else client.stop(guid))
+
+        _run(go())
+    done = "Start requested: the agent is queued." if args.command == "start" else "Stop requested."
+    _emit(args, {"ok": True, "action": args.command, "guid": guid}, done)
+    return EXIT_OK
+
+
+COMMANDS = {"sim": cmd_sim, "agents": cmd_agents, "status": cmd_status, "start": cmd_start_stop, "stop": cmd_start_stop}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS.get(args.command, cmd_tui)(args)
+    except CliError as err:
+        if getattr(args, "json", False):
+            json.dump({"error": str(err)}, sys.stdout)
+            sys.stdout.write("\n")
+        print(f"wiro-voice: {err}", file=sys.stderr)
+        return err.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

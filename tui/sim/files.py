@@ -1,0 +1,126 @@
+"""Uploaded files (File/Upload) and the multipart/form-data parsing that receives them."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from email.message import Message
+from email.utils import collapse_rfc2231_value
+from urllib.parse import quote
+
+from .ids import IdMint
+
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
+# Our own table first: mimetypes says audio/x-wav on many systems, Twilio <Play> wants audio/wav.
+_TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav", ".ogg": "audio/ogg", ".m4a": "audio/mp4"}
+
+
+@dataclass
+class StoredFile:
+    """One uploaded file, served back at ``url``."""
+
+    id: str
+    name: str
+    content_type: str
+    data: bytes
+    created: float
+    folder_id: str | None
+    url: str
+
+    def listing(self) -> dict:
+        """The File/Upload ``list`` item."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "contenttype": self.content_type,
+            "size": str(len(self.data)),
+            "url": self.url,
+            "folderid": self.folder_id,
+            "status": "active",
+            "createdat": str(int(self.created)),
+        }
+
+
+def content_type_for(name: str, declared: str | None = None) -> str:
+    """The type the sim serves a file with: from its extension, else what the uploader declared."""
+    dot = name.rfind(".")
+    ext = name[dot:].lower() if dot >= 0 else ""
+    if ext in _TYPES:
+        return _TYPES[ext]
+    if declared and declared != "application/octet-stream":
+        return declared
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+class FileStore:
+    """Files by id; ``base_url`` is the sim's root so URLs point back at the sim."""
+
+    def __init__(self, mint: IdMint, base_url: str) -> None:
+        self._mint = mint
+        self.base_url = base_url
+        self.files: dict[str, StoredFile] = {}
+
+    def add(self, name: str, data: bytes, now: float, *, declared_type: str | None = None,
+            folder_id: str | None = None) -> StoredFile:
+        """Store bytes under a new seeded id and return the record."""
+        fid = self._mint.uuid()
+        safe = name.replace("/", "_").replace("\\", "_") or "upload.bin"
+        url = f"{self.base_url}/files/{fid}/{quote(safe)}"
+        f = StoredFile(fid, safe, content_type_for(safe, declared_type), data, now, folder_id, url)
+        self.files[fid] = f
+        return f
+
+
+@dataclass
+class FormPart:
+    """One part of a multipart body."""
+
+    name: str
+    filename: str | None
+    content_type: str | None
+    data: bytes
+
+
+def parse_multipart(body: bytes, content_type: str) -> list[FormPart]:
+    """Split a multipart/form-data body on its boundary; ValueError when it is not one.
+
+    Done by hand on bytes (not email.parser) so binary audio is passed through untouched.
+    """
+    header = Message()
+    header["content-type"] = content_type
+    if header.get_content_type() != "multipart/form-data":
+        raise ValueError("Content-Type must be multipart/form-data")
+    boundary = header.get_param("boundary")
+    if not boundary or not isinstance(boundary, str):
+        raise ValueError("multipart/form-data without a boundary")
+    delim = b"--" + boundary.encode("latin-1")
+    chunks = body.split(delim)
+    if len(chunks) < 3:
+        raise ValueError("multipart body has no parts")
+    parts = []
+    # chunks[0] is the preamble; the final chunk starts with "--" (the closing delimiter).
+    for chunk in chunks[1:]:
+        if chunk.startswith(b"--"):
+            break
+        if chunk.startswith(b"\r\n"):
+            chunk = chunk[2:]
+        head, sep, data = chunk.partition(b"\r\n\r\n")
+        if not sep:
+            raise ValueError("multipart part without a header block")
+        if data.endswith(b"\r\n"):
+            data = data[:-2]
+        msg = Message()
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            key, colon, value = line.partition(":")
+            if colon:
+                msg[key.strip()] = value.strip()
+        name = msg.get_param("name", header="content-disposition")
+        filename = msg.get_param("filename", header="content-disposition")
+        parts.append(FormPart(
+            name=collapse_rfc2231_value(name) if name else "",
+            filename=collapse_rfc2231_value(filename) if filename else None,
+            content_type=msg.get("content-type"),
+            data=data,
+        ))
+    return parts

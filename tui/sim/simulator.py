@@ -1,0 +1,176 @@
+"""The Simulator: builds the demo world, serves it over loopback HTTP, stops cleanly."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from .auth import DEMO_API_KEY, DEMO_SIG_API_KEY, DEMO_SIG_API_SECRET
+from .clock import SimClock
+from .demo import DemoIds, build_demo
+from .faults import FaultRoller, parse_faults
+from .ids import rng_for
+from .server import SimServer
+from .twilio_api import InFlight
+from .world import World
+
+
+class Simulator:
+    """A real HTTP server on 127.0.0.1 speaking the Wiro (``/v1``) and Twilio (``/twilio``) APIs.
+
+    ``seed`` fixes every agent, guid, number, SID and call; ``speed`` scales simulated time;
+    ``faults`` is a spec such as ``"500:0.1,drop:0.02"`` (ValueError if malformed); ``port`` 0 picks
+    a free port; ``clock`` is a zero-argument monotonic clock (tests pass a fake one);
+    ``start_epoch`` fixes simulated time's origin (default: wall time at start); ``timeout_hold`` is
+    how many real seconds a ``timeout`` fault holds a request. Use ``start()``/``stop()`` or ``with``.
+    """
+
+    def __init__(self, seed: int = 7, speed: float = 1.0, faults: str | None = None, port: int = 0,
+                 clock: Callable[[], float] | None = None, timeout_hold: float = 30.0,
+                 start_epoch: float | None = None, log_requests: bool = False) -> None:
+        if speed < 0:
+            raise ValueError(f"speed must be >= 0, got {speed!r}")
+        self.seed = seed
+        self.speed = speed
+        self.port = port
+        self.timeout_hold = timeout_hold
+        self.log_requests = log_requests
+        self.api_key = DEMO_API_KEY
+        self.sig_api_key = DEMO_SIG_API_KEY
+        self.sig_api_secret = DEMO_SIG_API_SECRET
+        self.faults = FaultRoller(parse_faults(faults), rng_for(seed, "faults"))
+        self.inflight = InFlight()
+        self.stopping = threading.Event()
+        self._clock_fn = clock
+        self._start_epoch = start_epoch
+        self._server: SimServer | None = None
+        self._thread: threading.Thread | None = None
+        self._ids: DemoIds | None = None
+        self.world: World
+        self.clock: SimClock
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> Simulator:
+        """Bind, build the demo world and serve in a daemon thread; returns self."""
+        if self._server is not None:
+            return self
+        self._server = SimServer(("127.0.0.1", self.port), self)
+        self.port = self._server.server_address[1]
+        self.clock = SimClock(self.speed, self._clock_fn, self._start_epoch)
+        self.world = World(self.seed, self.clock.now, self.base_url)
+        with self.world.lock:
+            self._ids = build_demo(self.world)
+        self.stopping.clear()
+        # A short poll interval so stop() returns promptly (tests start many sims).
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"wiro-sim:{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket; held (timeout-fault) requests are released."""
+        if self._server is None:
+            return
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- run-time controls ----------------------------------------------------------------------
+
+    def set_faults(self, spec: str | None) -> None:
+        """Replace the fault spec while running (None or "" turns faults off); ValueError if malformed."""
+        self.faults.spec = parse_faults(spec)
+
+    def now(self) -> float:
+        """Simulated epoch seconds."""
+        return self.clock.now()
+
+    # -- addresses and demo ids ------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def wiro_base(self) -> str:
+        """The Wiro API base a client uses (``…/v1``)."""
+        return self.base_url + "/v1"
+
+    @property
+    def twilio_base(self) -> str:
+        """The Twilio API base; paths then are ``/2010-04-01/Accounts/…``."""
+        return self.base_url + "/twilio"
+
+    def _demo(self) -> DemoIds:
+        if self._ids is None:
+            raise RuntimeError("the simulator is not started")
+        return self._ids
+
+    @property
+    def demo_agent_guid(self) -> str:
+        """The running Front Desk agent with every webhook verdict and the call history."""
+        return self._demo().demo_agent_guid
+
+    @property
+    def stopped_agent_guid(self) -> str:
+        """The stopped agent with a complete credential."""
+        return self._demo().stopped_agent_guid
+
+    @property
+    def setup_agent_guid(self) -> str:
+        """The agent in status 6 (setup required) with an empty credential."""
+        return self._demo().setup_agent_guid
+
+    @property
+    def twilio_account_sid(self) -> str:
+        """The demo Twilio account (the demo agent's credential)."""
+        return self._demo().twilio_account_sid
+
+    @property
+    def twilio_auth_token(self) -> str:
+        """The demo Twilio account's live auth token (simulated)."""
+        return self._demo().twilio_auth_token
+
+    @property
+    def hold_music_url(self) -> str:
+        """URL of the bundled hold-music WAV served by the sim."""
+        return self._demo().hold_music_url
+
+
+def serve_forever(port: int = 0, seed: int = 7, speed: float = 1.0, faults: str | None = None) -> None:
+    """Run the simulator alone: print how to reach it, block until Ctrl-C, then stop cleanly."""
+    sim = Simulator(seed=seed, speed=speed, faults=faults, port=port, log_requests=True).start()
+    try:
+        lines = [
+            ("Wiro API base", sim.wiro_base),
+            ("Twilio API base", sim.twilio_base),
+            ("Wiro API key (key-only project)", sim.api_key),
+            ("Wiro API key (signature project)", sim.sig_api_key),
+            ("Wiro API secret (signature project)", sim.sig_api_secret),
+            ("demo agent guid", sim.demo_agent_guid),
+            ("demo Twilio Account SID", sim.twilio_account_sid),
+            ("demo Twilio auth token (simulated)", sim.twilio_auth_token),
+        ]
+        width = max(len(k) for k, _ in lines)
+        print(f"wiro-voice simulator (seed {seed}, speed {speed:g}x, faults {sim.faults.spec or 'none'})")
+        for label, value in lines:
+            print(f"  {label:<{width}}  {value}")
+        print("Press Ctrl-C to stop.", flush=True)
+        while not sim.stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        print("\nstopping simulator", flush=True)
+    finally:
+        sim.stop()

@@ -1,0 +1,166 @@
+"""Twilio REST endpoints (2010-04-01): account, incoming numbers (list, fetch, update), applications.
+
+``handle`` returns ``(http_status, extra_headers, json_payload)``; server.py writes it out.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import re
+import threading
+import time
+from urllib.parse import parse_qs, urlencode
+
+from .twilio_world import API_VERSION, TwilioAccount, account_path
+from .world import World
+
+MAX_CONCURRENT = 5  # per account; the sixth simultaneous request gets 429/20429
+
+_ROUTES = (
+    ("account", re.compile(rf"^/{API_VERSION}/Accounts/(?P<sid>[^/]+)\.json$")),
+    ("numbers", re.compile(rf"^/{API_VERSION}/Accounts/(?P<sid>[^/]+)/IncomingPhoneNumbers\.json$")),
+    ("number", re.compile(rf"^/{API_VERSION}/Accounts/(?P<sid>[^/]+)/IncomingPhoneNumbers/(?P<id>[^/]+)\.json$")),
+    ("application", re.compile(rf"^/{API_VERSION}/Accounts/(?P<sid>[^/]+)/Applications/(?P<id>[^/]+)\.json$")),
+)
+
+
+def error(status: int, code: int, message: str) -> dict:
+    """Twilio's error body."""
+    return {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status}
+
+
+class InFlight:
+    """Counts concurrent requests per account (Twilio limits concurrency, not rate)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count: dict[str, int] = {}
+
+    def enter(self, sid: str) -> bool:
+        """Count a request in; False (and not counted) when the account is at its limit."""
+        with self._lock:
+            n = self._count.get(sid, 0)
+            if n >= MAX_CONCURRENT:
+                return False
+            self._count[sid] = n + 1
+            return True
+
+    def leave(self, sid: str) -> None:
+        with self._lock:
+            self._count[sid] -= 1
+
+
+def _basic_auth(header: str | None) -> tuple[str, str] | None:
+    if not header or not header.lower().startswith("basic "):
+        return None
+    try:
+        raw = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    user, sep, password = raw.partition(":")
+    return (user, password) if sep else None
+
+
+def handle(world: World, inflight: InFlight, method: str, path: str, query: str,
+           auth_header: str | None, body: bytes) -> tuple[int, dict[str, str], dict]:
+    """Answer one Twilio request; ``path`` starts at ``/2010-04-01``."""
+    with world.lock:
+        outage = world.twilio_outage
+        latency = world.twilio_latency
+        creds = _basic_auth(auth_header)
+        acct = world.twilio.authenticate(*creds) if creds else None
+    if outage:
+        return 503, {}, error(503, 20503, "Service Unavailable")
+    if acct is None:
+        return 401, {"WWW-Authenticate": 'Basic realm="Twilio API"'}, error(401, 20003, "Authenticate")
+    if not inflight.enter(acct.sid):
+        return 429, {"Retry-After": "1"}, error(429, 20429, "Too Many Requests")
+    try:
+        if latency > 0:
+            time.sleep(latency)  # outside the world lock: only this request waits
+        with world.lock:
+            return _route(world, acct, method, path, query, body)
+    finally:
+        inflight.leave(acct.sid)
+
+
+def _not_found(path: str) -> tuple[int, dict[str, str], dict]:
+    return 404, {}, error(404, 20404, f"The requested resource {path} was not found")
+
+
+def _route(world: World, acct: TwilioAccount, method: str, path: str, query: str,
+           body: bytes) -> tuple[int, dict[str, str], dict]:
+    for name, pattern in _ROUTES:
+        m = pattern.match(path)
+        if m:
+            break
+    else:
+        return _not_found(path)
+    # Another account's resources do not exist as far as these credentials can tell.
+    if m["sid"] != acct.sid:
+        return _not_found(path)
+    allowed = ("GET", "POST") if name == "number" else ("GET",)
+    if method not in allowed:
+        return 405, {}, error(405, 20004, "Method not allowed")
+    if name == "account":
+        return 200, {}, acct.resource()
+    if name == "numbers":
+        return _list_numbers(acct, query)
+    if name == "application":
+        app = acct.applications.get(m["id"])
+        return (200, {}, copy.deepcopy(app)) if app else _not_found(path)
+    res = acct.numbers.get(m["id"])
+    if res is None:
+        return _not_found(path)
+    if method == "GET":
+        return 200, {}, copy.deepcopy(res)
+    form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+    return 200, {}, world.twilio.update_number(res, form, world.now())
+
+
+def _matches(phone: str, pattern: str) -> bool:
+    # Partial match; "*" stands for any run of characters.
+    if "*" in pattern:
+        return re.search(".*".join(map(re.escape, pattern.split("*"))), phone) is not None
+    return pattern in phone
+
+
+def _list_numbers(acct: TwilioAccount, query: str) -> tuple[int, dict[str, str], dict]:
+    # parse_qs turns a raw "+" into a space, as Twilio does: clients must send %2B.
+    q = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    try:
+        size = max(1, min(1000, int(q.get("PageSize") or 50)))
+        page = max(0, int(q.get("Page") or 0))
+        token = q.get("PageToken") or ""
+        offset = int(token[2:]) if token.startswith("PA") else page * size
+    except ValueError:
+        return 400, {}, error(400, 20001, "Invalid paging parameter")
+    numbers = list(acct.numbers.values())
+    if "PhoneNumber" in q:
+        numbers = [n for n in numbers if _matches(n["phone_number"], q["PhoneNumber"])]
+    if "FriendlyName" in q:
+        numbers = [n for n in numbers if n["friendly_name"] == q["FriendlyName"]]
+    items = numbers[offset:offset + size]
+    filters = {k: q[k] for k in ("PhoneNumber", "FriendlyName") if k in q}
+    base = f"{account_path(acct.sid)}/IncomingPhoneNumbers.json"
+
+    def uri(pg: int, off: int | None) -> str:
+        params = {**filters, "PageSize": size, "Page": pg}
+        if off is not None:
+            params["PageToken"] = f"PA{off}"
+        return base + "?" + urlencode(params)
+
+    has_next = offset + size < len(numbers)
+    return 200, {}, {
+        "incoming_phone_numbers": copy.deepcopy(items),
+        "page": page,
+        "page_size": size,
+        "start": offset,
+        "end": offset + max(len(items) - 1, 0),
+        "uri": uri(page, offset if token else None),
+        "first_page_uri": uri(0, None),
+        "next_page_uri": uri(page + 1, offset + size) if has_next else None,
+        "previous_page_uri": uri(page - 1, max(0, offset - size)) if page > 0 else None,
+    }

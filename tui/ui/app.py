@@ -1,0 +1,128 @@
+"""The Textual application: navigation, shared client, header state, demo lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from ..config import Settings, save_config
+from ..wiro import Agent, WiroClient, WiroError
+from ..wiro.health import Health, HealthTracker
+from .navigation import DESTINATIONS
+from .theme_vars import APP_COLOUR_DEFAULTS
+
+if TYPE_CHECKING:
+    from ..sim import Simulator
+
+
+class WiroVoiceApp(App[None]):
+    """The dashboard. With `sim` given it runs the demo against that simulator and stops it on exit."""
+
+    TITLE = "wiro-voice"
+    CSS_PATH = "styles/app.tcss"
+    MODES = {d.mode: d.screen for d in DESTINATIONS}
+    DEFAULT_MODE = "overview"
+    BINDINGS = [
+        *(Binding(d.key, f"goto('{d.mode}')", d.title, id=f"goto.{d.mode}") for d in DESTINATIONS),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    agent: reactive[Agent | None] = reactive(None, always_update=True)
+    health: reactive[Health] = reactive(Health(live=False), always_update=True)
+    demo: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sim: "Simulator | None" = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.sim = sim
+        self.clock = clock
+        self._health = HealthTracker(clock)
+        self.agent_guid: str | None = settings.agent
+        self.client: WiroClient | None = self._make_client(settings)
+        self.set_reactive(WiroVoiceApp.demo, sim is not None)
+
+    # -- state shared by screens ------------------------------------------------------------------
+
+    def _make_client(self, settings: Settings) -> WiroClient | None:
+        if not settings.api_key:
+            return None
+        return WiroClient(
+            settings.api_key.reveal(),
+            settings.api_secret.reveal() if settings.api_secret else None,
+            settings.api_base,
+            on_outcome=self._on_outcome,
+        )
+
+    def _on_outcome(self, error: WiroError | None) -> None:
+        self.health = self._health.record(error)
+
+    def local_time(self, epoch: float) -> datetime:
+        return datetime.fromtimestamp(epoch)
+
+    def has_screen(self, mode: str) -> bool:
+        return mode in self.MODES
+
+    def use_agent(self, guid: str) -> None:
+        """Make `guid` the current agent; remember it in the config file (not in the demo)."""
+        self.agent_guid = guid
+        self.agent = None
+        if self.demo:
+            return
+        try:
+            save_config(self.settings.config_path, {"agent": guid})
+        except OSError as err:
+            self.notify(f"Could not remember the agent in {self.settings.config_path}: {err}", severity="warning")
+        else:
+            self.settings = self.settings.with_(agent=guid)
+
+    def use_settings(self, settings: Settings) -> None:
+        """Switch to new connection settings (leaving the demo when there was one)."""
+        old = self.client
+        self.settings = settings
+        self.client = self._make_client(settings)
+        self.agent_guid = settings.agent
+        self.agent = None
+        self._health = HealthTracker(self.clock)
+        self.health = self._health.current
+        if old is not None:
+            self.run_worker(old.aclose(), group="close-client")
+        if self.sim is not None:
+            sim, self.sim = self.sim, None
+            self.run_worker(asyncio.to_thread(sim.stop), group="stop-sim")
+        self.demo = False
+
+    # -- navigation and commands ----------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(APP_COLOUR_DEFAULTS)
+
+    def action_goto(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for d in DESTINATIONS:
+            yield SystemCommand(f"{d.mode}: open", d.help, lambda mode=d.mode: self.switch_mode(mode))
+        commands = getattr(screen, "commands", None)
+        if callable(commands):
+            yield from commands()
+        yield from super().get_system_commands(screen)
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        if self.sim is not None:
+            await asyncio.to_thread(self.sim.stop)
+            self.sim = None

@@ -1,0 +1,28 @@
+"""Messages that carry worker results to handlers (workers produce, handlers mutate)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ..wiro import Agent, CallSession, WiroError
+
+
+@dataclass(frozen=True)
+class OverviewSnapshot:
+    """One poll of the Overview: the agent, its recent sessions, and what failed (if anything)."""
+
+    agent: Agent | None
+    sessions: tuple[CallSession, ...] | None
+    error: WiroError | None
+    taken_at: float
+
+
+class OverviewLoaded(Message):
+    def __init__(self, snapshot: OverviewSnapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, OverviewLoaded)

@@ -1,0 +1,179 @@
+"""Connection: the Wiro API key (and secret), API base and agent, checked as you type, tested, saved."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from ...config import Secret, save_config
+from ...connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
+from ...problems import Problem
+from ...wiro import AuthError, WiroClient, WiroError
+from ...wiro.client import RetryPolicy
+from ..widgets.header import AppHeader
+
+FIELDS: dict[str, tuple[str, Callable[[str], list[Problem]], str]] = {
+    "api_key": ("Wiro API key", check_api_key, "Required. From the Wiro panel → Projects → your project."),
+    "api_secret": ("API secret", check_api_secret, "Only for projects created with signature authentication."),
+    "api_base": ("API base", check_api_base, "Leave as is unless Wiro told you otherwise."),
+    "agent": ("Agent guid", check_agent_guid, "Optional: leave empty to pick from your agents."),
+}
+SECRET_FIELDS = ("api_key", "api_secret")
+
+
+class ConnectionScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+t", "test", "Test connection", id="connection.test"),
+        Binding("ctrl+s", "save", "Save", id="connection.save"),
+        Binding("f2", "toggle_secrets", "Show/hide key", id="connection.toggle"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="connection")
+
+    def compose(self) -> ComposeResult:
+        settings = self.app.settings
+        values = {
+            "api_key": settings.api_key.reveal() if settings.api_key and not self.app.demo else "",
+            "api_secret": settings.api_secret.reveal() if settings.api_secret and not self.app.demo else "",
+            "api_base": settings.api_base if not self.app.demo else "https://api.wiro.ai/v1",
+            "agent": (settings.agent or "") if not self.app.demo else "",
+        }
+        yield AppHeader()
+        with VerticalScroll(id="connection-body"):
+            with Vertical(id="connection-form", classes="panel"):
+                yield Static(self._intro(), id="connection-intro")
+                for name, (label, _rule, help_text) in FIELDS.items():
+                    with Horizontal(classes="field-row"):
+                        yield Label(label, classes="field-label")
+                        yield Input(
+                            value=values[name],
+                            id=f"in-{name}",
+                            password=name in SECRET_FIELDS,
+                            placeholder=help_text,
+                        )
+                    yield Static("", id=f"msg-{name}", classes="field-message")
+                with Horizontal(id="connection-buttons"):
+                    yield Button("Test connection", id="test", variant="primary")
+                    yield Button("Save", id="save", variant="success")
+                    yield Button("Show key", id="toggle")
+                yield Static("", id="connection-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#connection-form").border_title = "Connection"
+        for name in FIELDS:
+            self._validate(name)
+
+    def _intro(self) -> str:
+        path = escape(str(self.app.settings.config_path))
+        text = f"Saved to [b]{path}[/b] (readable only by you). Environment variables override the file."
+        if self.app.demo:
+            text = "You are in the [b]demo[/b]. Enter your Wiro API key to use your own account.\n" + text
+        return text
+
+    # -- validation ----------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("in-")
+        if name in FIELDS:
+            self._validate(name)
+
+    def _value(self, name: str) -> str:
+        return self.query_one(f"#in-{name}", Input).value.strip()
+
+    def _validate(self, name: str) -> list[Problem]:
+        problems = FIELDS[name][1](self._value(name))
+        box = self.query_one(f"#msg-{name}", Static)
+        box.update("\n".join(f"{'✖' if p.blocks else '⚠'} {escape(p.message)}" for p in problems))
+        box.set_class(any(p.blocks for p in problems), "error")
+        box.set_class(bool(problems) and not any(p.blocks for p in problems), "warning")
+        self.query_one(f"#in-{name}", Input).set_class(any(p.blocks for p in problems), "invalid-field")
+        return problems
+
+    def _all_ok(self) -> bool:
+        blocking = [p for name in FIELDS for p in self._validate(name) if p.blocks]
+        if blocking:
+            self._result(f"✖ Fix the marked field first: {escape(blocking[0].message)}", "error")
+        return not blocking
+
+    def _result(self, text: str, level: str = "") -> None:
+        box = self.query_one("#connection-result", Static)
+        box.update(text)
+        box.set_classes(level)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        {"test": self.action_test, "save": self.action_save, "toggle": self.action_toggle_secrets}[event.button.id or "test"]()
+
+    def action_toggle_secrets(self) -> None:
+        key = self.query_one("#in-api_key", Input)
+        hidden = not key.password
+        for name in SECRET_FIELDS:
+            self.query_one(f"#in-{name}", Input).password = hidden
+        self.query_one("#toggle", Button).label = "Show key" if hidden else "Hide key"
+
+    def action_test(self) -> None:
+        if self._all_ok():
+            self._result("Testing the connection…")
+            self._test()
+
+    @work(exclusive=True, group="connection-test")
+    async def _test(self) -> None:
+        key, secret, base, guid = (self._value(n) for n in FIELDS)
+        client = WiroClient(key, secret or None, base, timeout=10.0, retry=RetryPolicy(retries=1, max_delay=2.0))
+        try:
+            if guid:
+                agent = await client.detail(guid)
+                text = f"✔ Connected. Agent [b]{escape(agent.title)}[/b] is {escape(agent.status_name)}."
+            else:
+                agents = await client.my_agents()
+                text = f"✔ Connected. The project has {len(agents)} agent(s); save, then pick one."
+            self._result(text, "ok")
+        except AuthError as err:
+            hint = (
+                " This project may use signature authentication: fill in the API secret too."
+                if "signature" in err.message.lower() or not secret
+                else " Check that the key and secret belong to the same project."
+            )
+            self._result(f"✖ Wiro refused the key: {escape(err.message)}{hint}", "error")
+        except WiroError as err:
+            self._result(f"✖ {escape(err.message)}", "error")
+        finally:
+            await client.aclose()
+
+    def action_save(self) -> None:
+        if not self._all_ok():
+            return
+        key, secret, base, guid = (self._value(n) for n in FIELDS)
+        settings = self.app.settings
+        try:
+            save_config(settings.config_path, {"api_key": key, "api_secret": secret or None, "api_base": base, "agent": guid or None})
+        except (OSError, ValueError) as err:
+            self._result(f"✖ Could not write {escape(str(settings.config_path))}: {escape(str(err))}. Nothing was changed.", "error")
+            return
+        overridden = [k for k, src in settings.sources.items() if src == "env" and k in FIELDS]
+        note = f" Note: environment variables still override {', '.join(overridden)} on the next start." if overridden else ""
+        self.notify(f"Saved to {settings.config_path}.{note}", title="Connection saved")
+        self.app.use_settings(
+            settings.with_(
+                api_key=Secret(key),
+                api_secret=Secret(secret) if secret else None,
+                api_base=base,
+                agent=guid or None,
+            )
+        )
+        self.app.switch_mode("overview")
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("connection: test", "Try the API key against Wiro", self.action_test)
+        yield SystemCommand("connection: save", "Save the connection settings", self.action_save)
