@@ -6,21 +6,9 @@ import pytest
 
 from tui.config import Secret, Settings
 from tui.sim import Simulator
+from tui.sim.testing import FakeClock
 
 START_EPOCH = 1_795_000_000.0  # a fixed simulated "now" (2026-11-18), so runs are repeatable
-
-
-class FakeClock:
-    """Seconds that move only when the test says so."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
 
 
 @pytest.fixture

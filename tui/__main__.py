@@ -151,12 +151,21 @@ def _emit(args: argparse.Namespace, document: Any, text: str) -> None:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    if not args.demo and not settings.has_account:
-        args.demo = True  # nothing configured: the demo, and the screen says how to connect
-    with _session(args) as (settings, sim):
-        from .ui.app import WiroVoiceApp
+    from .ui.app import WiroVoiceApp
 
-        WiroVoiceApp(settings, sim=sim).run()
+    if args.demo or not settings.has_account:  # nothing configured: the demo, and the screen says how to connect
+        seed, speed = args.seed, args.speed
+
+        def start_demo():
+            from .sim import Simulator
+
+            return Simulator(seed=seed, speed=speed).start()
+
+        # The configured account's agent means nothing in the simulator.
+        demo_settings = settings.with_(api_key=None, api_secret=None, agent=args.agent)
+        WiroVoiceApp(demo_settings, start_demo=start_demo).run()
+    else:
+        WiroVoiceApp(settings).run()
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import tomli_w
 
-from .wiro.auth import mask
+from .masking import mask
 
 DEFAULT_API_BASE = "https://api.wiro.ai/v1"
 DEFAULT_TWILIO_BASE = "https://api.twilio.com"

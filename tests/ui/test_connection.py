@@ -75,7 +75,7 @@ async def test_saving_leaves_the_demo_and_writes_a_private_file(sim, tmp_path):
     app = WiroVoiceApp(settings, sim=demo)
     async with app.run_test(size=SIZE) as pilot:
         await open_connection(app, pilot)
-        assert app.demo and app.screen.query_one("#demo-badge").display
+        assert app.demo and "DEMO" in app.screen.query_one("AppHeader").plain()
         set_value(app, "api_key", sim.api_key)
         set_value(app, "api_base", sim.wiro_base)
         set_value(app, "agent", sim.demo_agent_guid)

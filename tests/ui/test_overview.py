@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from textual.widgets import OptionList
 
 from tui.config import Secret
@@ -117,3 +119,39 @@ async def test_unreachable_base_url_is_explained_and_keys_still_work(sim_setting
         await pilot.press("n")
         await pilot.pause()
         assert app.screen.id == "connection"
+
+
+async def test_demo_shows_the_badge_and_the_running_agent_and_quitting_stops_the_simulator(tmp_path):
+    import httpx
+
+    from tui.config import Settings
+    from tui.sim import Simulator
+
+    demo = Simulator(seed=7).start()
+    settings = Settings(api_key=Secret(demo.api_key), api_base=demo.wiro_base, agent=demo.demo_agent_guid,
+                        config_path=tmp_path / "config.toml")
+    app = WiroVoiceApp(settings, sim=demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "DEMO" in app.screen.query_one("AppHeader").plain()
+        assert "WIRO_API_KEY" in text_of(app, "#demo-banner")
+        assert "Running" in text_of(app, "#agent-info")
+        await pilot.press("q")
+    with pytest.raises(httpx.TransportError):
+        httpx.post(demo.wiro_base + "/UserAgent/MyAgents", json={}, timeout=0.5)
+    assert not sim_settings_written(tmp_path)
+
+
+def sim_settings_written(tmp_path) -> bool:
+    return (tmp_path / "config.toml").exists()
+
+
+async def test_palette_commands_are_named_area_verb(sim, sim_settings):
+    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for expected in ("overview: open", "connection: open", "agent: start", "agent: stop", "agent: switch", "overview: refresh"):
+            assert expected in titles
+        ids = {b.id for b in app.BINDINGS + app.screen.BINDINGS}
+        assert {"goto.overview", "goto.connection", "agent.start", "agent.stop", "app.quit"} <= ids

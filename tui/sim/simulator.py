@@ -167,6 +167,11 @@ def serve_forever(port: int = 0, seed: int = 7, speed: float = 1.0, faults: str 
         print(f"wiro-voice simulator (seed {seed}, speed {speed:g}x, faults {sim.faults.spec or 'none'})")
         for label, value in lines:
             print(f"  {label:<{width}}  {value}")
+        print("Try it:")
+        print(
+            f"  curl -s -X POST {sim.wiro_base}/UserAgent/MyAgents -H 'Content-Type: application/json' "
+            f"-H 'x-api-key: {sim.api_key}' -d '{{}}'"
+        )
         print("Press Ctrl-C to stop.", flush=True)
         while not sim.stopping.wait(0.5):
             pass

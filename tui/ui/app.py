@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual.app import App, SystemCommand
@@ -12,22 +13,27 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from ..config import Settings, save_config
-from ..wiro import Agent, WiroClient, WiroError
+from ..config import Secret, Settings, save_config
+from ..wiro import Agent, WiroError
 from ..wiro.health import Health, HealthTracker
 from .navigation import DESTINATIONS
 from .theme_vars import APP_COLOUR_DEFAULTS
 
 if TYPE_CHECKING:
     from ..sim import Simulator
+    from ..wiro.client import WiroClient
 
 
 class WiroVoiceApp(App[None]):
-    """The dashboard. With `sim` given it runs the demo against that simulator and stops it on exit."""
+    """The dashboard.
+
+    Demo: pass `start_demo` (a callable returning a started simulator) and the app starts it after
+    its first frame, or pass an already started `sim`. Either way the app stops it on exit.
+    """
 
     TITLE = "wiro-voice"
-    CSS_PATH = "styles/app.tcss"
-    MODES = {d.mode: d.screen for d in DESTINATIONS}
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"  # absolute, so subclasses elsewhere find it
+    MODES = {d.mode: d.make_screen for d in DESTINATIONS}
     DEFAULT_MODE = "overview"
     BINDINGS = [
         *(Binding(d.key, f"goto('{d.mode}')", d.title, id=f"goto.{d.mode}") for d in DESTINATIONS),
@@ -43,22 +49,36 @@ class WiroVoiceApp(App[None]):
         settings: Settings,
         *,
         sim: "Simulator | None" = None,
+        start_demo: "Callable[[], Simulator] | None" = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.sim = sim
+        self._start_demo = start_demo
         self.clock = clock
         self._health = HealthTracker(clock)
         self.agent_guid: str | None = settings.agent
-        self.client: WiroClient | None = self._make_client(settings)
-        self.set_reactive(WiroVoiceApp.demo, sim is not None)
+        self._client: WiroClient | None = None
+        self.set_reactive(WiroVoiceApp.demo, sim is not None or start_demo is not None)
 
     # -- state shared by screens ------------------------------------------------------------------
 
-    def _make_client(self, settings: Settings) -> WiroClient | None:
-        if not settings.api_key:
-            return None
+    @property
+    def client(self) -> "WiroClient | None":
+        """The shared client, made on first use (its imports are not needed for the first frame)."""
+        if self._client is None and self.settings.api_key:
+            self._client = self._make_client(self.settings)
+        return self._client
+
+    @property
+    def demo_starting(self) -> bool:
+        return self._start_demo is not None and self.sim is None
+
+    def _make_client(self, settings: Settings) -> "WiroClient":
+        from ..wiro.client import WiroClient
+
+        assert settings.api_key is not None
         return WiroClient(
             settings.api_key.reveal(),
             settings.api_secret.reveal() if settings.api_secret else None,
@@ -90,9 +110,10 @@ class WiroVoiceApp(App[None]):
 
     def use_settings(self, settings: Settings) -> None:
         """Switch to new connection settings (leaving the demo when there was one)."""
-        old = self.client
+        old = self._client
         self.settings = settings
-        self.client = self._make_client(settings)
+        self._client = None
+        self._start_demo = None
         self.agent_guid = settings.agent
         self.agent = None
         self._health = HealthTracker(self.clock)
@@ -103,6 +124,35 @@ class WiroVoiceApp(App[None]):
             sim, self.sim = self.sim, None
             self.run_worker(asyncio.to_thread(sim.stop), group="stop-sim")
         self.demo = False
+
+    def on_mount(self) -> None:
+        if self.demo_starting:
+            self.run_worker(self._launch_demo(), group="demo", exclusive=True)
+
+    async def _launch_demo(self) -> None:
+        """Start the simulator off the event loop, after the first frame, then connect to it."""
+        assert self._start_demo is not None
+        try:
+            sim = await asyncio.to_thread(self._start_demo)
+        except (OSError, ValueError) as err:
+            self.notify(f"The demo simulator could not start: {err}", title="Demo", severity="error", timeout=15)
+            return
+        if self._start_demo is None or not self.is_running:  # left the demo, or quitting, meanwhile
+            await asyncio.to_thread(sim.stop)
+            return
+        self.sim = sim
+        self.settings = self.settings.with_(
+            api_key=Secret(sim.api_key),
+            api_secret=None,
+            api_base=sim.wiro_base,
+            twilio_base=sim.twilio_base,
+            agent=self.settings.agent or sim.demo_agent_guid,
+        )
+        self.agent_guid = self.settings.agent
+        self._client = None
+        changed = getattr(self.screen, "connection_changed", None)
+        if callable(changed):
+            changed()
 
     # -- navigation and commands ----------------------------------------------------------------
 
@@ -121,8 +171,8 @@ class WiroVoiceApp(App[None]):
         yield from super().get_system_commands(screen)
 
     async def on_unmount(self) -> None:
-        if self.client is not None:
-            await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
         if self.sim is not None:
             await asyncio.to_thread(self.sim.stop)
             self.sim = None

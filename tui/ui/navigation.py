@@ -6,12 +6,9 @@ Later screens add a Destination here; the app builds its modes, bindings and com
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from importlib import import_module
 
 from textual.screen import Screen
-
-from .screens.connection import ConnectionScreen
-from .screens.overview import OverviewScreen
 
 
 @dataclass(frozen=True)
@@ -20,10 +17,15 @@ class Destination:
     key: str
     title: str
     help: str
-    screen: Callable[[], Screen]
+    #: "module:Class" under tui.ui.screens, imported when the screen is first opened (not at start-up)
+    screen_path: str
+
+    def make_screen(self) -> Screen:
+        module, _, name = self.screen_path.partition(":")
+        return getattr(import_module(f"tui.ui.screens.{module}"), name)()
 
 
 DESTINATIONS: tuple[Destination, ...] = (
-    Destination("overview", "o", "Overview", "The agent, its status, the phone channel and recent calls", OverviewScreen),
-    Destination("connection", "n", "Connection", "Your Wiro API key, API base and agent", ConnectionScreen),
+    Destination("overview", "o", "Overview", "The agent, its status, the phone channel and recent calls", "overview:OverviewScreen"),
+    Destination("connection", "n", "Connection", "Your Wiro API key, API base and agent", "connection:ConnectionScreen"),
 )

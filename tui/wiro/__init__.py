@@ -1,6 +1,21 @@
-"""The Wiro API: an async client with both auth modes, bounded retries, typed errors and tolerant models."""
+"""The Wiro API: an async client with both auth modes, bounded retries, typed errors and tolerant models.
 
-from .client import DEFAULT_API_BASE, HISTORY_LIMIT_CAP, RetryPolicy, WiroClient
+The client (and so httpx, ~60 ms of imports) loads on first use rather than with the package, so the
+dashboard can draw its first frame before it needs the network.
+"""
+
+from typing import Any
+
+_CLIENT_NAMES = {"DEFAULT_API_BASE", "HISTORY_LIMIT_CAP", "RetryPolicy", "WiroClient"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLIENT_NAMES:
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module 'tui.wiro' has no attribute {name!r}")
+
 from .errors import ApiError, AuthError, NotFoundError, ProtocolError, RateLimitedError, TransientError, WiroError
 from .models import (
     AGENT_STATUSES,

@@ -25,12 +25,3 @@ def auth_headers(api_key: str, api_secret: str | None) -> dict[str, str]:
         headers["x-nonce"] = nonce
         headers["x-signature"] = sign(api_key, api_secret, nonce)
     return headers
-
-
-def mask(secret: str | None) -> str:
-    """Show at most the last 4 characters of a secret, never more (and nothing of a short one)."""
-    if not secret:
-        return "(not set)"
-    if len(secret) < 12:
-        return "••••"
-    return "••••" + secret[-4:]

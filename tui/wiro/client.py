@@ -20,7 +20,8 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import httpx
 
-from .auth import auth_headers, mask
+from ..masking import mask
+from .auth import auth_headers
 from .errors import ApiError, AuthError, NotFoundError, ProtocolError, RateLimitedError, TransientError, WiroError
 from .models import Agent, CallSession, LogTail, MessageDetail, UploadedFile, UpsertResult, as_list
 
@@ -74,6 +75,9 @@ class WiroClient:
             base_url=self.base_url + "/",
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"user-agent": "wiro-voice-tui"},
+            # Plain http (the simulator on loopback) uses no TLS, so skip loading the CA bundle:
+            # it costs start-up time and memory. https always verifies.
+            verify=not self.base_url.startswith("http://"),
         )
 
     def __repr__(self) -> str:

@@ -10,14 +10,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from ...config import Secret, save_config
 from ...connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
 from ...problems import Problem
-from ...wiro import AuthError, WiroClient, WiroError
-from ...wiro.client import RetryPolicy
+from ...wiro import AuthError, WiroError
 from ..widgets.header import AppHeader
+from ..widgets.key_bar import KeyBar
 
 FIELDS: dict[str, tuple[str, Callable[[str], list[Problem]], str]] = {
     "api_key": ("Wiro API key", check_api_key, "Required. From the Wiro panel → Projects → your project."),
@@ -65,7 +65,7 @@ class ConnectionScreen(Screen):
                     yield Button("Save", id="save", variant="success")
                     yield Button("Show key", id="toggle")
                 yield Static("", id="connection-result")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#connection-form").border_title = "Connection"
@@ -129,6 +129,8 @@ class ConnectionScreen(Screen):
 
     @work(exclusive=True, group="connection-test")
     async def _test(self) -> None:
+        from ...wiro.client import RetryPolicy, WiroClient
+
         key, secret, base, guid = (self._value(n) for n in FIELDS)
         client = WiroClient(key, secret or None, base, timeout=10.0, retry=RetryPolicy(retries=1, max_delay=2.0))
         try:

@@ -12,15 +12,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from ...calls.catalog import caller_label, duration_text, end_reason_label, recent_counts, status_group, status_label
 from ...wiro import Agent, ApiError, CallSession, NotFoundError, WiroError, status_meaning
 from ...wiro.refusals import explain_refusal
 from ..messages import OverviewLoaded, OverviewSnapshot
 from ..widgets.header import AppHeader, status_class
+from ..widgets.key_bar import KeyBar
 from ..widgets.key_values import KeyValues
-from .agent_picker import AgentPicker
 
 POLL_SECONDS = 5.0
 FAST_POLL_SECONDS = 1.5  # while the agent is between states, so Queued → Starting → Running is seen
@@ -54,39 +54,60 @@ class OverviewScreen(Screen):
         self._shown = False
         self._picker_open = False
         self._last: OverviewSnapshot | None = None
+        self._panels_mounted = False
 
     def compose(self) -> ComposeResult:
+        # The first frame has only what can be said before any data arrives; the panels are
+        # mounted with the first answer (each widget in the first frame costs start-up time).
         yield AppHeader()
         with VerticalScroll(id="overview-body"):
             yield Static("", id="demo-banner")
             yield Static("", id="overview-error")
-            with Horizontal(id="overview-top"):
-                with Vertical(id="agent-panel", classes="panel"):
-                    yield Static("Loading the agent…", id="agent-info")
-                    yield Static("", id="setup-hint")
-                    with Horizontal(id="agent-buttons"):
-                        yield Button("Start", id="start", variant="success")
-                        yield Button("Stop", id="stop", variant="error")
-                        yield Button("Switch agent", id="switch")
-                with Vertical(id="channel-panel", classes="panel"):
-                    yield Static("", id="channel-empty")
-                    yield KeyValues(CHANNEL_KEYS, id="channel-info")
-            with Vertical(id="calls-panel", classes="panel"):
-                yield Static("", id="recent-calls")
-        yield Footer()
+            yield Static("Loading the agent…", id="overview-status")
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#agent-panel").border_title = "Agent"
-        self.query_one("#channel-panel").border_title = "Phone channel"
-        self.query_one("#calls-panel").border_title = "Recent calls"
         self.query_one("#overview-error").display = False
-        self.query_one("#setup-hint").display = False
         self._show_demo_banner()
+
+    async def _ensure_panels(self) -> None:
+        if self._panels_mounted:
+            return
+        self._panels_mounted = True
+        agent_panel = Vertical(
+            Static("", id="agent-info"),
+            Static("", id="setup-hint"),
+            Horizontal(
+                Button("Start", id="start", variant="success"),
+                Button("Stop", id="stop", variant="error"),
+                Button("Switch agent", id="switch"),
+                id="agent-buttons",
+            ),
+            id="agent-panel",
+            classes="panel",
+        )
+        channel_panel = Vertical(Static("", id="channel-empty"), KeyValues(id="channel-info"), id="channel-panel", classes="panel")
+        calls_panel = Vertical(Static("", id="recent-calls"), id="calls-panel", classes="panel")
+        agent_panel.border_title, channel_panel.border_title, calls_panel.border_title = "Agent", "Phone channel", "Recent calls"
+        await self.query_one("#overview-body").mount(Horizontal(agent_panel, channel_panel, id="overview-top"), calls_panel)
+        self.query_one("#setup-hint").display = False
+
+    def _say(self, text: str) -> None:
+        """A one-line state before (or instead of) the panels: loading, not connected, no agent."""
+        status = self.query_one("#overview-status", Static)
+        status.display = bool(text)
+        status.update(text)
 
     # -- polling ------------------------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
         self._shown = True
+        self._show_demo_banner()
+        # after the frame is drawn: the first poll also loads the HTTP client
+        self.call_after_refresh(self._poll_now)
+
+    def connection_changed(self) -> None:
+        """The app connected somewhere new (the demo came up, or settings were saved)."""
         self._show_demo_banner()
         self._poll_now()
 
@@ -101,6 +122,11 @@ class OverviewScreen(Screen):
 
     def _poll_now(self) -> None:
         self._cancel_timer()
+        if not self._shown:
+            return
+        if self.app.demo_starting:
+            self._say("Starting the demo simulator…")
+            return
         if self.app.agent_guid is None:
             self._ask_for_agent()
             return
@@ -135,10 +161,11 @@ class OverviewScreen(Screen):
             )
         )
 
-    def on_overview_loaded(self, message: OverviewLoaded) -> None:
+    async def on_overview_loaded(self, message: OverviewLoaded) -> None:
         snap = message.snapshot
         if snap.agent is not None and snap.agent.guid == self.app.agent_guid:
             self.app.agent = snap.agent
+            await self._ensure_panels()
         self._show_snapshot(snap)
         if snap.error is None:
             self._failures = 0
@@ -168,7 +195,8 @@ class OverviewScreen(Screen):
             error_box.update(self._error_text(snap.error, have_data=agent is not None))
         else:
             error_box.display = False
-        if agent is not None:
+        if agent is not None and self._panels_mounted:
+            self._say("")
             self.query_one("#agent-info", Static).update(agent_text(agent))
             values = channel_values(agent)
             self.query_one("#channel-empty", Static).display = not values
@@ -185,7 +213,9 @@ class OverviewScreen(Screen):
                 hint.update(setup_hint_text(agent, has_credentials_screen=self.app.has_screen("credentials")))
             self.query_one("#start", Button).variant = "success" if agent.status in (0, 5, None) else "default"
             self.query_one("#stop", Button).variant = "error" if agent.status in (2, 3, 4) else "default"
-        if snap.sessions is not None:
+        elif agent is None:
+            self._say("")
+        if snap.sessions is not None and self._panels_mounted:
             self.query_one("#recent-calls", Static).update(
                 recent_text(snap.sessions, int(snap.taken_at * 1000), local=self.app.local_time)
             )
@@ -253,7 +283,7 @@ class OverviewScreen(Screen):
     def _ask_for_agent(self, force: bool = False) -> None:
         if self._picker_open or self.app.client is None:
             if self.app.client is None:
-                self.query_one("#agent-info", Static).update("Not connected. Press [b]n[/b] to enter your Wiro API key.")
+                self._say("Not connected. Press [b]n[/b] to enter your Wiro API key.")
             return
         if self.app.agent_guid is not None and not force:
             return
@@ -265,7 +295,9 @@ class OverviewScreen(Screen):
                 self.app.use_agent(guid)
                 self._poll_now()
             elif self.app.agent_guid is None:
-                self.query_one("#agent-info", Static).update("No agent selected. Press [b]a[/b] to pick one.")
+                self._say("No agent selected. Press [b]a[/b] to pick one.")
+
+        from .agent_picker import AgentPicker  # only needed when no agent is set
 
         self.app.push_screen(AgentPicker(), chosen)
 
@@ -288,9 +320,6 @@ def agent_text(agent: Agent) -> str:
     lines.append(f"[$agent-{cls}]● {escape(status)}[/] — {escape(status_meaning(agent.status))}")
     lines.append(f"[dim]guid {escape(agent.guid)}[/dim]")
     return "\n".join(lines)
-
-
-CHANNEL_KEYS = ("Numbers", "Hold", "Max call", "Whitelist", "Account", "Auth token")
 
 
 def channel_values(agent: Agent) -> dict[str, str]:

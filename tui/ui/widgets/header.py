@@ -1,10 +1,14 @@
-"""The header strip: app name, agent and its status, DEMO badge, connection health."""
+"""The header strip: app name, agent and its status, DEMO badge, connection health.
+
+One widget that renders one line, rather than a row of labels: it is on every screen and in the
+first frame, where each extra widget costs start-up time.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Label
+from textual.content import Content
+from textual.markup import escape
+from textual.widget import Widget
 
 from ...wiro import Agent
 from ...wiro.health import Health
@@ -16,40 +20,42 @@ def status_class(status: int | None) -> str:
     return STATUS_CLASSES.get(status if status is not None else -1, "stopped")
 
 
-class AppHeader(Horizontal):
+class AppHeader(Widget):
     """Reads the app's `agent`, `health` and `demo` reactives; every screen shows one."""
 
-    def compose(self) -> ComposeResult:
-        yield Label("wiro-voice", id="brand")
-        yield Label("", id="agent-title")
-        yield Label("", id="agent-status", classes="status-badge")
-        yield Label(" DEMO ", id="demo-badge")
-        yield Label("", id="health")
-
     def on_mount(self) -> None:
-        self.watch(self.app, "agent", self._show_agent)
-        self.watch(self.app, "health", self._show_health)
-        self.watch(self.app, "demo", self._show_demo)
+        for name in ("agent", "health", "demo"):
+            self.watch(self.app, name, lambda _value: self.refresh(), init=False)
 
-    def _show_agent(self, agent: Agent | None) -> None:
-        title = self.query_one("#agent-title", Label)
-        badge = self.query_one("#agent-status", Label)
+    def left_markup(self) -> str:
+        parts = ["[b $accent]wiro-voice[/]"]
+        agent: Agent | None = getattr(self.app, "agent", None)
         if agent is None:
-            title.update("no agent selected")
-            badge.update("")
-            badge.display = False
-            return
-        title.update(agent.title)
-        badge.display = True
-        label = agent.status_name + (" (restarting)" if agent.restarting else "")
-        badge.update(f" {label} ")
-        badge.set_classes(f"status-badge status-{status_class(agent.status)}")
+            parts.append("[dim]no agent selected[/]" if not getattr(self.app, "demo_starting", False) else "[dim]starting the demo…[/]")
+        else:
+            cls = status_class(agent.status)
+            label = agent.status_name + (" (restarting)" if agent.restarting else "")
+            parts.append(f"[b]{escape(agent.title)}[/]")
+            parts.append(f"[b $agent-{cls} on $agent-{cls} 25%] {escape(label)} [/]")
+        if getattr(self.app, "demo", False):
+            parts.append("[b $background on $demo] DEMO [/]")
+        return "  ".join(parts)
 
-    def _show_health(self, health: Health) -> None:
-        label = self.query_one("#health", Label)
-        label.update(health.describe(local=getattr(self.app, "local_time")))
-        label.set_class(not health.live and health.stale_since is not None, "stale")
-        label.set_class(health.live, "live")
+    def right_markup(self) -> str:
+        health: Health = self.app.health
+        text = escape(health.describe(local=self.app.local_time))
+        if health.live:
+            return f"[$live]{text}[/]"
+        if health.stale_since is not None:
+            return f"[b $stale]{text}[/]"
+        return f"[dim]{text}[/]"
 
-    def _show_demo(self, demo: bool) -> None:
-        self.query_one("#demo-badge", Label).display = demo
+    def render(self) -> Content:
+        left = Content.from_markup(" " + self.left_markup())
+        right = Content.from_markup(self.right_markup() + " ")
+        gap = max(1, self.size.width - left.cell_length - right.cell_length)
+        return left + Content(" " * gap) + right
+
+    def plain(self) -> str:
+        """The header as plain text (for tests)."""
+        return self.render().plain

@@ -1,36 +1,41 @@
-"""A two-column list of labelled values whose wrapped lines stay aligned under the value."""
+"""A two-column list of labelled values whose wrapped lines stay aligned under the value.
+
+Drawn by one widget (not a label and a value widget per row): fewer widgets, faster first frame.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, Static
+from textual.content import Content
+from textual.widget import Widget
+
+KEY_WIDTH = 12
 
 
-class KeyValues(Vertical):
-    """Fixed keys, values updated in place (no remounting on every refresh)."""
+class KeyValues(Widget):
+    """Values are markup; `show()` replaces them all and repaints once."""
 
-    def __init__(self, keys: tuple[str, ...], *, id: str | None = None) -> None:
+    DEFAULT_CSS = "KeyValues { height: auto; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.keys = keys
-
-    def compose(self) -> ComposeResult:
-        for index, key in enumerate(self.keys):
-            with Horizontal(classes="kv-row"):
-                yield Label(key, classes="kv-key")
-                yield Static("", id=f"kv-{index}", classes="kv-value")
+        self._rows: list[tuple[str, str]] = []
 
     def show(self, values: dict[str, str]) -> None:
-        """Update every value (markup); a key missing from `values` hides its row."""
-        for index, key in enumerate(self.keys):
-            static = self.query_one(f"#kv-{index}", Static)
-            row = static.parent
-            if key in values:
-                static.update(values[key])
-                if row is not None:
-                    row.display = True
-            elif row is not None:
-                row.display = False
+        rows = list(values.items())
+        if rows != self._rows:
+            self._rows = rows
+            self.refresh(layout=True)
 
     def value_text(self, key: str) -> str:
-        return str(self.query_one(f"#kv-{self.keys.index(key)}", Static).render())
+        """The plain text of one value (for tests)."""
+        return Content.from_markup(dict(self._rows).get(key, "")).plain
+
+    def render(self) -> Content:
+        width = max(KEY_WIDTH + 8, self.size.width or 80)
+        lines: list[Content] = []
+        for key, markup in self._rows:
+            label = Content.styled(key.ljust(KEY_WIDTH)[:KEY_WIDTH], "bold")
+            wrapped = [part for line in Content.from_markup(markup).split("\n") for part in line.wrap(width - KEY_WIDTH) or [Content("")]]
+            for index, part in enumerate(wrapped):
+                lines.append((label if index == 0 else Content(" " * KEY_WIDTH)) + part)
+        return Content("\n").join(lines)

@@ -1,0 +1,110 @@
+"""The command line: exit codes, messages instead of tracebacks, JSON on stdout, `sim` answering curl."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from tui.__main__ import main
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    for name in ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
+    return monkeypatch
+
+
+def test_wrong_api_key_exits_2_with_the_servers_reason(env, sim, capsys):
+    env.setenv("WIRO_API_KEY", "wrong-key-0123456789abcdef")
+    code = main(["agents", "--api-base", sim.wiro_base])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "not founded" in err and "0123456789abcdef" not in err and "Traceback" not in err
+
+
+def test_agents_json_against_the_simulator(env, sim, capsys):
+    env.setenv("WIRO_API_KEY", sim.api_key)
+    assert main(["agents", "--json", "--api-base", sim.wiro_base]) == 0
+    out = capsys.readouterr().out
+    doc = json.loads(out)
+    guids = {a["guid"]: a for a in doc["agents"]}
+    assert guids[sim.demo_agent_guid]["statusLabel"] == "Running"
+    assert sim.api_key not in out
+
+
+def test_start_refused_exits_1_in_plain_words(env, sim, capsys):
+    env.setenv("WIRO_API_KEY", sim.api_key)
+    assert main(["start", "--api-base", sim.wiro_base, "--agent", sim.demo_agent_guid]) == 1
+    assert "already running, so there is nothing to start" in capsys.readouterr().err
+    assert main(["stop", "--json", "--api-base", sim.wiro_base, "--agent", sim.demo_agent_guid]) == 0
+    assert json.loads(capsys.readouterr().out) == {"ok": True, "action": "stop", "guid": sim.demo_agent_guid}
+
+
+def test_status_demo_flag_before_or_after_the_subcommand(env, capsys):
+    assert main(["--demo", "status", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["status", "--demo", "--json"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert first["statusLabel"] == second["statusLabel"] == "Running"
+    assert first["credential"]["authtoken"] == "***encrypted***"
+
+
+def test_no_key_and_no_demo_says_what_to_do(env, capsys):
+    assert main(["agents"]) == 2
+    assert "WIRO_API_KEY" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [('api_kye = "x"\n', 'Did you mean "api_key"?'), ("agent = 3\n", "must be a str"), ("[[oops\n", "not valid TOML")],
+)
+def test_bad_config_file_is_a_message_not_a_traceback(env, tmp_path, capsys, text, expected):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    assert main(["agents", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and str(path) in err and "Traceback" not in err
+
+
+def test_unreachable_api_exits_2(env, capsys):
+    env.setenv("WIRO_API_KEY", "k" * 24)
+    assert main(["agents", "--api-base", "http://127.0.0.1:9/v1"]) == 2
+    assert "Could not reach" in capsys.readouterr().err
+
+
+def test_sim_command_prints_its_urls_and_answers_like_the_docs(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "sim", "--seed", "7"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        text = "".join(lines)
+        base = re.search(r"Wiro API base\s+(\S+)", text).group(1)
+        key = re.search(r"Wiro API key \(key-only project\)\s+(\S+)", text).group(1)
+        ok = httpx.post(f"{base}/UserAgent/MyAgents", json={}, headers={"x-api-key": key}).json()
+        assert ok["result"] is True and ok["errors"] == [] and ok["useragents"]
+        denied = httpx.post(f"{base}/UserAgent/MyAgents", json={})
+        assert denied.status_code == 401 and denied.json()["result"] is False
+        unknown = httpx.post(f"{base}/Nope", json={}, headers={"x-api-key": key})
+        assert unknown.status_code == 404 and unknown.json()["errors"][0]["message"] == "Error parsing url."
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
