@@ -16,7 +16,7 @@ import pytest
 
 from .pty_run import first_frame
 
-RUNS = int(os.environ.get("WIRO_VOICE_PERF_RUNS", "5"))
+RUNS = int(os.environ.get("WIRO_VOICE_PERF_RUNS", "7"))
 HERE = Path(__file__).parent
 
 

@@ -41,7 +41,7 @@ async def test_fields_are_checked_as_you_type(sim, sim_settings):
         assert "https://" in text_of(app, "#msg-api_base")
         set_value(app, "agent", sim.demo_agent_guid)
         await pilot.pause()
-        assert text_of(app, "#msg-agent") == ""
+        assert text_of(app, "#msg-agent") == "" and not app.screen.query_one("#msg-agent").display
         await pilot.press("ctrl+s")  # blocked: the key field is still wrong
         await pilot.pause()
         assert "Fix the marked field" in text_of(app, "#connection-result")
@@ -112,3 +112,17 @@ async def test_the_key_is_a_password_field_and_never_on_screen(sim, sim_settings
         assert not field.password
         await pilot.press("f2")
         assert field.password
+
+
+async def test_escape_leaves_the_field_then_the_screen(sim, sim_settings):
+    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_connection(app, pilot)
+        assert app.focused is app.screen.query_one("#in-api_key", Input)
+        await pilot.press("n")  # typed into the field, not a screen switch
+        assert app.screen.id == "connection" and app.focused.value.endswith("n")
+        await pilot.press("escape")
+        assert app.focused is None
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.id == "overview"

@@ -127,7 +127,8 @@ class WiroVoiceApp(App[None]):
 
     def on_mount(self) -> None:
         if self.demo_starting:
-            self.run_worker(self._launch_demo(), group="demo", exclusive=True)
+            # after the first frame: importing and starting the simulator would compete with drawing it
+            self.call_after_refresh(lambda: self.run_worker(self._launch_demo(), group="demo", exclusive=True))
 
     async def _launch_demo(self) -> None:
         """Start the simulator off the event loop, after the first frame, then connect to it."""

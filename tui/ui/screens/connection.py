@@ -33,10 +33,13 @@ class ConnectionScreen(Screen):
         Binding("ctrl+t", "test", "Test connection", id="connection.test"),
         Binding("ctrl+s", "save", "Save", id="connection.save"),
         Binding("f2", "toggle_secrets", "Show/hide key", id="connection.toggle"),
+        Binding("escape", "leave", "Back", id="connection.back"),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="connection")
+        # An empty required field is not an error until the user has typed in it or tried to save.
+        self._touched: set[str] = set()
 
     def compose(self) -> ComposeResult:
         settings = self.app.settings
@@ -71,6 +74,14 @@ class ConnectionScreen(Screen):
         self.query_one("#connection-form").border_title = "Connection"
         for name in FIELDS:
             self._validate(name)
+        self.query_one("#in-api_key", Input).focus()
+
+    def action_leave(self) -> None:
+        """Escape: out of a field first (so letter keys navigate again), then back to the Overview."""
+        if isinstance(self.focused, Input):
+            self.set_focus(None)
+        else:
+            self.app.switch_mode("overview")
 
     def _intro(self) -> str:
         path = escape(str(self.app.settings.config_path))
@@ -85,6 +96,8 @@ class ConnectionScreen(Screen):
     def _changed(self, event: Input.Changed) -> None:
         name = (event.input.id or "").removeprefix("in-")
         if name in FIELDS:
+            if event.input.has_focus:
+                self._touched.add(name)
             self._validate(name)
 
     def _value(self, name: str) -> str:
@@ -92,14 +105,18 @@ class ConnectionScreen(Screen):
 
     def _validate(self, name: str) -> list[Problem]:
         problems = FIELDS[name][1](self._value(name))
+        if not self._value(name) and name not in self._touched:
+            problems = []  # the placeholder already says what goes here
         box = self.query_one(f"#msg-{name}", Static)
         box.update("\n".join(f"{'✖' if p.blocks else '⚠'} {escape(p.message)}" for p in problems))
+        box.display = bool(problems)
         box.set_class(any(p.blocks for p in problems), "error")
         box.set_class(bool(problems) and not any(p.blocks for p in problems), "warning")
         self.query_one(f"#in-{name}", Input).set_class(any(p.blocks for p in problems), "invalid-field")
         return problems
 
     def _all_ok(self) -> bool:
+        self._touched.update(FIELDS)
         blocking = [p for name in FIELDS for p in self._validate(name) if p.blocks]
         if blocking:
             self._result(f"✖ Fix the marked field first: {escape(blocking[0].message)}", "error")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Iterable
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,6 +22,7 @@ from ..widgets.header import AppHeader, status_class
 from ..widgets.key_bar import KeyBar
 from ..widgets.key_values import KeyValues
 
+NARROW_WIDTH = 100  # below this the two top panels stack
 POLL_SECONDS = 5.0
 FAST_POLL_SECONDS = 1.5  # while the agent is between states, so Queued → Starting → Running is seen
 MAX_BACKOFF_SECONDS = 60.0
@@ -69,6 +70,9 @@ class OverviewScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#overview-error").display = False
         self._show_demo_banner()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "narrow")
 
     async def _ensure_panels(self) -> None:
         if self._panels_mounted:
