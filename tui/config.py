@@ -78,6 +78,8 @@ class Settings:
     config_path: Path = field(default_factory=lambda: default_config_path())
     #: where each value came from: "env", "file", "flag" or "default"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    #: things worth telling the user that do not stop anything (e.g. a config file others can read)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def has_account(self) -> bool:
@@ -154,7 +156,7 @@ def load_settings(
 
     api_key = pick("api_key", "WIRO_API_KEY", None, None)
     api_secret = pick("api_secret", "WIRO_API_SECRET", None, None)
-    return Settings(
+    settings = Settings(
         api_key=Secret(api_key) if api_key else None,
         api_secret=Secret(api_secret) if api_secret else None,
         agent=pick("agent", "WIRO_AGENT_GUID", agent, None),
@@ -163,7 +165,55 @@ def load_settings(
         theme=pick("theme", None, theme, None),
         config_path=path,
         sources=sources,
+        warnings=_permission_warnings(path, file),
     )
+    _check_values(settings, path)
+    return settings
+
+
+_ENV_NAMES = {"api_key": "WIRO_API_KEY", "api_secret": "WIRO_API_SECRET", "agent": "WIRO_AGENT_GUID",
+              "api_base": "WIRO_API_BASE", "twilio_base": "TWILIO_API_BASE"}
+_FLAG_NAMES = {"agent": "--agent", "api_base": "--api-base", "twilio_base": "--twilio-base", "theme": "--theme"}
+
+
+def _where(settings: Settings, key: str, path: Path) -> str:
+    source = settings.sources.get(key)
+    if source == "env":
+        return f"the environment variable {_ENV_NAMES[key]}"
+    if source == "flag":
+        return f"the option {_FLAG_NAMES.get(key, key)}"
+    return f'"{key}" in the config file {path}'
+
+
+def _check_values(settings: Settings, path: Path) -> None:
+    """Values that cannot work are refused here, by where they came from (never quoting a secret)."""
+    from .connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
+
+    checks = [
+        ("api_key", check_api_key, settings.api_key.reveal() if settings.api_key else None),
+        ("api_secret", check_api_secret, settings.api_secret.reveal() if settings.api_secret else None),
+        ("agent", check_agent_guid, settings.agent),
+        ("api_base", check_api_base, settings.api_base),
+        ("twilio_base", check_api_base, settings.twilio_base),
+    ]
+    for key, rule, value in checks:
+        if value is None:
+            continue
+        blocking = [p for p in rule(value) if p.blocks]
+        if blocking:
+            raise ConfigError(f"{_where(settings, key, path)}: {blocking[0].message}")
+
+
+def _permission_warnings(path: Path, file: Mapping[str, Any]) -> tuple[str, ...]:
+    if not (file.get("api_key") or file.get("api_secret")):
+        return ()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ()
+    if mode & 0o077:
+        return (f"The config file {path} holds your API key but others can read it: run chmod 600 {path}",)
+    return ()
 
 
 def save_config(path: Path, updates: Mapping[str, Any]) -> None:

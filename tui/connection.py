@@ -10,6 +10,7 @@ import re
 from urllib.parse import urlsplit
 
 from .problems import Problem, error, warning
+from .wiro.auth import usable_header_value
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -21,6 +22,9 @@ def check_api_key(value: str) -> list[Problem]:
         return [error("Paste your Wiro API key (Wiro panel → Projects → your project → API key).", "api_key")]
     if any(c.isspace() for c in key):
         return [error("An API key has no spaces or line breaks inside; paste it again in one piece.", "api_key")]
+    if not usable_header_value(key):
+        return [error("An API key is plain letters, digits and punctuation; this one has other characters "
+                      "(an accent, a curly quote, an invisible character?). Paste it again.", "api_key")]
     if re.fullmatch(r"AC[0-9a-fA-F]{32}", key) or re.fullmatch(r"SK[0-9a-fA-F]{32}", key):
         return [error("That is a Twilio SID, not a Wiro API key. The Twilio values go in the Credentials screen.", "api_key")]
     if len(key) < 16:
@@ -34,6 +38,9 @@ def check_api_secret(value: str) -> list[Problem]:
         return []
     if any(c.isspace() for c in secret):
         return [error("An API secret has no spaces or line breaks inside; paste it again in one piece.", "api_secret")]
+    if not usable_header_value(secret):
+        return [error("An API secret is plain letters, digits and punctuation; this one has other characters. "
+                      "Paste it again.", "api_secret")]
     return []
 
 
@@ -41,9 +48,15 @@ def check_api_base(value: str) -> list[Problem]:
     url = value.strip()
     if not url:
         return [error("Enter the Wiro API base URL (normally https://api.wiro.ai/v1).", "api_base")]
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- reading it checks the port (a number, 0-65535)
+    except ValueError:
+        return [error("That is not a usable URL (check the host and port); normally https://api.wiro.ai/v1.", "api_base")]
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return [error("The API base must be a URL starting with https:// (normally https://api.wiro.ai/v1).", "api_base")]
+    if not url.isascii() or any(c.isspace() for c in url):
+        return [error("The API base has spaces or non-ASCII characters; type it again.", "api_base")]
     problems: list[Problem] = []
     if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
         problems.append(warning("Plain http sends your API key unencrypted; use https.", "api_base"))

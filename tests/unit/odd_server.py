@@ -9,7 +9,7 @@ from typing import Iterator
 
 
 @contextmanager
-def odd_server(status: int, body: bytes, content_type: str = "text/html") -> Iterator[str]:
+def odd_server(status: int, body: bytes, content_type: str = "text/html", headers: dict[str, str] | None = None) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             length = int(self.headers.get("content-length") or 0)
@@ -17,6 +17,8 @@ def odd_server(status: int, body: bytes, content_type: str = "text/html") -> Ite
             self.send_response(status)
             self.send_header("content-type", content_type)
             self.send_header("content-length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 

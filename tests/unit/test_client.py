@@ -12,11 +12,14 @@ from tui.wiro import (
     AuthError,
     NotFoundError,
     ProtocolError,
+    WiroError,
     RateLimitedError,
     RetryPolicy,
     TransientError,
     WiroClient,
 )
+
+from tui.wiro.health import failure_phrase
 
 from .odd_server import odd_server
 
@@ -273,10 +276,53 @@ async def test_html_error_page_is_transient_not_a_crash():
         async with WiroClient("k" * 20, base_url=base, retry=RetryPolicy(retries=0)) as client:
             with pytest.raises(TransientError) as info:
                 await client.detail("x")
-    assert info.value.status == 502 and info.value.short == "502"
+    assert info.value.status == 502 and failure_phrase(info.value) == "502 from Wiro"
 
 
 def test_repr_masks_the_key():
     client = WiroClient("wiro-secret-key-ABCDEFGH1234", "the-api-secret-XYZ", base_url="http://127.0.0.1:9/v1")
     text = repr(client)
     assert "ABCDEFGH" not in text and "the-api-secret" not in text and text.count("1234") == 1
+
+
+async def test_a_retry_after_longer_than_we_wait_is_not_waited_out_blindly():
+    sleeps = Sleeps()
+    with odd_server(429, b'{"result": false}', "application/json", {"Retry-After": "120"}) as base:
+        async with WiroClient("k" * 20, base_url=base, retry=RetryPolicy(retries=3, max_delay=30.0), sleep=sleeps) as client:
+            with pytest.raises(RateLimitedError) as info:
+                await client.my_agents()
+    assert sleeps.waits == [] and info.value.retry_after == 120.0
+
+
+@pytest.mark.parametrize("key", ["secret\nkey-0123456789", "mysecretkéy0123456789", "zero\u200bwidth-key-0123"])
+def test_keys_no_header_can_carry_are_refused_without_quoting_them(key):
+    with pytest.raises(ValueError) as info:
+        WiroClient(key, base_url="http://127.0.0.1:9/v1")
+    assert "key" in str(info.value).lower() and "0123" not in str(info.value)
+
+
+@pytest.mark.parametrize("base", ["http://localhost:99999/v1", "http://[::1/v1", "ftp://example.com/v1"])
+async def test_unusable_base_urls_are_typed_errors(base):
+    try:
+        client = WiroClient("k" * 20, base_url=base, retry=RetryPolicy(retries=0))
+    except ValueError:
+        return  # refused up front: also fine
+    async with client:
+        with pytest.raises(WiroError) as info:
+            await client.my_agents()
+    assert "API base URL" in info.value.message or "Could not reach" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        (b'{"result": true, "useragents": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", ProtocolError),
+        (b'{"result": false, "errors": [{"code": "1", "message": "User agent not found"}]}', NotFoundError),
+        (b'{"result": true}', ProtocolError),
+    ],
+)
+async def test_odd_but_valid_answers(body, error):
+    with odd_server(200, body, "application/json") as base:
+        async with WiroClient("k" * 20, base_url=base, retry=RetryPolicy(retries=0)) as client:
+            with pytest.raises(error):
+                await client.my_agents()

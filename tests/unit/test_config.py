@@ -68,3 +68,30 @@ def test_secret_never_shows_itself(tmp_path):
     save_config(path, {"api_key": s})
     settings = load_settings({}, config_path=path)
     assert "ABCDEFGH" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "env, where",
+    [
+        ({"WIRO_API_KEY": "secret\nkey-0123456789"}, "WIRO_API_KEY"),
+        ({"WIRO_API_KEY": "mysecretkéy0123456789"}, "WIRO_API_KEY"),
+        ({"WIRO_API_BASE": "http://localhost:99999/v1"}, "WIRO_API_BASE"),
+        ({"WIRO_AGENT_GUID": "not-a-guid"}, "WIRO_AGENT_GUID"),
+    ],
+)
+def test_unusable_values_are_refused_by_source_without_quoting_them(tmp_path, env, where):
+    with pytest.raises(ConfigError) as info:
+        load_settings(env, config_path=tmp_path / "none.toml")
+    text = str(info.value)
+    assert where in text
+    assert "secret" not in text.replace("API secret", "") and "mysecretk" not in text
+
+
+def test_a_key_in_a_file_others_can_read_is_warned_about(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('api_key = "a-long-enough-wiro-key-1234"\n')
+    path.chmod(0o644)
+    settings = load_settings({}, config_path=path)
+    assert settings.warnings and "chmod 600" in settings.warnings[0]
+    path.chmod(0o600)
+    assert load_settings({}, config_path=path).warnings == ()

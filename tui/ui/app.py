@@ -16,6 +16,7 @@ from textual.screen import Screen
 from ..config import Secret, Settings, save_config
 from ..wiro import Agent, WiroError
 from ..wiro.health import Health, HealthTracker
+from .failures import ReportsWorkerFailures
 from .navigation import DESTINATIONS
 from .theme_vars import APP_COLOUR_DEFAULTS
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from ..wiro.client import WiroClient
 
 
-class WiroVoiceApp(App[None]):
+class WiroVoiceApp(ReportsWorkerFailures, App[None]):
     """The dashboard.
 
     Demo: pass `start_demo` (a callable returning a started simulator) and the app starts it after
@@ -60,6 +61,8 @@ class WiroVoiceApp(App[None]):
         self._health = HealthTracker(clock)
         self.agent_guid: str | None = settings.agent
         self._client: WiroClient | None = None
+        #: bumped whenever the connection or the agent changes, so screens drop what they showed
+        self.generation = 0
         self.set_reactive(WiroVoiceApp.demo, sim is not None or start_demo is not None)
 
     # -- state shared by screens ------------------------------------------------------------------
@@ -95,10 +98,15 @@ class WiroVoiceApp(App[None]):
     def has_screen(self, mode: str) -> bool:
         return mode in self.MODES
 
+    def key_for(self, mode: str) -> str | None:
+        """The key that opens a screen, or None when there is no such screen (yet)."""
+        return next((d.key for d in DESTINATIONS if d.mode == mode), None)
+
     def use_agent(self, guid: str) -> None:
         """Make `guid` the current agent; remember it in the config file (not in the demo)."""
         self.agent_guid = guid
         self.agent = None
+        self.generation += 1
         if self.demo:
             return
         try:
@@ -116,19 +124,24 @@ class WiroVoiceApp(App[None]):
         self._start_demo = None
         self.agent_guid = settings.agent
         self.agent = None
+        self.generation += 1
         self._health = HealthTracker(self.clock)
         self.health = self._health.current
         if old is not None:
-            self.run_worker(old.aclose(), group="close-client")
+            self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
         if self.sim is not None:
             sim, self.sim = self.sim, None
-            self.run_worker(asyncio.to_thread(sim.stop), group="stop-sim")
+            self.run_worker(asyncio.to_thread(sim.stop), group="stop-sim", exit_on_error=False)
         self.demo = False
 
     def on_mount(self) -> None:
+        for warning in self.settings.warnings:
+            self.notify(warning, title="Config file", severity="warning", timeout=15)
         if self.demo_starting:
             # after the first frame: importing and starting the simulator would compete with drawing it
-            self.call_after_refresh(lambda: self.run_worker(self._launch_demo(), group="demo", exclusive=True))
+            self.call_after_refresh(
+                lambda: self.run_worker(self._launch_demo(), group="demo", exclusive=True, exit_on_error=False)
+            )
 
     async def _launch_demo(self) -> None:
         """Start the simulator off the event loop, after the first frame, then connect to it."""
@@ -151,6 +164,7 @@ class WiroVoiceApp(App[None]):
         )
         self.agent_guid = self.settings.agent
         self._client = None
+        self.generation += 1
         changed = getattr(self.screen, "connection_changed", None)
         if callable(changed):
             changed()
@@ -169,7 +183,9 @@ class WiroVoiceApp(App[None]):
         commands = getattr(screen, "commands", None)
         if callable(commands):
             yield from commands()
-        yield from super().get_system_commands(screen)
+        # Textual's own commands ("Quit", "Theme", …), named like ours: "app: quit"
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=f"app: {command.title.lower()}")
 
     async def on_unmount(self) -> None:
         if self._client is not None:

@@ -17,6 +17,8 @@ class OverviewSnapshot:
     sessions: tuple[CallSession, ...] | None
     error: WiroError | None
     taken_at: float
+    #: the app's connection/agent generation when the poll started; older answers are dropped
+    generation: int = 0
 
 
 class OverviewLoaded(Message):

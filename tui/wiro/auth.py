@@ -25,3 +25,8 @@ def auth_headers(api_key: str, api_secret: str | None) -> dict[str, str]:
         headers["x-nonce"] = nonce
         headers["x-signature"] = sign(api_key, api_secret, nonce)
     return headers
+
+
+def usable_header_value(value: str) -> bool:
+    """Printable ASCII without spaces: all an API key can be, and all an HTTP header can carry safely."""
+    return value.isascii() and value.isprintable() and not any(c.isspace() for c in value)

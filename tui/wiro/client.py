@@ -21,11 +21,11 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 import httpx
 
 from ..masking import mask
-from .auth import auth_headers
+from .auth import auth_headers, usable_header_value
 from .errors import ApiError, AuthError, NotFoundError, ProtocolError, RateLimitedError, TransientError, WiroError
-from .models import Agent, CallSession, LogTail, MessageDetail, UploadedFile, UpsertResult, as_list
+from .models import Agent, CallSession, LogTail, MessageDetail, UploadedFile, UpsertResult, as_int, as_list
 
-DEFAULT_API_BASE = "https://api.wiro.ai/v1"
+from ..config import DEFAULT_API_BASE  # one definition, shared with the settings
 HISTORY_LIMIT_CAP = 200
 
 #: Called after every finished call: (None) on success, (error) on failure. Drives "live"/"stale".
@@ -41,10 +41,13 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 30.0
 
-    def delay(self, attempt: int, retry_after: float | None) -> float:
+    def delay(self, attempt: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before the next try, or None when the server asks for longer than we wait."""
         backoff = min(self.max_delay, self.base_delay * (2**attempt)) * (0.75 + random.random() / 2)
         if retry_after is not None:
-            return min(self.max_delay, max(retry_after, backoff))
+            if retry_after > self.max_delay:
+                return None  # give up now; the caller sees retry_after and can come back then
+            return max(retry_after, backoff)
         return backoff
 
 
@@ -64,6 +67,15 @@ class WiroClient:
     ) -> None:
         if not api_key or not api_key.strip():
             raise ValueError("A Wiro API key is required.")
+        for name, value in (("API key", api_key), ("API secret", api_secret or "")):
+            if not usable_header_value(value.strip()):
+                # never include the value: it is a secret
+                raise ValueError(f"The Wiro {name} contains characters an HTTP header cannot carry.")
+        from ..connection import check_api_base
+
+        unusable = [p for p in check_api_base(base_url) if p.blocks]
+        if unusable:
+            raise ValueError(f"The API base URL {base_url!r} is not usable: {unusable[0].message}")
         self._api_key = api_key.strip()
         self._api_secret = api_secret.strip() if api_secret and api_secret.strip() else None
         self.base_url = base_url.rstrip("/")
@@ -105,7 +117,9 @@ class WiroClient:
         seen: set[str] = set()
         for page in range(max_pages):
             data = await self._call("UserAgent/MyAgents", {"limit": page_size, "start": page * page_size, "sort": "id", "order": "DESC"})
-            items = as_list(data.get("useragents"))
+            items = data.get("useragents")
+            if not isinstance(items, list):
+                raise ProtocolError("Wiro's MyAgents answer has no `useragents` list.", endpoint="UserAgent/MyAgents")
             fresh = [a for a in (Agent.parse(i) for i in items) if a is not None and a.guid not in seen]
             for agent in fresh:
                 seen.add(agent.guid)
@@ -229,7 +243,11 @@ class WiroClient:
                     self._report(err)
                     raise
                 retry_after = err.retry_after if isinstance(err, RateLimitedError) else None
-                await self._sleep(self.retry.delay(attempt, retry_after))
+                wait = self.retry.delay(attempt, retry_after)
+                if wait is None:
+                    self._report(err)
+                    raise
+                await self._sleep(wait)
                 attempt += 1
                 continue
             except WiroError as err:
@@ -258,8 +276,13 @@ class WiroClient:
             response = await self._http.post(endpoint, **kwargs)
         except httpx.TimeoutException:
             raise TransientError(f"{where} did not answer {endpoint} in time.", kind="timeout", endpoint=endpoint) from None
+        except httpx.LocalProtocolError:
+            # raised for header values httpx refuses; its text would quote the header, i.e. the key
+            raise WiroError("The request could not be sent: a header value (the API key?) is malformed.", endpoint=endpoint) from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL, OverflowError, UnicodeError):
+            raise WiroError(f"The API base URL {self.base_url} is not usable; it should look like https://api.wiro.ai/v1.", endpoint=endpoint) from None
         except httpx.TransportError as exc:
-            raise TransientError(f"Could not reach {where}: {_reason(exc)}.", kind="connection", endpoint=endpoint) from None
+            raise TransientError(f"Could not reach {where}: {_reason(exc)}", kind="connection", endpoint=endpoint) from None
         return _read_envelope(response, endpoint, where)
 
 
@@ -270,10 +293,11 @@ def _chunks(data: bytes, size: int) -> list[bytes]:
 def _reason(exc: httpx.TransportError) -> str:
     text = str(exc).strip()
     if isinstance(exc, httpx.ConnectError):
-        return "connection refused or host not found" + (f" ({text})" if text and len(text) < 120 else "")
+        detail = f" ({text.rstrip('.')})" if text and len(text) < 120 else ""
+        return f"connection refused or host not found{detail}."
     if isinstance(exc, httpx.RemoteProtocolError):
-        return "the connection closed without an answer"
-    return text if text and len(text) < 160 else type(exc).__name__
+        return "the connection closed without an answer."
+    return (text.rstrip(".") if text and len(text) < 160 else type(exc).__name__) + "."
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -294,15 +318,14 @@ def _retry_after(value: str | None) -> float | None:
 def _server_message(response: httpx.Response) -> tuple[str | None, int | None]:
     """The first error message and code in a Wiro envelope, if the body is one."""
     try:
-        data = response.json()
-    except ValueError:
+        data = json.loads(response.content)
+    except (ValueError, RecursionError):
         return None, None
     if not isinstance(data, dict):
         return None, None
     for item in as_list(data.get("errors")):
         if isinstance(item, dict) and isinstance(item.get("message"), str):
-            code = item.get("code")
-            return item["message"], code if isinstance(code, int) and not isinstance(code, bool) else None
+            return item["message"], as_int(item.get("code"))
         if isinstance(item, str):
             return item, None
     if isinstance(data.get("message"), str):
@@ -316,9 +339,9 @@ def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[
     if status == 401 or status == 403:
         raise AuthError(message or f"{where} refused the API key (HTTP {status}).", endpoint=endpoint, status=status)
     if status == 404:
-        detail = f": {message}" if message else ""
+        detail = f" ({message.rstrip('.')})" if message else ""
         raise NotFoundError(
-            f"{where} does not know {endpoint}{detail} Check the API base URL (it ends in /v1).",
+            f"{where} does not know {endpoint}{detail}. Check the API base URL (it ends in /v1).",
             endpoint=endpoint,
             status=404,
         )
@@ -334,7 +357,7 @@ def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[
         raise ApiError(message or f"{where} rejected {endpoint} (HTTP {status}).", code=code, endpoint=endpoint, status=status)
     try:
         data = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):
         ctype = response.headers.get("content-type", "unknown type").split(";")[0]
         raise ProtocolError(
             f"{where} answered {endpoint} with something that is not JSON ({ctype}). Is the API base URL right?",

@@ -10,9 +10,6 @@ from __future__ import annotations
 class WiroError(Exception):
     """Base of every error the Wiro client raises."""
 
-    #: A short label for the kind of failure, used in status lines ("401", "timeout", "503").
-    short = "error"
-
     def __init__(self, message: str, *, endpoint: str = "", status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
@@ -29,19 +26,13 @@ class WiroError(Exception):
 class AuthError(WiroError):
     """HTTP 401: the API key (or signature) was refused. `message` is the server's reason."""
 
-    short = "401"
-
 
 class NotFoundError(WiroError):
     """HTTP 404, or `result:false` with code 1 (the agent or message does not exist)."""
 
-    short = "not found"
-
 
 class ApiError(WiroError):
     """`result:false` with a code and message (HTTP 200): the server understood and refused."""
-
-    short = "refused"
 
     def __init__(self, message: str, *, code: int | None = None, endpoint: str = "", status: int | None = None) -> None:
         super().__init__(message, endpoint=endpoint, status=status)
@@ -51,8 +42,6 @@ class ApiError(WiroError):
 class RateLimitedError(WiroError):
     """HTTP 429 after the bounded backoff ran out."""
 
-    short = "429"
-
     def __init__(self, message: str, *, retry_after: float | None = None, endpoint: str = "", status: int | None = 429) -> None:
         super().__init__(message, endpoint=endpoint, status=status)
         self.retry_after = retry_after
@@ -60,10 +49,6 @@ class RateLimitedError(WiroError):
 
 class TransientError(WiroError):
     """A 5xx answer, a timeout or a connection failure: worth trying again later."""
-
-    @property
-    def short(self) -> str:  # type: ignore[override]
-        return str(self.status) if self.status else self.kind
 
     def __init__(self, message: str, *, kind: str = "network", endpoint: str = "", status: int | None = None) -> None:
         super().__init__(message, endpoint=endpoint, status=status)
@@ -74,4 +59,3 @@ class TransientError(WiroError):
 class ProtocolError(WiroError):
     """The answer was not JSON, or not the shape the API documents."""
 
-    short = "bad answer"

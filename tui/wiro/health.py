@@ -7,7 +7,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from .errors import ApiError, NotFoundError, WiroError
+from .errors import ApiError, AuthError, NotFoundError, ProtocolError, RateLimitedError, TransientError, WiroError
+
+
+def failure_phrase(error: WiroError) -> str:
+    """A few words for the header: "503 from Wiro", "Wiro timed out", "no connection to Wiro"."""
+    if isinstance(error, TransientError):
+        if error.kind == "timeout":
+            return "Wiro timed out"
+        if error.kind == "connection":
+            return "no connection to Wiro"
+        return f"{error.status} from Wiro" if error.status else "Wiro failed"
+    if isinstance(error, RateLimitedError):
+        return "429 from Wiro (rate limited)"
+    if isinstance(error, AuthError):
+        return f"{error.status or 401} from Wiro (key refused)"
+    if isinstance(error, ProtocolError):
+        return "unreadable answer from Wiro"
+    if isinstance(error, NotFoundError) and error.status == 404:
+        return "404 from Wiro (check the API base)"
+    return "request failed"
 
 
 @dataclass(frozen=True)
@@ -40,5 +59,5 @@ class HealthTracker:
             self.current = Health(live=True, last_ok=now)
         else:
             since = self.current.stale_since if not self.current.live and self.current.stale_since else now
-            self.current = Health(live=False, stale_since=since, reason=f"{error.short} from Wiro", last_ok=self.current.last_ok)
+            self.current = Health(live=False, stale_since=since, reason=failure_phrase(error), last_ok=self.current.last_ok)
         return self.current

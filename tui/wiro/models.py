@@ -48,7 +48,7 @@ def as_dict(value: Any) -> dict:
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
             decoded = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
         return decoded if isinstance(decoded, dict) else {}
     return {}

@@ -9,6 +9,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
@@ -16,6 +17,7 @@ from ...config import Secret, save_config
 from ...connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
 from ...problems import Problem
 from ...wiro import AuthError, WiroError
+from ..failures import ReportsWorkerFailures
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 
@@ -28,7 +30,16 @@ FIELDS: dict[str, tuple[str, Callable[[str], list[Problem]], str]] = {
 SECRET_FIELDS = ("api_key", "api_secret")
 
 
-class ConnectionScreen(Screen):
+class TestFinished(Message):
+    """The outcome of "test connection", in words, with a level: "ok" or "error"."""
+
+    def __init__(self, text: str, level: str) -> None:
+        super().__init__()
+        self.text = text
+        self.level = level
+
+
+class ConnectionScreen(ReportsWorkerFailures, Screen):
     BINDINGS = [
         Binding("ctrl+t", "test", "Test connection", id="connection.test"),
         Binding("ctrl+s", "save", "Save", id="connection.save"),
@@ -144,7 +155,15 @@ class ConnectionScreen(Screen):
             self._result("Testing the connection…")
             self._test()
 
-    @work(exclusive=True, group="connection-test")
+    def on_test_finished(self, message: TestFinished) -> None:
+        self._result(message.text, message.level)
+
+    def on_screen_suspend(self) -> None:
+        # never leave the key shown for the next visit (or a screenshot taken elsewhere)
+        if not self.query_one("#in-api_key", Input).password:
+            self.action_toggle_secrets()
+
+    @work(exclusive=True, group="connection-test", exit_on_error=False)
     async def _test(self) -> None:
         from ...wiro.client import RetryPolicy, WiroClient
 
@@ -157,16 +176,11 @@ class ConnectionScreen(Screen):
             else:
                 agents = await client.my_agents()
                 text = f"✔ Connected. The project has {len(agents)} agent(s); save, then pick one."
-            self._result(text, "ok")
+            self.post_message(TestFinished(text, "ok"))
         except AuthError as err:
-            hint = (
-                " This project may use signature authentication: fill in the API secret too."
-                if "signature" in err.message.lower() or not secret
-                else " Check that the key and secret belong to the same project."
-            )
-            self._result(f"✖ Wiro refused the key: {escape(err.message)}{hint}", "error")
+            self.post_message(TestFinished(f"✖ Wiro refused the key: {escape(err.message)} {auth_hint(err.message, bool(secret))}", "error"))
         except WiroError as err:
-            self._result(f"✖ {escape(err.message)}", "error")
+            self.post_message(TestFinished(f"✖ {escape(err.message)}", "error"))
         finally:
             await client.aclose()
 
@@ -196,3 +210,15 @@ class ConnectionScreen(Screen):
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("connection: test", "Try the API key against Wiro", self.action_test)
         yield SystemCommand("connection: save", "Save the connection settings", self.action_save)
+
+
+def auth_hint(message: str, has_secret: bool) -> str:
+    """What to do about a 401, from Wiro's reason."""
+    lowered = message.lower()
+    if "requires signature" in lowered:
+        return "This project uses signature authentication: fill in its API secret too."
+    if "not valid" in lowered and has_secret:
+        return "The signature did not match: check that the key and the secret belong to the same project."
+    if "ip" in lowered and "not allowed" in lowered:
+        return "The project only accepts some IP addresses: allow this machine's address in the Wiro panel."
+    return "Wiro does not recognise this key: copy it again from the Wiro panel (Projects → your project)."
