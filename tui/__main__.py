@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from . import __version__
@@ -27,6 +28,26 @@ class CliError(Exception):
         self.code = code
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {value} is outside 0-65535 (0 picks a free one)")
+    return value
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 10_000:
+        raise argparse.ArgumentTypeError("speed must be above 0 (1 = real time, 10 = ten times faster)")
+    return value
+
+
 def _connection_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     """Options accepted before or after the subcommand. Subcommands suppress defaults so they don't undo the top."""
     d = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
@@ -36,7 +57,7 @@ def _connection_options(parser: argparse.ArgumentParser, *, top: bool = False) -
     parser.add_argument("--twilio-base", metavar="URL", default=d(None), help="Twilio API base (default https://api.twilio.com)")
     parser.add_argument("--config", metavar="PATH", default=d(None), help="config file (default: the user config dir)")
     parser.add_argument("--seed", type=int, default=d(7), help="demo: simulator seed (default 7)")
-    parser.add_argument("--speed", type=float, default=d(1.0), help="demo: simulated time per real second (default 1)")
+    parser.add_argument("--speed", type=_speed, default=d(1.0), help="demo: simulated time per real second (default 1)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,9 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sim = sub.add_parser("sim", help="run the simulator alone (for curl, scripts and tests)")
-    sim.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    sim.add_argument("--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)")
     sim.add_argument("--seed", type=int, default=argparse.SUPPRESS, help="default 7")
-    sim.add_argument("--speed", type=float, default=argparse.SUPPRESS, help="simulated seconds per real second (default 1)")
+    sim.add_argument("--speed", type=_speed, default=argparse.SUPPRESS, help="simulated seconds per real second (default 1)")
     sim.add_argument("--faults", metavar="SPEC", help="e.g. 500:0.1,429:0.05,timeout:0.05,garbage:0.05,drop:0.02")
 
     agents = sub.add_parser("agents", help="list your agents (MyAgents)")
@@ -75,11 +96,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     try:
-        return load_settings(
+        settings = load_settings(
             config_path=args.config, agent=args.agent, api_base=args.api_base, twilio_base=args.twilio_base
         )
     except ConfigError as err:
-        raise CliError(str(err)) from None
+        if not args.demo:
+            raise CliError(str(err)) from None
+        # the demo needs nothing from the config: say what is wrong, and go on without it
+        print(f"wiro-voice: {err} (ignored for the demo)", file=sys.stderr)
+        from .config import default_config_path
+
+        return Settings(config_path=Path(args.config).expanduser() if args.config else default_config_path())
+    for warning in settings.warnings:
+        print(f"wiro-voice: {warning}", file=sys.stderr)
+    return settings
 
 
 @contextmanager
@@ -99,9 +129,10 @@ def _session(args: argparse.Namespace, *, need_account: bool = True) -> Iterator
             agent=args.agent or sim.demo_agent_guid,
         )
     elif need_account and not settings.has_account:
+        missing = "" if settings.config_path.exists() else f" (there is no config file at {settings.config_path})"
         raise CliError(
-            "No Wiro API key is configured. Set WIRO_API_KEY, save one from the TUI's Connection screen, "
-            "or add --demo to try the simulator."
+            f"No Wiro API key is configured{missing}. Set WIRO_API_KEY, save one from the TUI's Connection "
+            "screen, or add --demo to try the simulator."
         )
     try:
         yield settings, sim
@@ -130,12 +161,23 @@ def _run(coro) -> Any:
 
     try:
         return asyncio.run(coro)
-    except (ApiError, NotFoundError) as err:
+    except NotFoundError as err:
+        if err.status == 404:  # the endpoint, not the agent: a configuration error
+            raise CliError(err.message) from None
+        from .wiro.refusals import explain_refusal
+
+        raise CliError(explain_refusal(err.message), EXIT_PROBLEMS) from None
+    except ApiError as err:
         from .wiro.refusals import explain_refusal
 
         raise CliError(explain_refusal(err.message), EXIT_PROBLEMS) from None
     except WiroError as err:
         raise CliError(err.message) from None
+
+
+def printable(text: str) -> str:
+    """Server text made safe for a terminal: control characters (escape sequences) become spaces."""
+    return "".join(c if c.isprintable() else " " for c in text)
 
 
 def _emit(args: argparse.Namespace, document: Any, text: str) -> None:
@@ -162,11 +204,11 @@ def cmd_tui(args: argparse.Namespace) -> int:
             return Simulator(seed=seed, speed=speed).start()
 
         # The configured account's agent means nothing in the simulator.
-        demo_settings = settings.with_(api_key=None, api_secret=None, agent=args.agent)
-        WiroVoiceApp(demo_settings, start_demo=start_demo).run()
+        app = WiroVoiceApp(settings.with_(api_key=None, api_secret=None, agent=args.agent), start_demo=start_demo)
     else:
-        WiroVoiceApp(settings).run()
-    return EXIT_OK
+        app = WiroVoiceApp(settings)
+    app.run()
+    return app.return_code or EXIT_OK
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
@@ -193,8 +235,9 @@ def cmd_agents(args: argparse.Namespace) -> int:
         agents = _run(go())
     rows = [{"guid": a.guid, "title": a.title, "status": a.status, "statusLabel": status_name(a.status),
              "setuprequired": a.setuprequired, "template": a.template_slug} for a in agents]
-    width = max((len(a.title) for a in agents), default=5)
-    text = "\n".join(f"{a.guid}  {a.title:<{width}}  {status_name(a.status)}" for a in agents) or "No agents in this project."
+    width = max((len(printable(a.title)) for a in agents), default=5)
+    text = "\n".join(f"{printable(a.guid)}  {printable(a.title):<{width}}  {status_name(a.status)}" for a in agents)
+    text = text or "No agents in this project."
     _emit(args, {"agents": rows}, text)
     return EXIT_OK
 
@@ -219,10 +262,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         "setuprequired": agent.needs_setup,
         "credential": dict(cred.raw) if cred else None,
     }
-    lines = [f"{agent.title} ({agent.guid})", f"status: {agent.status_name} — {status_meaning(agent.status)}"]
+    lines = [f"{printable(agent.title)} ({printable(agent.guid)})", f"status: {agent.status_name} — {status_meaning(agent.status)}"]
     if cred is not None and not cred.is_empty:
-        lines.append(f"numbers: {', '.join(cred.phonenumbers) or 'none'}")
-        lines.append(f"hold: {cred.holdstrategy or 'none'}; max call {cred.maxcallseconds or 600} s; "
+        lines.append(f"numbers: {printable(', '.join(cred.phonenumbers)) or 'none'}")
+        lines.append(f"hold: {printable(cred.holdstrategy or 'none')}; max call {cred.maxcallseconds or 600} s; "
                      f"whitelist {'on (' + str(len(cred.whitelistedcallers)) + ')' if cred.whitelistedcallers else 'off'}")
     else:
         lines.append("no Twilio credential yet")

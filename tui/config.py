@@ -6,15 +6,12 @@ repr and str are masked, so a settings object can be logged or shown without lea
 
 from __future__ import annotations
 
-import difflib
 import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-import tomli_w
 
 from .masking import mask
 
@@ -114,6 +111,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"The config file {path} is not valid TOML: {exc}. Fix or delete it.") from None
     for key, value in data.items():
         if key not in KNOWN_KEYS:
+            import difflib
+
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             hint = f' Did you mean "{close[0]}"?' if close else f" Known keys: {', '.join(KNOWN_KEYS)}."
             raise ConfigError(f'The config file {path} has an unknown key "{key}".{hint}')
@@ -231,11 +230,15 @@ def save_config(path: Path, updates: Mapping[str, Any]) -> None:
             current.pop(key, None)
         else:
             current[key] = value
+    import tempfile  # only when saving; start-up reads the file and nothing more
+
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
+            import tomli_w
+
             tomli_w.dump(current, handle)
             handle.flush()
             os.fsync(handle.fileno())

@@ -60,6 +60,13 @@ async def test_test_connection_reports_the_servers_answer(sim, sim_settings):
         await settle(app, pilot)
         result = text_of(app, "#connection-result")
         assert "refused" in result and "not founded" in result and "0123456789abcdef" not in result
+        assert "does not recognise this key" in result and "signature" not in result
+        from tui.sim import DEMO_SIG_API_KEY
+
+        set_value(app, "api_key", DEMO_SIG_API_KEY)
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert "uses signature authentication: fill in its API secret" in text_of(app, "#connection-result")
 
 
 async def test_saving_leaves_the_demo_and_writes_a_private_file(sim, tmp_path):

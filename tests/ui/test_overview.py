@@ -155,3 +155,71 @@ async def test_palette_commands_are_named_area_verb(sim, sim_settings):
             assert expected in titles
         ids = {b.id for b in app.BINDINGS + app.screen.BINDINGS}
         assert {"goto.overview", "goto.connection", "agent.start", "agent.stop", "app.quit"} <= ids
+
+
+async def test_declining_the_picker_does_not_reopen_it_until_asked(sim, sim_settings):
+    app = app_for(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, AgentPicker)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.id == "overview" and "No agent selected" in text_of(app, "#overview-status")
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.screen.id == "overview"
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AgentPicker)
+
+
+async def test_switching_agent_replaces_what_the_panels_show(sim, sim_settings):
+    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "Front Desk" in text_of(app, "#agent-info")
+        await pilot.press("a")
+        await settle(app, pilot)
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert ids[options.highlighted] == sim.demo_agent_guid  # the current agent is preselected
+        options.highlighted = ids.index(sim.setup_agent_guid)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "Front Desk" not in text_of(app, "#agent-info")
+        assert "Setup required" in text_of(app, "#setup-hint")
+        assert "No Twilio credential" in text_of(app, "#channel-empty")
+
+
+async def test_a_wrong_api_base_says_so(sim, sim_settings):
+    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid, api_base=sim.base_url + "/v2")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "Wrong API base?" in text_of(app, "#overview-error")
+        assert "404 from Wiro" in app.health.describe()
+
+
+async def test_a_failing_worker_is_a_notification_not_a_crash(sim, sim_settings):
+    from textual import work
+
+    from tui.ui.screens.overview import OverviewScreen
+
+    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, OverviewScreen)
+
+        @work(exit_on_error=False)
+        async def explode(self):
+            raise UnicodeEncodeError("ascii", "key-with-é-SECRET", 9, 10, "no")
+
+        worker = explode(screen)
+        # not settle(): waiting on a failed worker re-raises its error; let the loop run instead
+        assert worker is not None
+        for _ in range(5):
+            await pilot.pause()
+        messages = notifications(app)
+        assert any("Unexpected UnicodeEncodeError" in m for m in messages)
+        assert not any("SECRET" in m for m in messages)
+        assert app.is_running

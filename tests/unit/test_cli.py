@@ -108,3 +108,45 @@ def test_sim_command_prints_its_urls_and_answers_like_the_docs(tmp_path):
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
     assert proc.returncode == 0
+
+
+def test_wrong_api_base_is_a_configuration_error_exit_2(env, sim, capsys):
+    env.setenv("WIRO_API_KEY", sim.api_key)
+    assert main(["agents", "--api-base", sim.base_url + "/v2"]) == 2
+    assert "Check the API base URL" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["sim", "--port", "99999"], ["agents", "--demo", "--speed", "-1"]])
+def test_out_of_range_options_are_usage_errors(env, argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2 and "Traceback" not in capsys.readouterr().err
+
+
+def test_demo_runs_despite_a_broken_config_and_says_so(env, tmp_path, capsys):
+    path = tmp_path / "bad.toml"
+    path.write_text("api_kye = 1\n")
+    assert main(["agents", "--demo", "--config", str(path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["agents"] and "ignored for the demo" in captured.err
+
+
+def test_missing_config_file_is_mentioned(env, tmp_path, capsys):
+    assert main(["agents", "--config", str(tmp_path / "nope.toml")]) == 2
+    assert "there is no config file at" in capsys.readouterr().err
+
+
+def test_server_text_cannot_inject_terminal_escapes(env, sim, capsys):
+    with sim.world.lock:
+        sim.world.agents[sim.demo_agent_guid].title = "Evil\x1b]0;pwned\x07 title"
+    env.setenv("WIRO_API_KEY", sim.api_key)
+    assert main(["agents", "--api-base", sim.wiro_base]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "Evil" in out
+
+
+def test_client_and_simulator_agree_on_the_signature():
+    from tui.sim import sign as sim_sign
+    from tui.wiro.auth import sign as client_sign
+
+    assert client_sign("key-1", "secret-2", "12345") == sim_sign("key-1", "secret-2", "12345")

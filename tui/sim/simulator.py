@@ -164,7 +164,7 @@ def serve_forever(port: int = 0, seed: int = 7, speed: float = 1.0, faults: str 
             ("demo Twilio auth token (simulated)", sim.twilio_auth_token),
         ]
         width = max(len(k) for k, _ in lines)
-        print(f"wiro-voice simulator (seed {seed}, speed {speed:g}x, faults {sim.faults.spec or 'none'})")
+        print(f"wiro-voice simulator (seed {seed}, speed {speed:g}x, faults {str(sim.faults.spec) or 'none'})")
         for label, value in lines:
             print(f"  {label:<{width}}  {value}")
         print("Try it:")

@@ -134,7 +134,7 @@ def _list_numbers(acct: TwilioAccount, query: str) -> tuple[int, dict[str, str],
         size = max(1, min(1000, int(q.get("PageSize") or 50)))
         page = max(0, int(q.get("Page") or 0))
         token = q.get("PageToken") or ""
-        offset = int(token[2:]) if token.startswith("PA") else page * size
+        offset = max(0, int(token[2:])) if token.startswith("PA") else page * size
     except ValueError:
         return 400, {}, error(400, 20001, "Invalid paging parameter")
     numbers = list(acct.numbers.values())

@@ -45,7 +45,7 @@ def _int(body: dict, name: str, default: int, lo: int, hi: int) -> int:
         return default
     try:
         n = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity, 1e400
         raise Refusal(f"{name} must be a number") from None
     return max(lo, min(hi, n))
 
