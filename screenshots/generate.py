@@ -29,7 +29,7 @@ from tui.sim.testing import FakeClock  # noqa: E402
 from tui.ui.app import WiroVoiceApp  # noqa: E402
 
 SIZE = (120, 40)
-START_EPOCH = 1_795_000_000.0
+START_EPOCH = 1_777_000_000.0
 SHOWN_CONFIG = Path("/home/you/.config/wiro-voice/config.toml")
 
 

@@ -8,7 +8,7 @@ from tui.config import Secret, Settings
 from tui.sim import Simulator
 from tui.sim.testing import FakeClock
 
-START_EPOCH = 1_795_000_000.0  # a fixed simulated "now" (2026-11-18), so runs are repeatable
+START_EPOCH = 1_777_000_000.0  # a fixed simulated "now" (2026-04-24 03:06 UTC), so runs are repeatable
 
 
 @pytest.fixture

@@ -209,7 +209,6 @@ async def test_server_errors_retry_reads_but_never_writes(sim):
 
 async def test_recovers_when_faults_stop(sim):
     sim.set_faults("500:1.0")
-    sleeps = Sleeps()
 
     class HealAfterTwo(Sleeps):
         async def __call__(self, seconds):

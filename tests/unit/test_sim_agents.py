@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tui.sim import DEMO_API_KEY, Simulator
 from tui.sim.testing import FakeClock
 
-EPOCH = 1_777_000_000.0
-http = httpx.Client(timeout=5)  # one client: creating one per request costs ~20 ms
+from tests.conftest import START_EPOCH as EPOCH
 
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def sim(clock):
-    with Simulator(seed=7, clock=clock, start_epoch=EPOCH) as s:
-        yield s
-
-
-def post(sim, path, body=None):
-    r = http.post(sim.wiro_base + path, json=body or {}, headers={"x-api-key": DEMO_API_KEY})
-    assert r.status_code == 200
-    return r.json()
+from .sim_http import http, post
 
 
 def status(sim, guid):

@@ -5,37 +5,19 @@ from __future__ import annotations
 import json
 import re
 
-import httpx
-import pytest
 
-from tui.sim import DEMO_API_KEY, Simulator
+from tui.sim import Simulator
 from tui.sim.testing import FakeClock
 
-EPOCH = 1_777_000_000.0
-http = httpx.Client(timeout=5)  # one client: creating one per request costs ~20 ms
+from tests.conftest import START_EPOCH as EPOCH
+
+from .sim_http import post
 
 ROW_KEYS = {"messageguid", "agenttoken", "channel", "callsid", "callerInfo", "callerProfile", "status",
             "endReason", "durationSeconds", "modelSlug", "startedAt", "endedAt"}
 END_REASONS = {"wiro_completed", "wiro_cancelled", "wiro_disconnect", "wiro_error", "max_duration",
                "browser_disconnect", "twilio_disconnect"}
 REJECT_REASONS = {"concurrent_limit", "agent_prep_timeout", "realtime_ws_open_failed", "realtime_stream_timeout"}
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def sim(clock):
-    with Simulator(seed=7, clock=clock, start_epoch=EPOCH) as s:
-        yield s
-
-
-def post(sim, path, body):
-    r = http.post(sim.wiro_base + path, json=body, headers={"x-api-key": DEMO_API_KEY})
-    assert r.status_code == 200
-    return r.json()
 
 
 def history(sim, guid=None, **body):

@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from tui.sim import DEMO_API_KEY, Simulator, wiro_voice_url
-from tui.sim.testing import FakeClock
+from tui.sim import wiro_voice_url
 
-EPOCH = 1_777_000_000.0
-http = httpx.Client(timeout=5)  # one client: creating one per request costs ~20 ms
+
+from .sim_http import post
 OK, TWIML, SIP, STUDIO, MISSING = "+14155550142", "+14155550173", "+447700900123", "+902125550147", "+14155550163"
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def sim(clock):
-    with Simulator(seed=7, clock=clock, start_epoch=EPOCH) as s:
-        yield s
-
-
-def post(sim, path, body):
-    r = http.post(sim.wiro_base + path, json=body, headers={"x-api-key": DEMO_API_KEY})
-    assert r.status_code == 200
-    return r.json()
 
 
 def scalar(name, value):
