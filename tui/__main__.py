@@ -84,6 +84,20 @@ def build_parser() -> argparse.ArgumentParser:
     _connection_options(status)
     status.add_argument("--json", action="store_true", help="one JSON document on stdout")
 
+    calls = sub.add_parser("calls", help="the call history (TwilioCallHistory/List), once or live")
+    _connection_options(calls)
+    calls.add_argument("--limit", type=int, default=50, help="sessions to show (the API's cap is 200)")
+    formats = calls.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    formats.add_argument("--csv", action="store_true", help="CSV on stdout")
+    calls.add_argument("--watch", action="store_true", help="redraw every few seconds until Ctrl-C")
+    calls.add_argument("--interval", type=_speed, default=5.0, help="seconds between refreshes with --watch (default 5)")
+
+    session = sub.add_parser("session", help="one session's detail (Message/Detail) and why it ended")
+    _connection_options(session)
+    session.add_argument("id", metavar="ID", help="the session's messageguid (from `wiro-voice calls`)")
+    session.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
     for verb in ("start", "stop"):
         p = sub.add_parser(verb, help=f"ask Wiro to {verb} the agent")
         _connection_options(p)
@@ -287,7 +301,35 @@ def cmd_start_stop(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"sim": cmd_sim, "agents": cmd_agents, "status": cmd_status, "start": cmd_start_stop, "stop": cmd_start_stop}
+def cmd_calls(args: argparse.Namespace) -> int:
+    from .calls_cli import run_calls
+
+    with _session(args) as (settings, _sim):
+        guid = _need_agent(settings)
+        fmt = "json" if args.json else "csv" if args.csv else "text"
+
+        async def go() -> int:
+            async with _client(settings) as client:
+                return await run_calls(client, guid, limit=args.limit, fmt=fmt, watch=args.watch,
+                                       interval=args.interval, out=sys.stdout, err=sys.stderr)
+
+        return asyncio.run(go())  # run_calls reports Wiro's errors itself (exit 2)
+
+
+def cmd_session(args: argparse.Namespace) -> int:
+    from .calls_cli import run_session
+
+    with _session(args) as (settings, _sim):
+
+        async def go() -> int:
+            async with _client(settings) as client:
+                return await run_session(client, args.id, as_json=args.json, agent_guid=settings.agent,
+                                         out=sys.stdout, err=sys.stderr)
+
+        return asyncio.run(go())
+
+
+COMMANDS = {"calls": cmd_calls, "session": cmd_session, "sim": cmd_sim, "agents": cmd_agents, "status": cmd_status, "start": cmd_start_stop, "stop": cmd_start_stop}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -38,3 +38,34 @@ def test_connection_snapshot(snap_compare, sim, sim_settings):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=opened)
+
+
+def test_calls_snapshot(snap_compare, sim, sim_settings):
+    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+
+    async def opened(pilot):
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        for _ in range(3):
+            await pilot.press("down")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=opened)
+
+
+def test_session_snapshot(snap_compare, sim, sim_settings):
+    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+
+    async def opened(pilot):
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#calls-table")
+        rejected = next(s for s in screen._view() if s.status == "realtime_session_rejected")
+        table.move_cursor(row=table.get_row_index(rejected.messageguid))
+        await pilot.press("enter")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=opened)

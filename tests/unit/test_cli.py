@@ -150,3 +150,17 @@ def test_client_and_simulator_agree_on_the_signature():
     from tui.wiro.auth import sign as client_sign
 
     assert client_sign("key-1", "secret-2", "12345") == sim_sign("key-1", "secret-2", "12345")
+
+
+def test_calls_and_session_commands_through_main(env, sim, capsys):
+    env.setenv("WIRO_API_KEY", sim.api_key)
+    base = ["--api-base", sim.wiro_base, "--agent", sim.demo_agent_guid]
+    assert main(["calls", "--json", "--limit", "500", *base]) == 0
+    captured = capsys.readouterr()
+    sessions = json.loads(captured.out)["sessions"]
+    assert 0 < len(sessions) <= 200 and "200" in captured.err
+    assert all("statusLabel" in s and "endReasonLabel" in s for s in sessions)
+    rejected = next(s for s in sessions if s["status"] == "realtime_session_rejected")
+    assert main(["session", rejected["messageguid"], *base]) == 0
+    assert "rejected because" in capsys.readouterr().out
+    assert main(["session", "00000000-0000-4000-8000-000000000000", *base]) == 2

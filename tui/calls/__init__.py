@@ -1,1 +1,2 @@
-"""Call sessions: what the statuses and end reasons mean, and counts over a set of sessions."""
+"""Call sessions, framework-free: what statuses and reasons mean (catalog), table rows and their
+diff, filters and sorting, the figures strip and sparkline (stats), export, and one session's detail."""

@@ -27,5 +27,6 @@ class Destination:
 
 DESTINATIONS: tuple[Destination, ...] = (
     Destination("overview", "o", "Overview", "The agent, its status, the phone channel and recent calls", "overview:OverviewScreen"),
+    Destination("calls", "c", "Calls", "The live call history; Enter opens a session", "calls:CallsScreen"),
     Destination("connection", "n", "Connection", "Your Wiro API key, API base and agent", "connection:ConnectionScreen"),
 )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from textual import events
 from textual.binding import ActiveBinding
 from textual.content import Content
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -48,18 +47,23 @@ class KeyBar(Widget):
         x = 0
         for active in self.shown_bindings():
             binding = active.binding
-            key = escape(self.app.get_key_display(binding))
-            style = "b $accent" if active.enabled else "dim"
-            piece = Content.from_markup(f"[{style}] {key}[/] {escape(binding.description)} ")
+            key = self.app.get_key_display(binding)
+            style = "bold $accent" if active.enabled else "dim"
+            # styled, not markup: a key such as "[" must not be read as a tag
+            piece = Content.styled(f" {key}", style) + Content(f" {binding.description} ")
             hits.append((x, x + piece.cell_length, binding.key))
             x += piece.cell_length
             pieces.append(piece)
         left = Content("").join(pieces)
         right = Content("")
         if self.app.ENABLE_COMMAND_PALETTE:
-            right = Content.from_markup("[b $accent]^p[/] palette ")
+            right = Content.styled("^p", "bold $accent") + Content(" palette ")
             start = max(x + 1, self.size.width - right.cell_length)
             hits.append((start, start + right.cell_length, self.app.COMMAND_PALETTE_BINDING))
+        room = max(0, self.size.width - right.cell_length - 1)
+        if left.cell_length > room:  # too many keys for the width: the palette hint stays, the rest is cut
+            left = left.truncate(room)
+            hits = [hit for hit in hits if hit[1] <= room or hit[2] == self.app.COMMAND_PALETTE_BINDING]
         self._hits = hits
         gap = max(1, self.size.width - left.cell_length - right.cell_length)
         return left + Content(" " * gap) + right

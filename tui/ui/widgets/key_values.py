@@ -8,7 +8,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
-KEY_WIDTH = 12
+KEY_WIDTH = 12  # at least; longer keys widen the column up to MAX_KEY_WIDTH
+MAX_KEY_WIDTH = 22
 
 
 class KeyValues(Widget):
@@ -31,11 +32,13 @@ class KeyValues(Widget):
         return Content.from_markup(dict(self._rows).get(key, "")).plain
 
     def render(self) -> Content:
-        width = max(KEY_WIDTH + 8, self.size.width or 80)
+        key_width = min(MAX_KEY_WIDTH, max([KEY_WIDTH] + [len(key) + 2 for key, _ in self._rows]))
+        width = max(key_width + 8, self.size.width or 80)
         lines: list[Content] = []
         for key, markup in self._rows:
-            label = Content.styled(key.ljust(KEY_WIDTH)[:KEY_WIDTH], "bold")
-            wrapped = [part for line in Content.from_markup(markup).split("\n") for part in line.wrap(width - KEY_WIDTH) or [Content("")]]
+            shown = key if len(key) < key_width else key[: key_width - 2] + "…"
+            label = Content.styled(shown.ljust(key_width), "bold")
+            wrapped = [part for line in Content.from_markup(markup).split("\n") for part in line.wrap(width - key_width) or [Content("")]]
             for index, part in enumerate(wrapped):
-                lines.append((label if index == 0 else Content(" " * KEY_WIDTH)) + part)
+                lines.append((label if index == 0 else Content(" " * key_width)) + part)
         return Content("\n").join(lines)

@@ -47,6 +47,7 @@ class RecentCalls(Widget):
             notes.append(f"{c.max_duration} hit the max call length")
         if c.errors:
             notes.append(f"{c.errors} ended in an agent error")
+        summary += "   [dim](c: every call)[/dim]"
         lines = [Content.from_markup(summary)]
         if notes:
             lines.append(Content(" · ".join(notes)))

@@ -1,0 +1,130 @@
+"""The Calls screen against the simulator: live rows, a table that keeps its place, drill-down, staleness."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from tui.sim.testing import FakeClock  # noqa: F401  (the conftest clock is one)
+from tui.ui.app import WiroVoiceApp
+from tui.ui.screens.calls import CallsScreen
+from tui.ui.screens.session import SessionScreen
+from tui.ui.widgets.live_table import LiveTable
+
+from .helpers import notifications, settle
+
+SIZE = (120, 40)
+
+
+async def open_calls(sim, settings):
+    app = WiroVoiceApp(settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    return app
+
+
+async def goto_calls(app, pilot):
+    await settle(app, pilot)
+    await pilot.press("c")
+    await settle(app, pilot)
+    assert isinstance(app.screen, CallsScreen)
+    return app.screen, app.screen.query_one(LiveTable)
+
+
+async def refresh(app, pilot):
+    await pilot.press("r")
+    await settle(app, pilot)
+
+
+async def test_rows_arrive_live_and_an_unchanged_payload_mutates_nothing(sim, sim_settings, clock):
+    app = await open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        first = table.row_keys()
+        assert len(first) >= 40  # about forty past sessions plus the live ones
+        before = table.mutations
+        await refresh(app, pilot)  # same simulated time: same payload
+        assert table.mutations == before
+        clock.advance(300)  # five simulated minutes: calls arrive, progress and end
+        await refresh(app, pilot)
+        assert table.mutations > before
+        assert table.row_keys()[0] not in first  # a new call on top
+        assert set(table.row_keys()) == {s.messageguid for s in screen._view()}
+
+
+async def test_the_cursor_stays_on_its_session_through_arrivals_and_a_resort(sim, sim_settings, clock):
+    app = await open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        for _ in range(5):
+            await pilot.press("down")
+        key = table.cursor_key()
+        clock.advance(240)
+        await refresh(app, pilot)
+        assert table.cursor_key() == key
+        await pilot.press("s")  # sort: started ascending
+        await settle(app, pilot)
+        assert table.cursor_key() == key
+        assert table.row_keys() == [s.messageguid for s in screen._view()]
+        await pilot.press("s")  # next column
+        await settle(app, pilot)
+        assert table.cursor_key() == key
+
+
+async def test_enter_explains_why_a_rejected_call_ended(sim, sim_settings):
+    app = await open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        rejected = next(s for s in screen._view() if s.status == "realtime_session_rejected")
+        table.move_cursor(row=table.get_row_index(rejected.messageguid))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionScreen)
+        why = str(app.screen.query_one("#session-why").render())
+        assert "Rejected because" in why and "→" in why
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert app.screen.key != rejected.messageguid
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CallsScreen)
+
+
+async def test_faults_leave_the_last_rows_marked_stale_and_it_recovers(sim, sim_settings, clock):
+    app = await open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        app.client.retry = type(app.client.retry)(retries=0)
+        rows = table.row_keys()
+        sim.set_faults("500:1.0")
+        await refresh(app, pilot)
+        state = str(screen.query_one("#calls-state").render())
+        assert "stale since" in state and "500" in state
+        assert table.row_keys() == rows
+        sim.set_faults(None)
+        await refresh(app, pilot)
+        assert "stale" not in str(screen.query_one("#calls-state").render())
+
+
+async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = await open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        await pilot.press("h")  # channel: phone only
+        await settle(app, pilot)
+        assert table.row_count and all(screen._rows[k].channel == "phone" for k in table.row_keys())
+        await pilot.press("h")  # web only
+        await settle(app, pilot)
+        web = table.row_keys()
+        assert web and all(screen._rows[k].channel == "web" for k in web)
+        await pilot.press("e")
+        await settle(app, pilot)
+        exported = list(tmp_path.glob("wiro-voice-calls-*.csv"))
+        assert len(exported) == 1
+        rows = list(csv.DictReader(io.StringIO(exported[0].read_text())))
+        assert len(rows) == len(web)
+        await pilot.press("j")
+        await settle(app, pilot)
+        doc = json.loads(next(tmp_path.glob("wiro-voice-calls-*.json")).read_text())
+        assert {s["messageguid"] for s in doc["sessions"]} == set(web)
+        assert any("written to" in n for n in notifications(app))

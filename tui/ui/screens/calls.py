@@ -1,0 +1,509 @@
+"""Calls: the live call history, diffed by session so the table never jumps under the cursor."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.color import Color, ColorParseError
+from textual.containers import Horizontal
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
+
+from ...calls.catalog import duration_text, end_reason_label, live_duration, rejection_label, status_group
+from ...calls.diff import diff_rows
+from ...calls.export import ExportError, write_export
+from ...calls.filters import Filter, sort_sessions
+from ...calls.rows import COLUMNS, CallRow, row_for
+from ...calls.stats import StripFigures, sparkline, strip_figures
+from ...wiro import CallSession, RateLimitedError, WiroError
+from ..failures import ReportsWorkerFailures, describe_failure
+from ..widgets.header import AppHeader
+from ..widgets.key_bar import KeyBar
+from ..widgets.live_table import KeyedText, LiveTable
+
+INTERVALS = (1, 2, 5, 10, 15, 30, 60)
+LIMITS = (50, 100, 200)
+CHANNELS = (None, "twilio", "web")
+GROUPS = (None, "incoming", "active", "rejected", "ended")
+MAX_BACKOFF = 60.0
+NEW_ROW_SECONDS = 3.0  # how long a new row stays highlighted
+REASON_LOOKUPS_PER_POLL = 6
+AGENT_ERROR_LABEL = end_reason_label("wiro_error")
+#: long values are clipped in the table so the columns that matter fit 120 columns (Enter shows them whole)
+CLIP_WIDTHS = {"caller": 26, "end_reason": 28}  # Message/Detail calls for rejection reasons, per poll at most
+
+
+@dataclass(frozen=True)
+class CallsSnapshot:
+    sessions: tuple[CallSession, ...] | None
+    error: WiroError | None
+    taken_at: float
+    generation: int
+
+
+class CallsLoaded(Message):
+    def __init__(self, snapshot: CallsSnapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class ReasonsLoaded(Message):
+    def __init__(self, reasons: dict[str, str]) -> None:
+        super().__init__()
+        self.reasons = reasons
+
+
+class CallsScreen(ReportsWorkerFailures, Screen):
+    BINDINGS = [
+        Binding("enter", "open_session", "Open", id="calls.open", show=True),
+        Binding("p", "toggle_pause", "Pause", id="calls.pause"),
+        Binding("r", "refresh", "Refresh", id="calls.refresh"),
+        Binding("slash", "focus_filter", "Filter", id="calls.filter"),
+        Binding("h", "cycle_channel", "Channel", id="calls.channel"),
+        Binding("g", "cycle_group", "Status", id="calls.group"),
+        Binding("s", "cycle_sort", "Sort", id="calls.sort"),
+        Binding("l", "cycle_limit", "Limit", id="calls.limit", show=False),
+        Binding("plus,equals_sign", "slower", "Slower", id="calls.slower", show=False),
+        Binding("minus", "faster", "Faster", id="calls.faster", show=False),
+        Binding("e", "export('csv')", "Export CSV", id="calls.export_csv"),
+        Binding("j", "export('json')", "Export JSON", id="calls.export_json", show=False),
+        Binding("t", "toggle_toasts", "Toasts", id="calls.toasts", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="calls")
+        self.interval = 5
+        self.limit = 50
+        self.paused = False
+        self.toasts = True
+        self.filter = Filter(channel=None, group=None, text="")
+        self.sort_column = "started"
+        self.sort_descending = True
+        self._timer: Timer | None = None
+        self._ticker: Timer | None = None
+        self._shown = False
+        self._failures = 0
+        self._sessions: tuple[CallSession, ...] = ()
+        self._rows: dict[str, CallRow] = {}
+        self._seen: set[str] | None = None  # keys seen in earlier polls (None before the first)
+        self._new_until: dict[str, float] = {}
+        self._reasons: dict[str, str] = {}
+        self._asked_reasons: set[str] = set()
+        self._generation = -1
+        self._last_ok: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Static("", id="calls-strip")
+        with Horizontal(id="calls-controls"):
+            yield Input(placeholder="/ filter: number, call SID, page URL", id="calls-filter")
+            yield Static("", id="calls-state")
+        table = LiveTable(id="calls-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one(LiveTable)
+        for column_id, title in COLUMNS:
+            table.add_column(title, key=column_id)
+        table.focus()
+        self._show_state()
+        self.watch(self.app, "theme", self._recolour, init=False)
+
+    def _recolour(self, _theme: str) -> None:
+        """Cells are drawn by Rich with concrete colours: a new theme repaints the coloured ones."""
+        table = self.query_one(LiveTable)
+        for key, row in self._rows.items():
+            if key in table.rows:
+                for column in ("status", "end_reason"):
+                    table.update_cell(key, column, self._cell(row, column, key in self._new_until))
+
+    def on_key(self, event: events.Key) -> None:
+        # Escape in the filter field hands the keys back to the table (the filter stays applied)
+        if event.key == "escape" and self.focused is self.query_one("#calls-filter", Input):
+            self.query_one(LiveTable).focus()
+            event.stop()
+
+    # -- polling ----------------------------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        self._shown = True
+        if self._generation != self.app.generation:
+            self._reset()
+        self._ticker = self.set_interval(1.0, self._tick)
+        self.call_after_refresh(self._poll_now)
+
+    def on_screen_suspend(self) -> None:
+        self._shown = False
+        self._cancel_timer()
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+
+    def _reset(self) -> None:
+        """A different agent or connection: nothing shown so far applies."""
+        self._generation = self.app.generation
+        self._sessions, self._rows, self._seen = (), {}, None
+        self._reasons.clear()
+        self._asked_reasons.clear()
+        table = self.query_one(LiveTable)
+        table.clear()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _arm(self, seconds: float) -> None:
+        self._cancel_timer()
+        if self._shown and not self.paused:
+            self._timer = self.set_timer(seconds, self._poll_now)
+
+    def _poll_now(self) -> None:
+        self._cancel_timer()
+        if not self._shown:
+            return
+        if self.app.client is None or self.app.agent_guid is None:
+            self.query_one("#calls-state", Static).update(
+                "Starting the demo…" if self.app.demo_starting else "No agent selected: pick one on the Overview (o)."
+            )
+            return
+        self.load(self.app.generation, self.limit)
+
+    @work(exclusive=True, group="calls-poll", exit_on_error=False)
+    async def load(self, generation: int, limit: int) -> None:
+        client, guid = self.app.client, self.app.agent_guid
+        if client is None or guid is None:
+            return
+        try:
+            sessions = await client.call_history(guid, limit=limit)
+        except WiroError as err:
+            self.post_message(CallsLoaded(CallsSnapshot(None, err, self.app.clock(), generation)))
+            return
+        self.post_message(CallsLoaded(CallsSnapshot(tuple(sessions), None, self.app.clock(), generation)))
+
+    def on_calls_loaded(self, message: CallsLoaded) -> None:
+        snap = message.snapshot
+        if snap.generation != self.app.generation:
+            return
+        if snap.error is not None:
+            self._failures += 1
+            wait = min(MAX_BACKOFF, self.interval * 2 ** min(self._failures, 5))
+            if isinstance(snap.error, RateLimitedError) and snap.error.retry_after:
+                wait = max(wait, snap.error.retry_after)
+            self._show_state(error=snap.error)
+            self._arm(wait)
+            return
+        self._failures = 0
+        self._last_ok = snap.taken_at
+        assert snap.sessions is not None
+        self._announce(snap.sessions)
+        self._sessions = snap.sessions
+        self._refresh_table()
+        self._lookup_reasons()
+        self._show_state()
+        self._arm(self.interval)
+
+    def _announce(self, sessions: tuple[CallSession, ...]) -> None:
+        """New arrivals get highlighted; a rejection or an agent error gets a toast (unless turned off)."""
+        keys = {s.messageguid for s in sessions}
+        if self._seen is None:  # the first answer (or a new limit): that is the baseline, nothing is "new"
+            self._seen = keys
+            return
+        now = self.app.clock()
+        previous = {s.messageguid: s for s in self._sessions}
+        for session in sessions:
+            before = previous.get(session.messageguid)
+            if session.messageguid not in self._seen:
+                self._new_until[session.messageguid] = now + NEW_ROW_SECONDS
+            if not self.toasts:
+                continue
+            who = session.caller_number or session.page_url or "a caller"
+            if status_group(session.status) == "rejected" and (before is None or status_group(before.status) != "rejected"):
+                self.notify(f"The call from {who} was rejected (Enter on it says why).", title="Call rejected", severity="warning")
+            elif session.end_reason == "wiro_error" and (before is None or before.end_reason != "wiro_error"):
+                self.notify(f"The call from {who} ended in an agent error.", title="Agent error", severity="error")
+        self._seen |= keys
+
+    # -- the table ----------------------------------------------------------------------------------
+
+    def _view(self) -> list[CallSession]:
+        shown = [s for s in self._sessions if self.filter.matches(s)]
+        return list(sort_sessions(shown, self.sort_column, self.sort_descending, now_ms=int(self.app.clock() * 1000)))
+
+    def _refresh_table(self) -> int:
+        now_ms = int(self.app.clock() * 1000)
+        rows = [row_for(s, now_ms, self.app.local_time) for s in self._view()]
+        diff = diff_rows(self._rows, rows)
+        table = self.query_one(LiveTable)
+        self._rows = {row.key: row for row in rows}
+        self._show_strip()
+        if diff.is_empty and not self._expired_highlights():
+            return 0
+        fresh = {key for key, until in self._new_until.items() if until > self.app.clock()}
+        return table.apply_changes(
+            removed=diff.removed,
+            changed=[(key, column, self._cell(self._rows[key], column, key in fresh)) for key, column, _value in diff.changed],
+            added=[(row.key, self._cells(row, row.key in fresh)) for _index, row in diff.added],
+            order=[row.key for row in rows],
+        )
+
+    def _expired_highlights(self) -> bool:
+        now = self.app.clock()
+        expired = [key for key, until in self._new_until.items() if until <= now]
+        if not expired:
+            return False
+        table = self.query_one(LiveTable)
+        for key in expired:
+            del self._new_until[key]
+            row = self._rows.get(key)
+            if row is not None and key in table.rows:
+                for column, _title in COLUMNS:
+                    table.update_cell(key, column, self._cell(row, column, False))
+        return True
+
+    def _cells(self, row: CallRow, fresh: bool) -> list:
+        return [self._cell(row, column, fresh) for column, _title in COLUMNS]
+
+    def _cell(self, row: CallRow, column: str, fresh: bool):
+        value = str(getattr(row, column) or "")
+        if column == "status":
+            value = row.group  # one word in the table (incoming · active · rejected · ended); Enter says more
+        elif column == "end_reason" and row.group == "rejected" and row.key in self._reasons:
+            value = rejection_label(self._reasons[row.key])  # rejected rows carry their reason only in Message/Detail
+        width = CLIP_WIDTHS.get(column)
+        if width and len(value) > width:
+            value = value[: width - 1] + "…"
+        style = "bold" if fresh else ""
+        if column == "status":
+            style = f"{style} {self._colour('call-' + row.group)}".strip()
+        elif column == "end_reason" and row.end_reason == AGENT_ERROR_LABEL:
+            style = f"{style} {self._colour('call-rejected')}".strip()
+        if column == COLUMNS[0][0]:
+            return KeyedText(value, row.key, style=style)
+        return Text(value, style=style)
+
+    def _colour(self, variable: str) -> str:
+        """A theme variable as a colour Rich understands (the table renders cells with Rich)."""
+        value = self.app.theme_variables.get(variable) or self.app.get_theme_variable_defaults().get(variable, "")
+        try:
+            return Color.parse(value).hex if value else ""
+        except ColorParseError:
+            return ""
+
+    def _tick(self) -> None:
+        """Every second: only the duration cells of sessions in progress change."""
+        if not self._rows:
+            return
+        now_ms = int(self.app.clock() * 1000)
+        table = self.query_one(LiveTable)
+        sessions = {s.messageguid: s for s in self._sessions}
+        for key, row in list(self._rows.items()):
+            session = sessions.get(key)
+            if not row.live or session is None:
+                continue
+            text = duration_text(live_duration(session, now_ms))
+            if text != row.duration and key in table.rows:
+                self._rows[key] = row = _replace(row, duration=text)
+                table.update_cell(key, "duration", self._cell(row, "duration", key in self._new_until))
+                table.mutations += 1
+        self._expired_highlights()
+
+    # -- strip and state ------------------------------------------------------------------------------
+
+    def _show_strip(self) -> None:
+        view = self._view()
+        now_ms = int(self.app.clock() * 1000)
+        agent = self.app.agent
+        maxcall = agent.credential.maxcallseconds if agent and agent.credential else None
+        figures = strip_figures(view, now_ms, maxcall, reasons=self._reasons)
+        self.query_one("#calls-strip", Static).update(strip_text(figures, sparkline(view, now_ms)))
+
+    def _show_state(self, error: WiroError | None = None) -> None:
+        parts = []
+        if self.paused:
+            parts.append("[b $warning]paused[/] (p resumes)")
+        else:
+            parts.append(f"live · every {self.interval} s (-/+)")
+        parts.append(f"last {self.limit} (l)")
+        channel = {None: "all channels", "twilio": "phone only", "web": "web only"}[self.filter.channel]
+        parts.append(channel)
+        parts.append(f"status: {self.filter.group or 'all'}")
+        parts.append(f"sort: {self.sort_column} {'↓' if self.sort_descending else '↑'}")
+        if error is not None and self._last_ok is not None:
+            parts.append(f"[b $stale]stale since {self.app.local_time(self._last_ok):%H:%M:%S} — {escape(describe_failure(error))}[/]")
+        elif error is not None:
+            parts.append(f"[b $stale]{escape(describe_failure(error))}[/]")
+        self.query_one("#calls-state", Static).update(" · ".join(parts))
+
+    # -- rejection reasons (only Message/Detail has them) --------------------------------------------
+
+    def _lookup_reasons(self) -> None:
+        wanted = [s.messageguid for s in self._sessions
+                  if status_group(s.status) == "rejected" and s.messageguid not in self._asked_reasons][:REASON_LOOKUPS_PER_POLL]
+        if wanted:
+            self._asked_reasons.update(wanted)
+            self.fetch_reasons(wanted)
+
+    @work(group="calls-reasons", exit_on_error=False)
+    async def fetch_reasons(self, guids: list[str]) -> None:
+        client = self.app.client
+        if client is None:
+            return
+        results = await asyncio.gather(*(client.message_detail(messageguid=g) for g in guids), return_exceptions=True)
+        reasons = {}
+        for guid, result in zip(guids, results):
+            reason = getattr(result, "metadata", {}).get("reason") if not isinstance(result, BaseException) else None
+            if isinstance(reason, str):
+                reasons[guid] = reason
+        self.post_message(ReasonsLoaded(reasons))
+
+    def on_reasons_loaded(self, message: ReasonsLoaded) -> None:
+        self._reasons.update(message.reasons)
+        table = self.query_one(LiveTable)
+        for key in message.reasons:
+            row = self._rows.get(key)
+            if row is not None and key in table.rows:
+                table.update_cell(key, "end_reason", self._cell(row, "end_reason", key in self._new_until))
+                table.mutations += 1
+        self._show_strip()
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self._poll_now()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if self.paused:
+            self._cancel_timer()
+        else:
+            self._poll_now()
+        self._show_state()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#calls-filter", Input).focus()
+
+    @on(Input.Changed, "#calls-filter")
+    def _filter_text(self, event: Input.Changed) -> None:
+        self.filter = Filter(self.filter.channel, self.filter.group, event.value)
+        self._refresh_table()
+
+    @on(Input.Submitted, "#calls-filter")
+    def _filter_done(self) -> None:
+        self.query_one(LiveTable).focus()
+
+    def action_cycle_channel(self) -> None:
+        nxt = CHANNELS[(CHANNELS.index(self.filter.channel) + 1) % len(CHANNELS)]
+        self.filter = Filter(nxt, self.filter.group, self.filter.text)
+        self._refresh_table()
+        self._show_state()
+
+    def action_cycle_group(self) -> None:
+        nxt = GROUPS[(GROUPS.index(self.filter.group) + 1) % len(GROUPS)]
+        self.filter = Filter(self.filter.channel, nxt, self.filter.text)
+        self._refresh_table()
+        self._show_state()
+
+    def action_cycle_sort(self) -> None:
+        ids = [column for column, _title in COLUMNS]
+        if self.sort_descending:
+            self.sort_descending = False
+        else:
+            self.sort_column = ids[(ids.index(self.sort_column) + 1) % len(ids)]
+            self.sort_descending = True
+        self._refresh_table()
+        self._show_state()
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        column = event.column_key.value or "started"
+        self.sort_descending = not self.sort_descending if column == self.sort_column else True
+        self.sort_column = column
+        self._refresh_table()
+        self._show_state()
+
+    def action_cycle_limit(self) -> None:
+        self.limit = LIMITS[(LIMITS.index(self.limit) + 1) % len(LIMITS)] if self.limit in LIMITS else LIMITS[0]
+        self._seen = None  # older sessions coming into view are not new calls
+        self._show_state()
+        self._poll_now()
+
+    def action_slower(self) -> None:
+        self.interval = next((i for i in INTERVALS if i > self.interval), INTERVALS[-1])
+        self._show_state()
+        self._arm(self.interval)
+
+    def action_faster(self) -> None:
+        self.interval = next((i for i in reversed(INTERVALS) if i < self.interval), INTERVALS[0])
+        self._show_state()
+        self._arm(self.interval)
+
+    def action_toggle_toasts(self) -> None:
+        self.toasts = not self.toasts
+        self.notify("Toasts for rejected calls and agent errors are " + ("on." if self.toasts else "off."))
+
+    def action_export(self, fmt: str) -> None:
+        directory = Path.cwd()
+        try:
+            path = write_export(self._view(), directory, fmt, self.app.clock())
+        except (OSError, ExportError) as err:
+            self.notify(f"Could not write the export in {directory}: {err}", title="Export failed", severity="error")
+            return
+        self.notify(f"{len(self._view())} sessions written to {path}", title="Exported")
+
+    def action_open_session(self) -> None:
+        table = self.query_one(LiveTable)
+        key = table.cursor_key()
+        if key is None:
+            return
+        from .session import SessionScreen
+
+        order = table.row_keys()
+        self.app.push_screen(SessionScreen(key, order, {s.messageguid: s for s in self._sessions}))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_session()
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("calls: pause refresh", "Pause or resume the live refresh", self.action_toggle_pause)
+        yield SystemCommand("calls: refresh", "Load the call history now", self.action_refresh)
+        yield SystemCommand("calls: export CSV", "Write the rows in view to a CSV file", lambda: self.action_export("csv"))
+        yield SystemCommand("calls: export JSON", "Write the rows in view to a JSON file", lambda: self.action_export("json"))
+        yield SystemCommand("calls: toggle toasts", "Toasts for rejected calls and agent errors", self.action_toggle_toasts)
+
+
+def _replace(row: CallRow, **changes) -> CallRow:
+    from dataclasses import replace
+
+    return replace(row, **changes)
+
+
+def strip_text(f: StripFigures, spark: str) -> str:
+    """The strip of figures over the rows in view, as markup."""
+    average = duration_text(round(f.average_seconds)) if f.average_seconds is not None else "—"
+    first = (
+        f"[$call-active]{f.active_now} active now[/] · {f.calls} calls · avg {average}"
+        f" · [$call-rejected]{f.rejected} rejected[/] · {f.errors} agent errors   [b]{escape(spark)}[/] [dim]calls over time[/dim]"
+    )
+    lines = [first]
+    if f.rejections:
+        lines.append("rejected: " + ", ".join(f"{escape(rejection_label(reason))} ×{count}" for reason, count in f.rejections))
+    if f.max_duration:
+        limit = f"{f.maxcallseconds} s" if f.maxcallseconds else "maxcallseconds"
+        line = f"{f.max_duration} ended at the {limit} limit"
+        if f.suggest_raise:
+            line += " — [b $warning]many calls hit it: consider raising maxcallseconds[/]"
+        lines.append(line)
+    return "\n".join(lines)
