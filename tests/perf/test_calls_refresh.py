@@ -8,7 +8,6 @@ import gc
 import statistics
 import sys
 import time
-from dataclasses import replace
 
 import pytest
 
