@@ -48,7 +48,15 @@ async def shoot() -> list[Path]:
         app.set_reactive(WiroVoiceApp.demo, True)  # shown as the demo a newcomer sees
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
-            for name, key in (("overview", None), ("connection", "n")):
+            for name, key in (("overview", None), ("calls", "c"), ("session", "enter"), ("connection", "n")):
+                if name == "session":
+                    table = app.screen.query_one("#calls-table")
+                    rejected = next(s for s in app.screen._view() if s.status == "realtime_session_rejected")
+                    table.move_cursor(row=table.get_row_index(rejected.messageguid))
+                    await settle(app, pilot)
+                if name == "connection":
+                    await pilot.press("escape")
+                    await settle(app, pilot)
                 if key:
                     await pilot.press(key)
                     await settle(app, pilot)

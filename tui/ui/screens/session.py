@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from textual import work
 from textual.app import ComposeResult, SystemCommand
@@ -16,17 +15,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
-from ...calls.catalog import (
-    caller_text,
-    channel_label,
-    duration_text,
-    explain_end_reason,
-    explain_rejection,
-    explain_status,
-    is_in_progress,
-    live_duration,
-    status_group,
-)
+from ...calls.catalog import duration_text
+from ...calls.session import SessionView, session_view
 from ...wiro import CallSession, MessageDetail, WiroError
 from ..failures import ReportsWorkerFailures
 from ..widgets.header import AppHeader
@@ -34,8 +24,6 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.key_values import KeyValues
 
 LIVE_POLL_SECONDS = 3.0
-#: metadata keys shown in their own sections; every other key is listed generically
-SHOWN_KEYS = {"type", "reason", "transcript", "callerProfile", "endReason", "callSid", "channel", "callerInfo"}
 
 
 @dataclass(frozen=True)
@@ -125,56 +113,47 @@ class SessionScreen(ReportsWorkerFailures, Screen):
             self._timer = None
 
     def _status(self) -> str:
-        raw = (self.detail.metadata.get("type") if self.detail else None) or (self.detail.status if self.detail else None)
-        row = self.sessions.get(self.key)
-        return status_group(raw if isinstance(raw, str) and raw.startswith("realtime_session") else (row.status if row else None))
+        return self._view().group
 
     # -- showing ------------------------------------------------------------------------------------
 
-    def _show(self) -> None:
-        row = self.sessions.get(self.key)
-        detail = self.detail
-        meta: Mapping[str, Any] = detail.metadata if detail else {}
-        status_raw = meta.get("type") if isinstance(meta.get("type"), str) else (row.status if row else None)
-        end_raw = meta.get("endReason") if isinstance(meta.get("endReason"), str) else (row.end_reason if row else None)
-        position = f"{self.order.index(self.key) + 1} of {len(self.order)}" if self.key in self.order else ""
-        status = explain_status(status_raw)
-        group = status_group(status_raw)
-        colour = f"call-{group}" if group in ("incoming", "active", "rejected", "ended") else "foreground"
-        self.query_one("#session-title", Static).update(
-            f"[b]Session[/b] {escape(self.key)}  [${colour}]{escape(status.label)}[/]  [dim]{position}[/dim]"
-            + ("" if detail or not self.app.client else "  [dim]loading…[/dim]")
-        )
-        self.query_one("#session-facts", KeyValues).show(self._facts(row, meta))
-        self.query_one("#session-why", Static).update(self._why(status_raw, end_raw, meta))
-        profile = meta.get("callerProfile") if isinstance(meta.get("callerProfile"), str) else (row.caller_profile if row else None)
-        self.query_one("#session-profile", Static).update(
-            escape(profile) if profile else "[dim]None: the agent writes one while preparing the call (not for rejected calls).[/dim]"
-        )
-        self.query_one("#session-transcript", Static).update(transcript_text(meta.get("transcript")))
-        other = {k: v for k, v in meta.items() if k not in SHOWN_KEYS}
-        if detail is not None:
-            for name, value in (("content", detail.content), ("response", detail.response)):
-                if value:
-                    other[name] = value
-        self.query_one("#session-other", KeyValues).show({escape(str(k)): escape(generic(v)) for k, v in other.items()})
+    def _view(self) -> SessionView:
+        """The session as far as it is known: the history row alone until Message/Detail arrives."""
+        detail = self.detail or MessageDetail(guid=self.key)
+        return session_view(detail, self.sessions.get(self.key), int(self.app.clock() * 1000))
 
-    def _facts(self, row: CallSession | None, meta: Mapping[str, Any]) -> dict[str, str]:
-        facts: dict[str, str] = {}
-        now_ms = int(self.app.clock() * 1000)
-        if row is not None:
-            facts["Channel"] = escape(channel_label(row.channel))
-            facts["Caller"] = escape(caller_text(row))
-            if row.page_url:
-                facts["Page"] = escape(row.page_url)
-            facts["Call SID"] = escape(row.callsid or "—")
-            facts["Started"] = self._when(row.started_at_ms)
-            facts["Ended"] = self._when(row.ended_at_ms) if row.ended_at_ms else ("still in progress" if is_in_progress(row.status) else "—")
-            seconds = live_duration(row, now_ms)
-            facts["Duration"] = duration_text(seconds) + (" (so far)" if is_in_progress(row.status) else "") if seconds is not None else "—"
-            facts["Model"] = escape(row.model_slug or "—")
-        elif isinstance(meta.get("callSid"), str):
-            facts["Call SID"] = escape(meta["callSid"])
+    def _show(self) -> None:
+        view = self._view()
+        loading = self.detail is None and self.app.client is not None
+        position = f"{self.order.index(self.key) + 1} of {len(self.order)}" if self.key in self.order else ""
+        colour = f"call-{view.group}" if view.group in ("incoming", "active", "rejected", "ended") else "foreground"
+        self.query_one("#session-title", Static).update(
+            f"[b]Session[/b] {escape(self.key)}  [${colour}]{escape(view.status.label)}[/]  [dim]{position}[/dim]"
+            + ("  [dim]loading…[/dim]" if loading else "")
+        )
+        self.query_one("#session-facts", KeyValues).show(self._facts(view))
+        self.query_one("#session-why", Static).update(why_text(view, loading))
+        self.query_one("#session-profile", Static).update(
+            escape(view.caller_profile)
+            if view.caller_profile
+            else "[dim]None: the agent writes one while preparing the call (not for rejected calls).[/dim]"
+        )
+        self.query_one("#session-transcript", Static).update(transcript_text(view))
+        other = {"content": view.content, "response": view.summary, **dict(view.other)}
+        self.query_one("#session-other", KeyValues).show({escape(k): escape(v) for k, v in other.items() if v})
+
+    def _facts(self, view: SessionView) -> dict[str, str]:
+        facts = {"Channel": escape(view.channel_label), "Caller": escape(view.caller or "—")}
+        if view.page_url:
+            facts["Page"] = escape(view.page_url)
+        facts["Call SID"] = escape(view.call_sid or "—")
+        facts["Started"] = self._when(view.started_ms)
+        facts["Ended"] = self._when(view.ended_ms) if view.ended_ms else ("still in progress" if view.in_progress else "—")
+        if view.duration_seconds is not None:
+            facts["Duration"] = duration_text(view.duration_seconds) + (" (so far)" if view.in_progress else "")
+        else:
+            facts["Duration"] = "—"
+        facts["Model"] = escape(view.model or "—")
         facts["Message guid"] = escape(self.key)
         return facts
 
@@ -185,27 +164,6 @@ class SessionScreen(ReportsWorkerFailures, Screen):
             return f"{self.app.local_time(epoch_ms / 1000):%Y-%m-%d %H:%M:%S}"
         except (OverflowError, OSError, ValueError):
             return str(epoch_ms)
-
-    def _why(self, status_raw: str | None, end_raw: str | None, meta: Mapping[str, Any]) -> str:
-        status = explain_status(status_raw)
-        lines = [f"[b]Status[/b]: {escape(status.label)} — {escape(status.meaning)}"]
-        if status.advice:
-            lines.append(f"  → {escape(status.advice)}")
-        if status_group(status_raw) == "rejected":
-            reason = meta.get("reason") if isinstance(meta.get("reason"), str) else None
-            if reason or self.detail is not None:
-                why = explain_rejection(reason)
-                lines.append(f"[b]Rejected because[/b]: {escape(why.label)} — {escape(why.meaning)}")
-                if why.advice:
-                    lines.append(f"  → {escape(why.advice)}")
-            else:
-                lines.append("[b]Rejected because[/b]: [dim]loading the reason…[/dim]")
-        elif end_raw:
-            end = explain_end_reason(end_raw)
-            lines.append(f"[b]Ended because[/b]: {escape(end.label)} — {escape(end.meaning)}")
-            if end.advice:
-                lines.append(f"  → {escape(end.advice)}")
-        return "\n".join(lines)
 
     # -- actions ------------------------------------------------------------------------------------
 
@@ -243,29 +201,30 @@ class SessionScreen(ReportsWorkerFailures, Screen):
         yield SystemCommand("session: copy guid", "Copy the message guid (OSC 52)", lambda: self.action_copy("guid"))
 
 
-def transcript_text(turns: Any) -> str:
-    """Transcript turns, whatever shape they come in; a note when there are none."""
-    if not isinstance(turns, list) or not turns:
-        return "[dim]No transcript in this session's metadata.[/dim]"
-    lines = []
-    for turn in turns[:500]:
-        if isinstance(turn, dict):
-            who = str(turn.get("role") or turn.get("speaker") or "?")
-            text = str(turn.get("text") or turn.get("content") or generic({k: v for k, v in turn.items() if k not in ("role", "speaker", "t")}))
-            at = turn.get("t")
-            stamp = f"[dim]{int(at) // 60:02d}:{int(at) % 60:02d}[/dim] " if isinstance(at, (int, float)) and not isinstance(at, bool) and 0 <= at < 10**7 else ""
-            lines.append(f"{stamp}[b]{escape(who)}[/b]: {escape(text)}")
-        else:
-            lines.append(escape(generic(turn)))
-    if len(turns) > 500:
-        lines.append(f"[dim]… and {len(turns) - 500} more turns[/dim]")
+def why_text(view: SessionView, loading: bool) -> str:
+    """Status, then the end or rejection reason, each with what it means and what to do."""
+    lines = [f"[b]Status[/b]: {escape(view.status.label)} — {escape(view.status.meaning)}"]
+    if view.status.advice:
+        lines.append(f"  → {escape(view.status.advice)}")
+    for title, why in (("Rejected because", view.rejection), ("Ended because", view.end_reason)):
+        if why is None:
+            continue
+        if title == "Rejected because" and loading:
+            lines.append(f"[b]{title}[/b]: [dim]loading the reason…[/dim]")
+            continue
+        lines.append(f"[b]{title}[/b]: {escape(why.label)} — {escape(why.meaning)}")
+        if why.advice:
+            lines.append(f"  → {escape(why.advice)}")
     return "\n".join(lines)
 
 
-def generic(value: Any, limit: int = 400) -> str:
-    """Any metadata value as one readable line (compact JSON for structures), clipped."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    text = "".join(c if c.isprintable() else " " for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
+def transcript_text(view: SessionView) -> str:
+    """Transcript turns with their time into the call; a note when there are none."""
+    if not view.transcript:
+        return "[dim]No transcript in this session's metadata.[/dim]"
+    lines = []
+    for turn in view.transcript:
+        at = turn.at_seconds
+        stamp = f"[dim]{int(at) // 60:02d}:{int(at) % 60:02d}[/dim] " if at is not None and 0 <= at < 10**7 else ""
+        lines.append(f"{stamp}[b]{escape(turn.role)}[/b]: {escape(turn.text)}")
+    return "\n".join(lines)
