@@ -128,3 +128,39 @@ async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
         doc = json.loads(next(tmp_path.glob("wiro-voice-calls-*.json")).read_text())
         assert {s["messageguid"] for s in doc["sessions"]} == set(web)
         assert any("written to" in n for n in notifications(app))
+
+
+async def test_scrolled_down_the_same_rows_stay_in_view_when_calls_arrive(sim, sim_settings, clock):
+    app = await open_calls(sim, sim_settings)
+    async with app.run_test(size=(120, 24)) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        assert table.scroll_y > 0
+        top = table._top_key()
+        cursor = table.cursor_key()
+        clock.advance(600)  # ten simulated minutes: several new calls on top
+        await refresh(app, pilot)
+        assert table._top_key() == top and table.cursor_key() == cursor
+
+
+async def test_rows_with_nulls_and_unknown_values_render(sim, sim_settings):
+    from tui.wiro import CallSession
+
+    app = await open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        screen.paused = True
+        odd = (
+            CallSession(messageguid="odd-1"),
+            CallSession(messageguid="odd-2", status="realtime_session_paused", end_reason="space_weather",
+                        channel="carrier-pigeon", caller_number="[bold]not markup[/bold]", duration_seconds=-5,
+                        started_at_ms=10**17),
+        )
+        screen._sessions = odd
+        screen._refresh_table()
+        await settle(app, pilot)
+        assert set(table.row_keys()) == {"odd-1", "odd-2"}
+        cells = [str(c) for c in table.get_row("odd-2")]
+        assert "[bold]not markup[/bold]" in " ".join(cells)
+        assert any("space_weather" in c for c in cells)

@@ -93,4 +93,7 @@ class LiveTable(DataTable):
         if row != self.cursor_row:  # moving schedules a scroll-into-view; skip it when nothing moved
             self.move_cursor(row=row, animate=False, scroll=top_key is None)
         if top_key is not None and top_key in self.rows:
-            self.scroll_to(y=self.get_row_index(top_key), animate=False, immediate=True)
+            y = self.get_row_index(top_key)
+            # after the next layout: until then the new rows are not in the scrollable height
+            self.scroll_to(y=y, animate=False, immediate=True)
+            self.call_after_refresh(self.scroll_to, y=y, animate=False, immediate=True)
