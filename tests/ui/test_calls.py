@@ -6,7 +6,6 @@ import csv
 import io
 import json
 
-from tui.sim.testing import FakeClock  # noqa: F401  (the conftest clock is one)
 from tui.ui.app import WiroVoiceApp
 from tui.ui.screens.calls import CallsScreen
 from tui.ui.screens.session import SessionScreen
@@ -17,9 +16,8 @@ from .helpers import notifications, settle
 SIZE = (120, 40)
 
 
-async def open_calls(sim, settings):
-    app = WiroVoiceApp(settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
-    return app
+def open_calls(sim, settings):
+    return WiroVoiceApp(settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
 
 
 async def goto_calls(app, pilot):
@@ -36,7 +34,7 @@ async def refresh(app, pilot):
 
 
 async def test_rows_arrive_live_and_an_unchanged_payload_mutates_nothing(sim, sim_settings, clock):
-    app = await open_calls(sim, sim_settings)
+    app = open_calls(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_calls(app, pilot)
         first = table.row_keys()
@@ -52,7 +50,7 @@ async def test_rows_arrive_live_and_an_unchanged_payload_mutates_nothing(sim, si
 
 
 async def test_the_cursor_stays_on_its_session_through_arrivals_and_a_resort(sim, sim_settings, clock):
-    app = await open_calls(sim, sim_settings)
+    app = open_calls(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_calls(app, pilot)
         for _ in range(5):
@@ -71,7 +69,7 @@ async def test_the_cursor_stays_on_its_session_through_arrivals_and_a_resort(sim
 
 
 async def test_enter_explains_why_a_rejected_call_ended(sim, sim_settings):
-    app = await open_calls(sim, sim_settings)
+    app = open_calls(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_calls(app, pilot)
         rejected = next(s for s in screen._view() if s.status == "realtime_session_rejected")
@@ -90,7 +88,7 @@ async def test_enter_explains_why_a_rejected_call_ended(sim, sim_settings):
 
 
 async def test_faults_leave_the_last_rows_marked_stale_and_it_recovers(sim, sim_settings, clock):
-    app = await open_calls(sim, sim_settings)
+    app = open_calls(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_calls(app, pilot)
         app.client.retry = type(app.client.retry)(retries=0)
@@ -107,7 +105,7 @@ async def test_faults_leave_the_last_rows_marked_stale_and_it_recovers(sim, sim_
 
 async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = await open_calls(sim, sim_settings)
+    app = open_calls(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_calls(app, pilot)
         await pilot.press("h")  # channel: phone only
@@ -131,7 +129,7 @@ async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
 
 
 async def test_scrolled_down_the_same_rows_stay_in_view_when_calls_arrive(sim, sim_settings, clock):
-    app = await open_calls(sim, sim_settings)
+    app = open_calls(sim, sim_settings)
     async with app.run_test(size=(120, 24)) as pilot:
         screen, table = await goto_calls(app, pilot)
         await pilot.press("pagedown")
@@ -147,7 +145,7 @@ async def test_scrolled_down_the_same_rows_stay_in_view_when_calls_arrive(sim, s
 async def test_rows_with_nulls_and_unknown_values_render(sim, sim_settings):
     from tui.wiro import CallSession
 
-    app = await open_calls(sim, sim_settings)
+    app = open_calls(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_calls(app, pilot)
         screen.paused = True
