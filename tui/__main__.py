@@ -118,6 +118,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             raise CliError(str(err)) from None
         # the demo needs nothing from the config: say what is wrong, and go on without it
         print(f"wiro-voice: {err} (ignored for the demo)", file=sys.stderr)
+        args.agent = None  # the demo picks its own agent; a bad --agent was part of what is ignored
         from .config import default_config_path
 
         return Settings(config_path=Path(args.config).expanduser() if args.config else default_config_path())
@@ -313,7 +314,13 @@ def cmd_calls(args: argparse.Namespace) -> int:
                 return await run_calls(client, guid, limit=args.limit, fmt=fmt, watch=args.watch,
                                        interval=args.interval, out=sys.stdout, err=sys.stderr)
 
-        return asyncio.run(go())  # run_calls reports Wiro's errors itself (exit 2)
+        try:
+            return asyncio.run(go())  # run_calls reports Wiro's errors itself (exit 2)
+        except KeyboardInterrupt:
+            if args.watch:
+                print(file=sys.stderr)
+                return EXIT_OK  # Ctrl-C is how --watch is meant to end
+            raise
 
 
 def cmd_session(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from .calls.stats import strip_figures
 from .calls.text_table import fit, render_table
 from .wiro.client import HISTORY_LIMIT_CAP as HISTORY_CAP  # the API's cap on TwilioCallHistory/List
 from .wiro.errors import NotFoundError, RateLimitedError, TransientError, WiroError
+from .wiro.health import failure_phrase
 from .wiro.models import CallSession
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -41,6 +42,14 @@ Sleep = Callable[[float], Awaitable[Any]]
 def _say(err: TextIO, message: str) -> None:
     err.write(f"wiro-voice: {message}\n")
     err.flush()
+
+
+def _refuse(out: TextIO, err: TextIO, as_json: bool, message: str) -> int:
+    """Bad options: the message on stderr and, with --json, an error document on stdout."""
+    _say(err, message)
+    if as_json:
+        out.write(json.dumps({"error": message}) + "\n")
+    return EXIT_ERROR
 
 
 def _fail(error: WiroError, *, err: TextIO, out: TextIO, as_json: bool, message: str | None = None) -> int:
@@ -96,20 +105,16 @@ async def run_calls(
     """
     as_json = fmt == "json"
     if fmt not in FORMATS:
-        _say(err, f"unknown output format {fmt!r}; use text, json or csv")
-        return EXIT_ERROR
+        return _refuse(out, err, as_json, f"unknown output format {fmt!r}; use text, json or csv")
     if watch and fmt != "text":
-        _say(err, "--watch draws a live table for people; for scripts use --json or --csv without --watch")
-        return EXIT_ERROR
+        return _refuse(out, err, as_json, "--watch draws a live table for people; for scripts use --json or --csv without --watch")
     if limit < 1:
-        _say(err, f"--limit must be at least 1 (got {limit})")
-        return EXIT_ERROR
+        return _refuse(out, err, as_json, f"--limit must be at least 1 (got {limit})")
     if limit > HISTORY_CAP:
         _say(err, f"--limit {limit} is above the API's cap; showing the newest {HISTORY_CAP}")
         limit = HISTORY_CAP
     if interval <= 0:
-        _say(err, f"the refresh interval must be above 0 seconds (got {interval:g})")
-        return EXIT_ERROR
+        return _refuse(out, err, as_json, f"the refresh interval must be above 0 seconds (got {interval:g})")
     if watch:
         tty = isatty if isatty is not None else _isatty(out)
         return await _watch(client, guid, limit, out, err, now, interval, tty, max_iterations, sleep, terminal_size, local)
@@ -158,7 +163,7 @@ async def _watch(client: Any, guid: str, limit: int, out: TextIO, err: TextIO, n
             wait = min(MAX_BACKOFF, interval * 2**failures)
             since = _clock_text(stale_since, local)
             what = "stale since" if last_good is not None else "no answer yet since"
-            note = f"{what} {since} — {_short_reason(error)}; retrying in {wait:g} s"
+            note = f"{what} {since} — {failure_phrase(error)}; retrying in {wait:g} s"
         else:
             last_good, stale_since, failures, wait = sessions, None, 0, interval
         now_s = now()
@@ -173,20 +178,6 @@ async def _watch(client: Any, guid: str, limit: int, out: TextIO, err: TextIO, n
             break
         await sleep(wait)
     return EXIT_OK
-
-
-def _short_reason(error: WiroError) -> str:
-    """A few words for the stale note (the header line has no room for the full sentence)."""
-    if isinstance(error, RateLimitedError):
-        return "429 rate limited"
-    if isinstance(error, TransientError):
-        if error.kind == "server" and error.status:
-            return f"{error.status} server error"
-        if error.kind == "timeout":
-            return "no answer in time"
-        if error.kind == "connection":
-            return "cannot reach Wiro"
-    return printable(error.message).rstrip(".")
 
 
 def _clock_text(epoch_seconds: float, local: LocalTime) -> str:

@@ -26,7 +26,8 @@ from ...calls.filters import Filter, sort_sessions
 from ...calls.rows import COLUMNS, CallRow, row_for
 from ...calls.stats import StripFigures, sparkline, strip_figures
 from ...wiro import CallSession, RateLimitedError, WiroError
-from ..failures import ReportsWorkerFailures, describe_failure
+from ...wiro.health import failure_phrase
+from ..failures import ReportsWorkerFailures
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.live_table import KeyedText, LiveTable
@@ -39,8 +40,8 @@ MAX_BACKOFF = 60.0
 NEW_ROW_SECONDS = 3.0  # how long a new row stays highlighted
 REASON_LOOKUPS_PER_POLL = 6
 AGENT_ERROR_LABEL = end_reason_label("wiro_error")
-#: long values are clipped in the table so the columns that matter fit 120 columns (Enter shows them whole)
-CLIP_WIDTHS = {"caller": 26, "end_reason": 28}  # Message/Detail calls for rejection reasons, per poll at most
+#: column widths (cells are clipped to them, Enter shows everything): the columns that matter fit 120
+COLUMN_WIDTHS = {"started": 12, "age": 10, "channel": 7, "caller": 26, "duration": 8, "status": 9, "end_reason": 28, "model": 18}  # Message/Detail calls for rejection reasons, per poll at most
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,14 @@ class CallsLoaded(Message):
         super().__init__()
         self.snapshot = snapshot
 
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CallsLoaded)
+
 
 class ReasonsLoaded(Message):
-    def __init__(self, reasons: dict[str, str]) -> None:
+    def __init__(self, asked: list[str], reasons: dict[str, str]) -> None:
         super().__init__()
+        self.asked = asked
         self.reasons = reasons
 
 
@@ -101,9 +106,14 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self._asked_reasons: set[str] = set()
         self._generation = -1
         self._last_ok: float | None = None
+        self._error: WiroError | None = None  # the last poll's failure, shown until a poll succeeds
+        self._stale_since: float | None = None
+        self._reasons_in_flight: set[str] = set()
+        self._age_slot = 0
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
+        yield Static("", id="calls-stale")
         yield Static("", id="calls-strip")
         with Horizontal(id="calls-controls"):
             yield Input(placeholder="/ filter: number, call SID, page URL", id="calls-filter")
@@ -115,8 +125,10 @@ class CallsScreen(ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         table = self.query_one(LiveTable)
         for column_id, title in COLUMNS:
-            table.add_column(title, key=column_id)
+            # fixed widths: a cell that changes (a reason arriving, a duration ticking) never moves the columns
+            table.add_column(title, key=column_id, width=COLUMN_WIDTHS.get(column_id))
         table.focus()
+        self.query_one("#calls-stale").display = False
         self._show_state()
         self.watch(self.app, "theme", self._recolour, init=False)
 
@@ -156,6 +168,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self._sessions, self._rows, self._seen = (), {}, None
         self._reasons.clear()
         self._asked_reasons.clear()
+        self._error = self._stale_since = self._last_ok = None
         table = self.query_one(LiveTable)
         table.clear()
 
@@ -173,12 +186,22 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self._cancel_timer()
         if not self._shown:
             return
+        if self._generation != self.app.generation:
+            self._reset()
         if self.app.client is None or self.app.agent_guid is None:
+            starting = self.app.demo_starting
             self.query_one("#calls-state", Static).update(
-                "Starting the demo…" if self.app.demo_starting else "No agent selected: pick one on the Overview (o)."
+                "Starting the demo…" if starting else "No agent selected: pick one on the Overview (o)."
             )
+            if starting:
+                self._arm(1.0)  # look again shortly (the app also calls connection_changed)
             return
         self.load(self.app.generation, self.limit)
+
+    def connection_changed(self) -> None:
+        """The app connected somewhere new: start over."""
+        self._reset()
+        self._poll_now()
 
     @work(exclusive=True, group="calls-poll", exit_on_error=False)
     async def load(self, generation: int, limit: int) -> None:
@@ -201,17 +224,21 @@ class CallsScreen(ReportsWorkerFailures, Screen):
             wait = min(MAX_BACKOFF, self.interval * 2 ** min(self._failures, 5))
             if isinstance(snap.error, RateLimitedError) and snap.error.retry_after:
                 wait = max(wait, snap.error.retry_after)
-            self._show_state(error=snap.error)
+            self._error = snap.error
+            self._stale_since = self._stale_since or snap.taken_at
+            self._show_stale(wait)
             self._arm(wait)
             return
         self._failures = 0
+        self._error = self._stale_since = None
+        self._show_stale(0)
         self._last_ok = snap.taken_at
         assert snap.sessions is not None
-        self._announce(snap.sessions)
-        self._sessions = snap.sessions
-        self._refresh_table()
-        self._lookup_reasons()
-        self._show_state()
+        if snap.sessions != self._sessions:  # an unchanged answer changes nothing, not even the table
+            self._announce(snap.sessions)
+            self._sessions = snap.sessions
+            self._refresh_table()
+            self._lookup_reasons()
         self._arm(self.interval)
 
     def _announce(self, sessions: tuple[CallSession, ...]) -> None:
@@ -251,6 +278,10 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         if diff.is_empty and not self._expired_highlights():
             return 0
         fresh = {key for key, until in self._new_until.items() if until > self.app.clock()}
+        under_cursor = table.cursor_key()
+        if under_cursor in diff.removed and under_cursor not in self._rows:
+            self.notify("The session under the cursor is no longer in view (it left the newest "
+                        f"{self.limit}, or the filter hides it).", timeout=4)
         return table.apply_changes(
             removed=diff.removed,
             changed=[(key, column, self._cell(self._rows[key], column, key in fresh)) for key, column, _value in diff.changed],
@@ -278,10 +309,12 @@ class CallsScreen(ReportsWorkerFailures, Screen):
     def _cell(self, row: CallRow, column: str, fresh: bool):
         value = str(getattr(row, column) or "")
         if column == "status":
-            value = row.group  # one word in the table (incoming · active · rejected · ended); Enter says more
+            # one word in the table (incoming · active · rejected · ended); a status this version does
+            # not know is shown as sent. Enter says more.
+            value = row.group if row.group != "unknown" else row.status
         elif column == "end_reason" and row.group == "rejected" and row.key in self._reasons:
             value = rejection_label(self._reasons[row.key])  # rejected rows carry their reason only in Message/Detail
-        width = CLIP_WIDTHS.get(column)
+        width = COLUMN_WIDTHS.get(column)
         if width and len(value) > width:
             value = value[: width - 1] + "…"
         style = "bold" if fresh else ""
@@ -305,6 +338,10 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         """Every second: only the duration cells of sessions in progress change."""
         if not self._rows:
             return
+        slot = int(self.app.clock() // 30)
+        if slot != self._age_slot:  # "2 min ago" texts move on without new data
+            self._age_slot = slot
+            self._refresh_table()
         now_ms = int(self.app.clock() * 1000)
         table = self.query_one(LiveTable)
         sessions = {s.messageguid: s for s in self._sessions}
@@ -329,46 +366,60 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         figures = strip_figures(view, now_ms, maxcall, reasons=self._reasons)
         self.query_one("#calls-strip", Static).update(strip_text(figures, sparkline(view, now_ms)))
 
-    def _show_state(self, error: WiroError | None = None) -> None:
-        parts = []
-        if self.paused:
-            parts.append("[b $warning]paused[/] (p resumes)")
-        else:
-            parts.append(f"live · every {self.interval} s (-/+)")
-        parts.append(f"last {self.limit} (l)")
-        channel = {None: "all channels", "twilio": "phone only", "web": "web only"}[self.filter.channel]
-        parts.append(channel)
-        parts.append(f"status: {self.filter.group or 'all'}")
-        parts.append(f"sort: {self.sort_column} {'↓' if self.sort_descending else '↑'}")
-        if error is not None and self._last_ok is not None:
-            parts.append(f"[b $stale]stale since {self.app.local_time(self._last_ok):%H:%M:%S} — {escape(describe_failure(error))}[/]")
-        elif error is not None:
-            parts.append(f"[b $stale]{escape(describe_failure(error))}[/]")
-        self.query_one("#calls-state", Static).update(" · ".join(parts))
+    def _show_stale(self, retry_in: float) -> None:
+        """A line of its own while polls fail: when the rows were last good, why, and when it tries again."""
+        line = self.query_one("#calls-stale", Static)
+        line.display = self._error is not None
+        if self._error is None:
+            return
+        since = self._last_ok or self._stale_since or self.app.clock()
+        what = "stale since" if self._last_ok else "no answer yet since"
+        line.update(
+            f"[b $stale]{what} {self.app.local_time(since):%H:%M:%S} — {escape(failure_phrase(self._error))}[/]"
+            f" · the rows below are the last good ones · retrying in {retry_in:g} s"
+            if self._last_ok
+            else f"[b $stale]{what} {self.app.local_time(since):%H:%M:%S} — {escape(failure_phrase(self._error))}[/] · retrying in {retry_in:g} s"
+        )
+
+    def _show_state(self) -> None:
+        """One short line: refresh, limit, filters, sort (the keys that change each are in the key bar)."""
+        refresh = "[b $warning]paused[/]" if self.paused else f"live · {self.interval} s"
+        channel = {None: "phone + web", "twilio": "phone", "web": "web"}[self.filter.channel]
+        group = self.filter.group or "any status"
+        order = "↓" if self.sort_descending else "↑"
+        self.query_one("#calls-state", Static).update(
+            f"{refresh} · last {self.limit} · {channel} · {group} · by {self.sort_column.replace('_', ' ')} {order}"
+        )
 
     # -- rejection reasons (only Message/Detail has them) --------------------------------------------
 
     def _lookup_reasons(self) -> None:
+        busy = self._asked_reasons | self._reasons_in_flight
         wanted = [s.messageguid for s in self._sessions
-                  if status_group(s.status) == "rejected" and s.messageguid not in self._asked_reasons][:REASON_LOOKUPS_PER_POLL]
+                  if status_group(s.status) == "rejected" and s.messageguid not in busy][:REASON_LOOKUPS_PER_POLL]
         if wanted:
-            self._asked_reasons.update(wanted)
+            self._reasons_in_flight.update(wanted)
             self.fetch_reasons(wanted)
 
     @work(group="calls-reasons", exit_on_error=False)
     async def fetch_reasons(self, guids: list[str]) -> None:
         client = self.app.client
         if client is None:
+            self.post_message(ReasonsLoaded(guids, {}))
             return
         results = await asyncio.gather(*(client.message_detail(messageguid=g) for g in guids), return_exceptions=True)
         reasons = {}
         for guid, result in zip(guids, results):
-            reason = getattr(result, "metadata", {}).get("reason") if not isinstance(result, BaseException) else None
-            if isinstance(reason, str):
-                reasons[guid] = reason
-        self.post_message(ReasonsLoaded(reasons))
+            if isinstance(result, BaseException):
+                continue
+            reason = result.metadata.get("reason")
+            reasons[guid] = reason if isinstance(reason, str) else ""  # answered: no reason given is an answer too
+        self.post_message(ReasonsLoaded(guids, reasons))
 
     def on_reasons_loaded(self, message: ReasonsLoaded) -> None:
+        # a lookup that failed is asked again on a later poll; one that answered is done
+        self._reasons_in_flight.difference_update(message.asked)
+        self._asked_reasons.update(message.reasons)
         self._reasons.update(message.reasons)
         table = self.query_one(LiveTable)
         for key in message.reasons:
@@ -491,19 +542,14 @@ def _replace(row: CallRow, **changes) -> CallRow:
 
 
 def strip_text(f: StripFigures, spark: str) -> str:
-    """The strip of figures over the rows in view, as markup."""
-    average = duration_text(round(f.average_seconds)) if f.average_seconds is not None else "—"
+    """The strip of figures over the rows in view, as markup: always three lines, so the table never moves."""
+    errors = f"{f.errors} agent error" + ("" if f.errors == 1 else "s")
     first = (
-        f"[$call-active]{f.active_now} active now[/] · {f.calls} calls · avg {average}"
-        f" · [$call-rejected]{f.rejected} rejected[/] · {f.errors} agent errors   [b]{escape(spark)}[/] [dim]calls over time[/dim]"
+        f"[$call-active]{f.active_now} active now[/] · {f.calls} calls · avg {f.average_text}"
+        f" · [$call-rejected]{f.rejected} rejected[/] · {errors}   [b]{escape(spark)}[/] [dim]calls over time[/dim]"
     )
-    lines = [first]
-    if f.rejections:
-        lines.append("rejected: " + ", ".join(f"{escape(rejection_label(reason))} ×{count}" for reason, count in f.rejections))
-    if f.max_duration:
-        limit = f"{f.maxcallseconds} s" if f.maxcallseconds else "maxcallseconds"
-        line = f"{f.max_duration} ended at the {limit} limit"
-        if f.suggest_raise:
-            line += " — [b $warning]many calls hit it: consider raising maxcallseconds[/]"
-        lines.append(line)
-    return "\n".join(lines)
+    rejected = f"rejected: {escape(f.rejections_text)}" if f.rejections_text else "[dim]no rejections in view[/dim]"
+    limit = escape(f.max_duration_text) if f.max_duration_text else "[dim]no call hit the max call length[/dim]"
+    if f.suggest_raise:
+        limit = f"[b $warning]{limit}[/]"
+    return "\n".join((first, rejected, limit))

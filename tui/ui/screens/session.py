@@ -56,6 +56,8 @@ class SessionScreen(ReportsWorkerFailures, Screen):
         self.sessions = dict(sessions)
         self.detail: MessageDetail | None = None
         self._timer: Timer | None = None
+        self._failures = 0
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -94,8 +96,11 @@ class SessionScreen(ReportsWorkerFailures, Screen):
         if snap.key != self.key:
             return  # the user stepped to another session meanwhile
         if snap.error is not None:
-            self.notify(snap.error.message, title="Could not load the session", severity="error")
+            self._failures += 1
+            if self._failures == 1:  # once per run of failures, not at every automatic retry
+                self.notify(snap.error.message, title="Could not load the session", severity="error")
         else:
+            self._failures = 0
             self.detail = snap.detail
         self._show()
         self._arm()
@@ -104,10 +109,17 @@ class SessionScreen(ReportsWorkerFailures, Screen):
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self._status() in ("incoming", "active"):  # still in progress: keep it current
-            self._timer = self.set_timer(LIVE_POLL_SECONDS, lambda: self.load(self.key))
+        if self._shown and self._status() in ("incoming", "active"):  # still in progress: keep it current
+            wait = min(60.0, LIVE_POLL_SECONDS * 2 ** min(self._failures, 5))
+            self._timer = self.set_timer(wait, lambda: self.load(self.key))
+
+    def on_screen_resume(self) -> None:
+        self._shown = True
+        if self.detail is not None:
+            self._arm()  # back from the palette or another modal: pick the live refresh up again
 
     def on_screen_suspend(self) -> None:
+        self._shown = False
         if self._timer is not None:
             self._timer.stop()
             self._timer = None

@@ -1,8 +1,9 @@
 """A DataTable that takes changes by row key and keeps the reader's place.
 
 Refreshes never `clear()`: gone rows are removed, changed cells updated in place, new rows added, and the
-order restored by key. The cursor stays on the same row key and, when the view is scrolled, the same row
-stays at the top, through inserts, removals and re-sorts. `mutations` counts table changes (tests and
+order restored by key. The cursor stays on the same row key, on the same line of the screen, through inserts,
+removals and re-sorts — except in the untouched start position (cursor on the first row, view at the
+top), where new rows push in visibly. `mutations` counts table changes (tests and
 benchmarks assert an unchanged refresh makes none).
 """
 
@@ -53,7 +54,9 @@ class LiveTable(DataTable):
             return 0
         cursor_key = self.cursor_key()
         cursor_index = self.cursor_row
-        top_key = self._top_key()
+        # where the cursor sits on screen; kept unless the reader is at the untouched start position
+        at_start = cursor_index == 0 and self.scroll_y < 1
+        cursor_line = cursor_index - int(self.scroll_y)
         count = 0
         with self.app.batch_update():
             for key in removed:
@@ -69,21 +72,11 @@ class LiveTable(DataTable):
                 position = {key: index for index, key in enumerate(order)}
                 self.sort(key=lambda values: position.get(getattr(values[0], "row_key", None), len(position)))
                 count += 1
-            self._restore_place(cursor_key, cursor_index, top_key)
+            self._restore_place(cursor_key, cursor_index, None if at_start else cursor_line)
         self.mutations += count
         return count
 
-    def _top_key(self) -> str | None:
-        """The row at the top of the view, when the user has scrolled (at the very top, new rows show)."""
-        if self.scroll_y < 1 or not self.row_count:
-            return None
-        index = min(int(self.scroll_y), self.row_count - 1)
-        try:
-            return self.coordinate_to_cell_key((index, 0)).row_key.value
-        except Exception:
-            return None
-
-    def _restore_place(self, cursor_key: str | None, cursor_index: int, top_key: str | None) -> None:
+    def _restore_place(self, cursor_key: str | None, cursor_index: int, cursor_line: int | None) -> None:
         if not self.row_count:
             return
         if cursor_key is not None and cursor_key in self.rows:
@@ -91,9 +84,9 @@ class LiveTable(DataTable):
         else:
             row = min(cursor_index, self.row_count - 1)  # its row left: stay at the same height
         if row != self.cursor_row:  # moving schedules a scroll-into-view; skip it when nothing moved
-            self.move_cursor(row=row, animate=False, scroll=top_key is None)
-        if top_key is not None and top_key in self.rows:
-            y = self.get_row_index(top_key)
-            # after the next layout: until then the new rows are not in the scrollable height
+            self.move_cursor(row=row, animate=False, scroll=cursor_line is None)
+        if cursor_line is not None:
+            y = max(0, row - cursor_line)
+            # now, and again after the next layout: until then new rows are not in the scrollable height
             self.scroll_to(y=y, animate=False, immediate=True)
             self.call_after_refresh(self.scroll_to, y=y, animate=False, immediate=True)
