@@ -172,3 +172,89 @@ async def test_rows_with_nulls_and_unknown_values_render(sim, sim_settings):
         cells = [str(c) for c in table.get_row("odd-2")]
         assert "[bold]not markup[/bold]" in " ".join(cells)
         assert any("space_weather" in c for c in cells)
+
+
+async def test_polling_stops_while_another_screen_is_shown_or_paused(sim, sim_settings):
+    app = open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        assert screen._timer is not None and screen._ticker is not None
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert screen._timer is None and screen._ticker is None
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert screen._timer is not None
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert screen.paused and screen._timer is None and "paused" in str(screen.query_one("#calls-state").render())
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert not screen.paused and screen._timer is not None
+
+
+async def test_new_calls_are_highlighted_and_rejections_toast_unless_turned_off(sim, sim_settings, clock):
+    app = open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        with sim.world.lock:
+            sim.world.add_call(sim.demo_agent_guid, started=sim.now() - 1, outcome="rejected", reject_reason="concurrent_limit")
+        await refresh(app, pilot)
+        newest = table.row_keys()[0]
+        assert newest in screen._new_until
+        assert "bold" in str(table.get_row(newest)[0].style)
+        assert any("rejected" in n for n in notifications(app))
+        count = len(notifications(app))
+        await pilot.press("t")  # toasts off
+        with sim.world.lock:
+            sim.world.add_call(sim.demo_agent_guid, started=sim.now() - 1, outcome="rejected", reject_reason="concurrent_limit")
+        await refresh(app, pilot)
+        assert len(notifications(app)) == count + 1  # only the "toasts are off" note itself
+        clock.advance(5)  # past the highlight
+        screen._tick()
+        assert newest not in screen._new_until and "bold" not in str(table.get_row(newest)[0].style)
+
+
+async def test_durations_of_live_calls_tick_without_a_poll(sim, sim_settings, clock):
+    app = open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        screen.paused = True
+        live = next(key for key, row in screen._rows.items() if row.live)
+        ended = next(key for key, row in screen._rows.items() if not row.live)
+        before_live, before_ended = str(table.get_cell(live, "duration")), str(table.get_cell(ended, "duration"))
+        clock.advance(7)
+        screen._tick()
+        assert str(table.get_cell(live, "duration")) != before_live
+        assert str(table.get_cell(ended, "duration")) == before_ended
+
+
+async def test_interval_and_limit_keys(sim, sim_settings):
+    app = open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        await pilot.press("minus")
+        assert screen.interval == 2
+        for _ in range(10):
+            await pilot.press("plus")
+        assert screen.interval == 60
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert screen.limit == 100 and "last 100" in str(screen.query_one("#calls-state").render())
+
+
+async def test_an_open_session_in_progress_keeps_updating(sim, sim_settings, clock):
+    app = open_calls(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_calls(app, pilot)
+        live = next(key for key, row in screen._rows.items() if row.group == "incoming")
+        table.move_cursor(row=table.get_row_index(live))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        session = app.screen
+        assert isinstance(session, SessionScreen) and session._timer is not None  # armed: in progress
+        assert session._view().group == "incoming"
+        clock.advance(900)  # long enough for the call to have ended
+        session.load(session.key)
+        await settle(app, pilot)
+        assert session._view().group == "ended" and session._timer is None

@@ -208,3 +208,5 @@ def test_timing_of_200_rows_is_printed():
     unchanged.sort()
     print(f"\ndiff of 200 rows: median {timings[25] * 1e6:.0f} µs with 1 added, 1 removed and 5 changed; "
           f"{unchanged[25] * 1e6:.0f} µs unchanged")
+    # what was timed is right: the changed payload gives its changes, the unchanged one none
+    assert diff_rows(current, old).is_empty and not diff_rows(current, new).is_empty

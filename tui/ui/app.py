@@ -58,6 +58,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self.sim = sim
         self._start_demo = start_demo
         self.clock = clock
+        self._base_clock = clock  # the demo swaps in the simulator's clock; leaving it restores this
         self._health = HealthTracker(clock)
         self.agent_guid: str | None = settings.agent
         self._client: WiroClient | None = None
@@ -125,6 +126,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self.agent_guid = settings.agent
         self.agent = None
         self.generation += 1
+        self.clock = self._base_clock
         self._health = HealthTracker(self.clock)
         self.health = self._health.current
         if old is not None:
@@ -155,6 +157,9 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
             await asyncio.to_thread(sim.stop)
             return
         self.sim = sim
+        # the simulator's clock runs at --speed: times on screen (durations, ages) must follow it
+        self.clock = sim.now
+        self._health = HealthTracker(sim.now)
         self.settings = self.settings.with_(
             api_key=Secret(sim.api_key),
             api_secret=None,

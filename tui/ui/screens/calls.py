@@ -533,6 +533,14 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         yield SystemCommand("calls: export CSV", "Write the rows in view to a CSV file", lambda: self.action_export("csv"))
         yield SystemCommand("calls: export JSON", "Write the rows in view to a JSON file", lambda: self.action_export("json"))
         yield SystemCommand("calls: toggle toasts", "Toasts for rejected calls and agent errors", self.action_toggle_toasts)
+        yield SystemCommand("calls: open session", "Open the session under the cursor", self.action_open_session)
+        yield SystemCommand("calls: filter", "Filter by number, call SID or page URL", self.action_focus_filter)
+        yield SystemCommand("calls: cycle channel", "All, phone only, web only", self.action_cycle_channel)
+        yield SystemCommand("calls: cycle status", "All, incoming, active, rejected, ended", self.action_cycle_group)
+        yield SystemCommand("calls: cycle sort", "Sort by another column, or flip the order", self.action_cycle_sort)
+        yield SystemCommand("calls: cycle limit", "Show the newest 50, 100 or 200 sessions", self.action_cycle_limit)
+        yield SystemCommand("calls: refresh faster", "Poll more often (down to every second)", self.action_faster)
+        yield SystemCommand("calls: refresh slower", "Poll less often (up to every minute)", self.action_slower)
 
 
 def _replace(row: CallRow, **changes) -> CallRow:

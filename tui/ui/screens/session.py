@@ -207,6 +207,8 @@ class SessionScreen(ReportsWorkerFailures, Screen):
         self.notify(f"Copied {value} to the clipboard.", timeout=3)
 
     def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("session: back", "Back to the call list", self.action_back)
+        yield SystemCommand("session: refresh", "Load this session again", self.action_refresh)
         yield SystemCommand("session: next", "The next session in the list", lambda: self.action_step(1))
         yield SystemCommand("session: previous", "The previous session in the list", lambda: self.action_step(-1))
         yield SystemCommand("session: copy call SID", "Copy the Twilio call SID (OSC 52)", lambda: self.action_copy("callsid"))
