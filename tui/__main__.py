@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from . import __version__
+from .calls.sanitize import printable
 from .config import ConfigError, Secret, Settings, load_settings
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -188,11 +189,6 @@ def _run(coro) -> Any:
         raise CliError(explain_refusal(err.message), EXIT_PROBLEMS) from None
     except WiroError as err:
         raise CliError(err.message) from None
-
-
-def printable(text: str) -> str:
-    """Server text made safe for a terminal: control characters (escape sequences) become spaces."""
-    return "".join(c if c.isprintable() else " " for c in text)
 
 
 def _emit(args: argparse.Namespace, document: Any, text: str) -> None:

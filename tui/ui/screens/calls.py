@@ -26,6 +26,7 @@ from ...calls.filters import Filter, sort_sessions
 from ...calls.rows import COLUMNS, CallRow, row_for
 from ...calls.stats import StripFigures, sparkline, strip_figures
 from ...wiro import CallSession, RateLimitedError, WiroError
+from ...wiro.client import HISTORY_LIMIT_CAP
 from ...wiro.health import failure_phrase
 from ..failures import ReportsWorkerFailures
 from ..widgets.header import AppHeader
@@ -261,6 +262,8 @@ class CallsScreen(ReportsWorkerFailures, Screen):
             elif session.end_reason == "wiro_error" and (before is None or before.end_reason != "wiro_error"):
                 self.notify(f"The call from {who} ended in an agent error.", title="Agent error", severity="error")
         self._seen |= keys
+        if len(self._seen) > 10 * HISTORY_LIMIT_CAP:  # a long-running screen: forget what left the list long ago
+            self._seen = set(keys)
 
     # -- the table ----------------------------------------------------------------------------------
 
