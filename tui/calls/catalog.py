@@ -7,7 +7,6 @@ know: those are shown as sent (minus control characters), so a new server value 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..wiro.models import CallSession
 from .sanitize import printable as _clean  # unknown values are shown as sent, minus control characters
@@ -62,35 +61,6 @@ def end_reason_label(reason: str | None) -> str:
     if not reason:
         return ""
     return END_REASONS.get(reason, _clean(reason))
-
-
-@dataclass(frozen=True)
-class RecentCounts:
-    total: int = 0
-    active: int = 0
-    incoming: int = 0
-    rejected: int = 0
-    ended: int = 0
-    last_hour: int = 0
-    max_duration: int = 0
-    errors: int = 0
-
-
-def recent_counts(sessions: Iterable[CallSession], now_ms: int) -> RecentCounts:
-    """Counts over the sessions given (typically the last 50)."""
-    counts = {"total": 0, "active": 0, "incoming": 0, "rejected": 0, "ended": 0, "last_hour": 0, "max_duration": 0, "errors": 0}
-    for session in sessions:
-        counts["total"] += 1
-        group = status_group(session.status)
-        if group in counts:
-            counts[group] += 1
-        if session.started_at_ms is not None and now_ms - session.started_at_ms <= 3_600_000:
-            counts["last_hour"] += 1
-        if session.end_reason == "max_duration":
-            counts["max_duration"] += 1
-        if session.end_reason == "wiro_error":
-            counts["errors"] += 1
-    return RecentCounts(**counts)
 
 
 #: Caller IDs that mean "withheld": keypad spellings of ANONYMOUS, RESTRICTED, UNAVAILABLE, UNKNOWN, BLOCKED.

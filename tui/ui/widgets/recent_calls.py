@@ -9,7 +9,8 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widget import Widget
 
-from ...calls.catalog import caller_label, duration_text, end_reason_label, recent_counts, status_group, status_label
+from ...calls.catalog import caller_label, duration_text, end_reason_label, status_group, status_label
+from ...calls.stats import strip_figures
 from ...wiro import CallSession
 
 LATEST = 6
@@ -36,11 +37,11 @@ class RecentCalls(Widget):
         sessions = self._sessions
         if not sessions:
             return Content("No calls yet. Once the agent runs, dial one of its numbers to place a test call.")
-        c = recent_counts(sessions, self._now_ms)
+        c = strip_figures(sessions, self._now_ms)
         summary = (
-            f"[$call-active]{c.active} active[/] · [$call-incoming]{c.incoming} preparing[/] · "
+            f"[$call-active]{c.talking} active[/] · [$call-incoming]{c.incoming} preparing[/] · "
             f"[$call-ended]{c.ended} ended[/] · [$call-rejected]{c.rejected} rejected[/]"
-            f"   ({c.last_hour} in the last hour, of the last {c.total})"
+            f"   ({c.last_hour} in the last hour, of the last {c.calls})"
         )
         notes = []
         if c.max_duration:
