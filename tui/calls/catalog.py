@@ -202,38 +202,32 @@ REJECTION_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+def _explain(value: str | None, texts: dict[str, tuple[str, str]], label: str, *, missing: Explanation,
+             kind: str, unknown_advice: str) -> Explanation:
+    """Look `value` up in `texts`; a missing value gets `missing`, an unknown one is shown as sent."""
+    if value in texts:
+        meaning, advice = texts[value]
+        return Explanation(label, meaning, advice, value)
+    if not value:
+        return missing
+    shown = _clean(value)
+    return Explanation(shown, f"{kind} this version of wiro-voice does not know: {shown}.", unknown_advice, value, False)
+
+
 def explain_status(status: str | None) -> Explanation:
     """The session status in words. Never raises: unknown or missing statuses get a generic explanation."""
-    if status in STATUS_TEXT:
-        meaning, advice = STATUS_TEXT[status]
-        return Explanation(status_label(status), meaning, advice, status)
-    if not status:
-        return Explanation("unknown", "Wiro did not say what state this session is in.", "Refresh; if it persists, open the session for details.", status, False)
-    shown = _clean(status)
-    return Explanation(
-        shown,
-        f"A session status this version of wiro-voice does not know: {shown}.",
-        f"Open the session for its details, and check {ACTIVITY_LOG}.",
-        status,
-        False,
-    )
+    missing = Explanation("unknown", "Wiro did not say what state this session is in.",
+                          "Refresh; if it persists, open the session for details.", status, False)
+    return _explain(status, STATUS_TEXT, status_label(status), missing=missing, kind="A session status",
+                    unknown_advice=f"Open the session for its details, and check {ACTIVITY_LOG}.")
 
 
 def explain_end_reason(reason: str | None) -> Explanation:
     """How a session ended, in words, with what to do. None (still in progress, or rejected) → an empty label."""
-    if reason in END_REASON_TEXT:
-        meaning, advice = END_REASON_TEXT[reason]
-        return Explanation(end_reason_label(reason), meaning, advice, reason)
-    if not reason:
-        return Explanation("", "No end reason: the session is still in progress, or it was rejected before it began.", "", reason, False)
-    shown = _clean(reason)
-    return Explanation(
-        shown,
-        f"An end reason this version of wiro-voice does not know: {shown}.",
-        f"Check {ACTIVITY_LOG} around the time the call ended.",
-        reason,
-        False,
-    )
+    missing = Explanation("", "No end reason: the session is still in progress, or it was rejected before it began.",
+                          "", reason, False)
+    return _explain(reason, END_REASON_TEXT, end_reason_label(reason), missing=missing, kind="An end reason",
+                    unknown_advice=f"Check {ACTIVITY_LOG} around the time the call ended.")
 
 
 def rejection_label(reason: str | None) -> str:
@@ -245,25 +239,10 @@ def rejection_label(reason: str | None) -> str:
 
 def explain_rejection(reason: str | None) -> Explanation:
     """Why Wiro rejected a session (metadata.reason from Message/Detail), with what to do. Never raises."""
-    if reason in REJECTION_TEXT:
-        meaning, advice = REJECTION_TEXT[reason]
-        return Explanation(rejection_label(reason), meaning, advice, reason)
-    if not reason:
-        return Explanation(
-            "reason unknown",
-            "Wiro did not record why it rejected this session.",
-            f"Check {ACTIVITY_LOG} around the time of the call.",
-            reason,
-            False,
-        )
-    shown = _clean(reason)
-    return Explanation(
-        shown,
-        f"A rejection reason this version of wiro-voice does not know: {shown}.",
-        f"Check {ACTIVITY_LOG} around the time of the call.",
-        reason,
-        False,
-    )
+    advice = f"Check {ACTIVITY_LOG} around the time of the call."
+    missing = Explanation("reason unknown", "Wiro did not record why it rejected this session.", advice, reason, False)
+    return _explain(reason, REJECTION_TEXT, rejection_label(reason), missing=missing,
+                    kind="A rejection reason", unknown_advice=advice)
 
 
 # -- small display helpers -------------------------------------------------------------------
