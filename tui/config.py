@@ -230,23 +230,8 @@ def save_config(path: Path, updates: Mapping[str, Any]) -> None:
             current.pop(key, None)
         else:
             current[key] = value
-    import tempfile  # only when saving; start-up reads the file and nothing more
+    import tomli_w  # only when saving; start-up reads the file and nothing more
 
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            import tomli_w
+    from .atomic import write_private
 
-            tomli_w.dump(current, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    os.chmod(path, 0o600)
+    write_private(path, tomli_w.dumps(current).encode())
