@@ -27,6 +27,7 @@ class Destination:
 
 DESTINATIONS: tuple[Destination, ...] = (
     Destination("overview", "o", "Overview", "The agent, its status, the phone channel and recent calls", "overview:OverviewScreen"),
+    Destination("credentials", "e", "Credentials", "The twilio-voice credential: account, numbers, whitelist, hold", "credentials:CredentialsScreen"),
     Destination("calls", "c", "Calls", "The live call history; Enter opens a session", "calls:CallsScreen"),
     Destination("connection", "n", "Connection", "Your Wiro API key, API base and agent", "connection:ConnectionScreen"),
 )

@@ -1,0 +1,247 @@
+"""The Credentials form: pre-filled from Detail, checked as you type, lists, strategy fields, save, drafts."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+from textual.widgets import Input, Select, TextArea
+
+from tui.credential.drafts import draft_path
+from tui.ui.app import WiroVoiceApp
+from tui.ui.widgets.list_editor import ListEditor
+
+from .helpers import notifications, settle, text_of
+
+SIZE = (120, 60)
+
+
+async def open_credentials(app, pilot):
+    await settle(app, pilot)
+    await pilot.press("e")
+    await settle(app, pilot)
+    assert app.screen.id == "credentials"
+    await settle(app, pilot)
+
+
+def form(app):
+    return app.screen
+
+
+def set_value(app, name: str, value: str) -> None:
+    app.screen.query_one(f"#in-{name}", Input).value = value
+
+
+def stored(sim) -> dict:
+    """The credential as the simulator holds it (the real token included)."""
+    with sim.world.lock:
+        return dict(sim.world.agents[sim.demo_agent_guid].twilio)
+
+
+def make_app(sim, sim_settings):
+    return WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+
+
+async def test_the_form_is_filled_from_wiro_and_the_token_is_never_shown(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        assert app.screen.query_one("#in-accountsid", Input).value == sim.twilio_account_sid
+        token = app.screen.query_one("#in-authtoken", Input)
+        assert token.value == "" and "unchanged" in token.placeholder
+        numbers = app.screen.query_one("#list-phonenumbers", ListEditor).items
+        assert numbers == tuple(stored(sim)["phonenumbers"])
+        assert app.screen.query_one("#in-holdstrategy", Select).value == stored(sim)["holdstrategy"]
+        assert "as saved in Wiro" in text_of(app, "#cred-state")
+        assert not form(app).dirty
+
+
+async def test_problems_change_as_you_type_and_save_says_why_it_is_off(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        set_value(app, "accountsid", "SK" + "0" * 32)
+        await pilot.pause()
+        assert "API Key SID" in text_of(app, "#msg-accountsid")
+        assert app.screen.query_one("#save").disabled
+        assert "Account SID" in text_of(app, "#save-reason")
+        set_value(app, "accountsid", "AC" + "a" * 33)  # 35 characters
+        await pilot.pause()
+        assert "API Key SID" not in text_of(app, "#msg-accountsid") and "34" in text_of(app, "#msg-accountsid")
+        set_value(app, "accountsid", sim.twilio_account_sid)
+        await pilot.pause()
+        assert not app.screen.query_one("#msg-accountsid").display
+        assert not app.screen.query_one("#save").disabled
+        set_value(app, "maxcallseconds", "ten")
+        await pilot.pause()
+        assert app.screen.query_one("#msg-maxcallseconds").display
+        assert app.screen.query_one("#save").disabled
+        set_value(app, "maxcallseconds", "20")
+        await pilot.pause()
+        assert app.screen.query_one("#msg-maxcallseconds").has_class("warning")
+        assert not app.screen.query_one("#save").disabled
+        assert "unsaved" in text_of(app, "#cred-state") and "max call seconds" in text_of(app, "#cred-state")
+
+
+async def test_numbers_can_be_pasted_many_at_once_fixed_reordered_and_removed(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        editor = app.screen.query_one("#list-phonenumbers", ListEditor)
+        editor.set_items([])
+        box = editor.query_one(Input)
+        box.focus()
+        box.value = "+1 (415) 555-0142, +14155550173\n+447700900123"
+        await pilot.pause()
+        assert editor.pending == ["+1 (415) 555-0142", "+14155550173", "+447700900123"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert editor.items == ("+1 (415) 555-0142", "+14155550173", "+447700900123")
+        assert app.screen.query_one("#save").disabled  # the first one is not E.164
+        options = editor.query_one(".list-items")
+        options.focus()
+        options.highlighted = 0
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert editor.items[0] == "+14155550142"
+        assert not app.screen.query_one("#save").disabled
+        await pilot.press("alt+down")
+        await pilot.pause()
+        assert editor.items[:2] == ("+14155550173", "+14155550142")
+        await pilot.press("delete")
+        await pilot.pause()
+        assert len(editor.items) == 2
+        editor.set_items(["+14155550142", "+14155550142"])
+        app.screen._validate()
+        await pilot.pause()
+        assert app.screen.query_one("#save").disabled  # a duplicate
+
+
+async def test_the_strategy_shows_only_the_fields_it_uses(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        strategy = app.screen.query_one("#in-holdstrategy", Select)
+        strategy.value = "audio"
+        app.screen.query_one("#in-holdtext", TextArea).text = ""
+        set_value(app, "holdmusic", "")
+        set_value(app, "holdvoice", "")
+        await pilot.pause()
+        assert app.screen.query_one("#row-holdaudio").display
+        assert not app.screen.query_one("#row-holdtext").display
+        assert not app.screen.query_one("#row-holdmusic").display
+        assert app.screen.query_one("#save").disabled  # audio needs a greeting
+        strategy.value = "text_then_music"
+        await pilot.pause()
+        assert app.screen.query_one("#row-holdtext").display and app.screen.query_one("#row-holdmusic").display
+        assert not app.screen.query_one("#row-holdaudio").display
+        app.screen.query_one("#in-holdtext", TextArea).text = "Please hold while we connect you."
+        await pilot.pause()
+        assert "characters" in text_of(app, "#count-holdtext") and "s spoken" in text_of(app, "#count-holdtext")
+
+
+async def test_save_sends_the_edits_keeps_the_token_and_reports_the_webhooks(sim, sim_settings):
+    before = stored(sim)
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        set_value(app, "maxcallseconds", "900")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot, rounds=6)
+        after = stored(sim)
+        assert int(after["maxcallseconds"]) == 900
+        assert after["authtoken"] == before["authtoken"] == sim.twilio_auth_token  # the mask was not sent
+        result = text_of(app, "#save-result")
+        assert "Saved" in result and "skipped" in result
+        assert not form(app).dirty and "as saved in Wiro" in text_of(app, "#cred-state")
+        assert any("Credential saved" in n for n in notifications(app))
+
+
+async def test_a_failed_save_keeps_every_edit(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        set_value(app, "maxcallseconds", "1200")
+        set_value(app, "authtoken", "f" * 32)
+        await pilot.pause()
+        sim.set_faults("500:1.0")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot, rounds=6)
+        sim.set_faults(None)
+        assert "Not saved" in text_of(app, "#save-result")
+        assert app.screen.query_one("#in-maxcallseconds", Input).value == "1200"
+        assert app.screen.query_one("#in-authtoken", Input).value == "f" * 32
+        assert form(app).dirty and not app.screen.query_one("#save").disabled
+        assert int(stored(sim)["maxcallseconds"]) != 1200
+        assert "f" * 32 not in " ".join(notifications(app)) + text_of(app, "#save-result")
+
+
+async def test_unsaved_edits_survive_quitting_without_the_token(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        set_value(app, "maxcallseconds", "1800")
+        set_value(app, "authtoken", "e" * 32)
+        app.screen.query_one("#in-maxcallseconds", Input).focus()
+        await pilot.pause()
+        await pilot.press("escape", "q")  # leave the field, then quit: a question first
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "Confirm"
+        await pilot.click("#answer-quit")
+        await pilot.pause()
+    path = draft_path(sim_settings.config_path, sim.demo_agent_guid)
+    document = json.loads(path.read_text())
+    assert document["values"]["maxcallseconds"] == "1800" and document["token_was_typed"] is True
+    assert "e" * 32 not in path.read_text()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+    again = make_app(sim, sim_settings)
+    async with again.run_test(size=SIZE) as pilot:
+        await open_credentials(again, pilot)
+        assert again.screen.query_one("#cred-draft").display
+        assert "max call seconds" in text_of(again, "#cred-draft-text")
+        await pilot.click("#draft-restore")
+        await pilot.pause()
+        assert again.screen.query_one("#in-maxcallseconds", Input).value == "1800"
+        assert again.screen.query_one("#in-authtoken", Input).value == ""
+        assert any("type it again" in n for n in notifications(again))
+
+
+async def test_leaving_with_edits_asks_first(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        set_value(app, "maxcallseconds", "700")
+        await pilot.pause()
+        app.screen.set_focus(None)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "Confirm"
+        await pilot.press("escape")  # keep editing
+        await pilot.pause()
+        assert app.screen.id == "credentials" and form(app).dirty
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        await pilot.click("#answer-revert")
+        await pilot.pause()
+        assert not form(app).dirty
+        assert app.screen.query_one("#in-maxcallseconds", Input).value == str(stored(sim)["maxcallseconds"])
+
+
+async def test_verify_with_twilio_names_the_account_or_the_rejection(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        set_value(app, "authtoken", sim.twilio_auth_token)
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert text_of(app, "#verify-result") and app.screen.query_one("#verify-result").has_class("ok")
+        set_value(app, "authtoken", "0" * 32)
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        line = text_of(app, "#verify-result")
+        assert "20003" in line or "rejected" in line.lower()
+        assert app.screen.query_one("#verify-result").has_class("error")
+        assert sim.twilio_auth_token not in line

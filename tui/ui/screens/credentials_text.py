@@ -1,0 +1,274 @@
+"""Words and small decisions for the Credentials screen: no widgets here, so they are easy to test."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Callable, Iterable, Mapping
+
+from textual.markup import escape
+
+from ...credential.draft import CredentialDraft
+from ...credential.drafts import DRAFT_FIELDS, StoredDraft
+from ...problems import Problem
+
+STRATEGY_OPTIONS: list[tuple[str, str]] = [
+    ("none — silence until the agent answers", "none"),
+    ("text — a spoken sentence", "text"),
+    ("audio — a greeting file", "audio"),
+    ("music — a music loop", "music"),
+    ("audio_then_music — greeting, then music", "audio_then_music"),
+    ("text_then_music — spoken sentence, then music", "text_then_music"),
+]
+
+LABELS = {
+    "accountsid": "Account SID", "authtoken": "Auth Token", "phonenumbers": "phone numbers",
+    "whitelistedcallers": "whitelist", "maxcallseconds": "max call seconds", "holdstrategy": "hold strategy",
+    "holdtext": "hold text", "holdvoice": "voice", "holdaudio": "greeting", "holdmusic": "music",
+}
+_INDEXED = re.compile(r"^(\w+)\[(\d+)\]$")
+
+
+def split_values(typed: str) -> list[str]:
+    from ...credential.phones import split_list
+
+    return split_list(typed)
+
+
+def fields_used(strategy: str) -> set[str]:
+    from ...credential.rules import fields_used as used
+
+    return set(used(strategy))
+
+
+def base_field(field: str) -> str:
+    """`phonenumbers` for `phonenumbers[2]`."""
+    match = _INDEXED.match(field)
+    return match.group(1) if match else field
+
+
+def has_value(draft: CredentialDraft, name: str) -> bool:
+    if name == "authtoken":
+        return draft.authtoken is not None or draft.token_on_server
+    value = getattr(draft, name)
+    return bool(value) if isinstance(value, tuple) else bool(str(value).strip())
+
+
+def changed_fields(loaded: CredentialDraft, current: CredentialDraft) -> list[str]:
+    """The fields whose value differs from what Wiro has (a typed token always counts)."""
+    changed = [name for name in DRAFT_FIELDS if _comparable(getattr(loaded, name), name) != _comparable(getattr(current, name), name)]
+    if current.authtoken is not None:
+        changed.insert(1, "authtoken")
+    return changed
+
+
+def _comparable(value: Any, name: str) -> Any:
+    if isinstance(value, tuple):
+        return tuple(v.strip() for v in value)
+    value = str(value).strip()
+    return value or ("none" if name == "holdstrategy" else "")
+
+
+def group_problems(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
+    grouped: dict[str, list[Problem]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.field or "form", []).append(problem)
+    return grouped
+
+
+def item_problems(by_field: Mapping[str, list[Problem]], name: str, item_count: int) -> tuple[dict[int, list[Problem]], list[Problem]]:
+    """Problems for `name[i]`: those of added items by index, and those of the text still being typed."""
+    items: dict[int, list[Problem]] = {}
+    pending: list[Problem] = []
+    for field, problems in by_field.items():
+        match = _INDEXED.match(field)
+        if match and match.group(1) == name:
+            index = int(match.group(2))
+            if index < item_count:
+                items.setdefault(index, []).extend(problems)
+            else:
+                pending.extend(problems)
+    return items, pending
+
+
+# -- notes beside fields ------------------------------------------------------------------------------
+
+
+def holdtext_note(holdtext: str) -> str:
+    from ...credential.ssml import summarize
+
+    if not holdtext.strip():
+        return ""
+    summary = summarize(holdtext)
+    tags = " (tags not counted)" if summary.has_markup else ""
+    return (f"{len(summary.plain_text)}/3000 characters{tags} · about {summary.seconds:.1f} s spoken "
+            "(the agent connects in ~5–8 s)")
+
+
+def token_note(draft: CredentialDraft) -> str:
+    if draft.authtoken is not None:
+        return ""
+    return "unchanged: Wiro keeps the saved token" if draft.token_on_server else ""
+
+
+def voice_note(voice: str) -> str:
+    from ...credential.voices import language_of
+
+    if not voice.strip():
+        return "the Twilio account's default voice"
+    language = language_of(voice.strip())
+    return f"language {escape(language)}" if language else ""
+
+
+def file_note(value: str) -> str:
+    """Duration, channels, rate and size of a chosen local file (from the rules' cached probe)."""
+    value = value.strip()
+    if not value or value.startswith(("http://", "https://")):
+        return "a URL: played by Twilio as it is (not checked from here)" if value else ""
+    from ...credential.rules import probe_cached
+    from ...hold.probe import ProbeError
+
+    try:
+        info = probe_cached(value)
+    except ProbeError:
+        return ""  # the problem line says what is wrong
+    return escape(info.summary())
+
+
+# -- the state line and the save button -------------------------------------------------------------------
+
+
+def state_line(title: str, changed: list[str]) -> str:
+    who = f"[b]{escape(title)}[/b] · " if title else ""
+    if not changed:
+        return f"{who}as saved in Wiro"
+    names = ", ".join(LABELS.get(n, n) for n in changed)
+    return f"{who}[b]● {len(changed)} unsaved change{'s' if len(changed) != 1 else ''}[/b] ({escape(names)})"
+
+
+def save_reason(errors: list[Problem], changed: list[str], saving: bool) -> str:
+    if saving:
+        return "saving…"
+    if errors:
+        first = errors[0]
+        where = LABELS.get(_INDEXED.sub(r"\1", first.field), first.field)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return f"Save is off until the errors are fixed: {escape(where)}: {escape(first.message)}{more}"
+    return "" if changed else "nothing to save"
+
+
+def blocked_line(errors: list[Problem]) -> str:
+    return f"✖ Not saved: {len(errors)} error{'s' if len(errors) != 1 else ''} to fix first (marked ✖ beside the fields)."
+
+
+# -- drafts ---------------------------------------------------------------------------------------------------
+
+
+def draft_values(draft: CredentialDraft) -> dict[str, Any]:
+    return {name: getattr(draft, name) for name in DRAFT_FIELDS}
+
+
+def apply_values(base: CredentialDraft, values: Mapping[str, Any]) -> CredentialDraft:
+    known = {name: values[name] for name in DRAFT_FIELDS if name in values}
+    return base.replace(**known)
+
+
+def draft_offer(stored: StoredDraft, loaded: CredentialDraft, local_time: Callable[[float], datetime]) -> str:
+    changed = changed_fields(loaded, apply_values(loaded, stored.values))
+    when = local_time(stored.saved_at).strftime("%Y-%m-%d %H:%M") if stored.saved_at else "an earlier session"
+    names = ", ".join(LABELS.get(n, n) for n in changed)
+    return f"Unsaved edits from {when} are kept ({escape(names)}). Restore them?"
+
+
+def leave_question(changed: list[str]) -> str:
+    names = ", ".join(LABELS.get(n, n) for n in changed)
+    return (f"You changed {escape(names)} and have not saved.\n"
+            "Leaving keeps them as a draft (without the Auth Token) and offers them back next time.")
+
+
+def revert_question(changed: list[str]) -> str:
+    names = ", ".join(LABELS.get(n, n) for n in changed)
+    return f"Throw away your changes to {escape(names)} and go back to what Wiro has?"
+
+
+# -- Twilio verification ---------------------------------------------------------------------------------------
+
+
+def account_check_line(check: Any) -> tuple[str, str]:
+    """One line for the outcome of "Verify with Twilio", and its level (ok / warning / error)."""
+    mark = {"valid": "✔", "inactive": "⚠"}.get(check.state, "✖")
+    line = f"{mark} {escape(check.message)}"
+    for warning in check.warnings:
+        line += f"\n⚠ {escape(warning)}"
+    return line, {"valid": "ok", "inactive": "warning"}.get(check.state, "error")
+
+
+# -- save outcome ----------------------------------------------------------------------------------------------
+
+
+def outcome_saved(outcome: Any) -> bool:
+    return bool(outcome.saved)
+
+
+def save_outcome_line(outcome: Any) -> tuple[str, str]:
+    if not outcome.saved:
+        return f"✖ Not saved: {escape(outcome.error or 'the save failed')}. Every edit is still here.", "error"
+    result = outcome.result
+    if result is None:
+        return "✔ Saved.", "ok"
+    if result.error:
+        return (f"⚠ Saved, but Wiro could not configure any number this round: {escape(result.error)}. "
+                "Save again once it is fixed.", "warning")
+    parts = [f"{len(result.updated)} number(s) pointed at Wiro"]
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} skipped")
+    if result.failed:
+        parts.append(f"{len(result.failed)} failed")
+    lines = ["✔ Saved: " + ", ".join(parts) + "."]
+    for item in result.skipped:
+        lines.append(f"  skipped {escape(item.number or '')}: {escape(item.text or 'no reason given')}")
+    for item in result.failed:
+        lines.append(f"  failed {escape(item.number or '')}: {escape(item.text or 'no error given')}")
+    return "\n".join(lines), "ok" if not (result.skipped or result.failed) else "warning"
+
+
+def save_toast(outcome: Any) -> str:
+    result = outcome.result
+    if result is None or result.error:
+        return "Saved. The webhooks were not configured this round."
+    return f"Saved. {len(result.updated)} number(s) now answer through Wiro."
+
+
+def saved_draft(sent: CredentialDraft, outcome: Any) -> CredentialDraft:
+    """What Wiro has now: what was sent, uploaded files replaced by their URLs, and the token kept server-side."""
+    uploaded = dict(getattr(outcome, "uploaded", {}) or {})
+    return sent.replace(
+        authtoken=None,
+        token_on_server=sent.token_on_server or sent.authtoken is not None,
+        holdaudio=uploaded.get(sent.holdaudio, sent.holdaudio),
+        holdmusic=uploaded.get(sent.holdmusic, sent.holdmusic),
+    )
+
+
+def keep_newer_edits(saved: CredentialDraft, sent: CredentialDraft, now: CredentialDraft) -> CredentialDraft:
+    """Edits made while the save was running stay on screen; the rest shows what was saved."""
+    values = {}
+    for name in DRAFT_FIELDS:
+        if getattr(now, name) != getattr(sent, name):
+            values[name] = getattr(now, name)
+    token = now.authtoken if now.authtoken != sent.authtoken else None
+    return saved.replace(authtoken=token, **values)
+
+
+def remember_report(app: Any, guid: str | None, outcome: Any) -> None:
+    """Keep the webhook report for the Webhooks screen (no secrets in it)."""
+    if guid is None or outcome.result is None:
+        return
+    try:
+        from ...webhooks.store import record_report
+    except ImportError:
+        return
+    try:
+        record_report(app.settings.config_path, guid, outcome.result, now=app.clock())
+    except OSError as err:
+        app.notify(f"Could not keep the webhook report: {err.strerror or err}", severity="warning")
