@@ -1,0 +1,291 @@
+"""Async client for the Twilio REST API (2010-04-01): the account, its incoming numbers, TwiML Apps.
+
+Read-only: every request is a GET, so transient failures are retried a bounded number of times. Twilio
+limits *concurrent* requests per account (429/20429), so at most `max_in_flight` (5) requests are on the
+wire at once, and a 429 is backed off exponentially, honouring Retry-After. Errors are typed by HTTP
+status + Twilio code. Credentials travel only in the Basic-auth header and never appear in a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import httpx
+
+from ..config import DEFAULT_TWILIO_BASE
+from ..masking import mask
+from ..wiro.client import RetryPolicy
+from ..wiro.models import as_int
+from .errors import (
+    ApiError,
+    ForbiddenError,
+    NotFoundError,
+    ProtocolError,
+    RateLimitedError,
+    RejectedError,
+    TransientError,
+    TwilioError,
+)
+from .models import IncomingNumber, TwilioAccount, TwiMLApp
+
+API_VERSION = "2010-04-01"
+MAX_IN_FLIGHT = 5  # Twilio's advice for concurrency; the simulator refuses the sixth
+MAX_PAGE_SIZE = 1000
+DEFAULT_RETRY = RetryPolicy()
+
+REJECTED_MESSAGE = (
+    "Twilio rejected the Account SID / Auth Token pair (401, code 20003): likely an API Key Secret — use the "
+    "Live Auth Token from the Live credentials section of the Twilio Console. A test-credentials token, a "
+    "subaccount's token, stray spaces or a suspended account are refused the same way."
+)
+
+
+def check_twilio_base(url: str) -> str | None:
+    """Why `url` cannot be a Twilio API base, or None when it can (http(s) with a host)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 -- reading it validates the port
+    except ValueError:
+        return f"The Twilio API base {url!r} is not a usable URL; normally it is https://api.twilio.com."
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"The Twilio API base {url!r} must start with https:// (normally https://api.twilio.com)."
+    return None
+
+
+class TwilioClient:
+    """Twilio's REST API for one account. With `key_sid`, authenticates as that API key (SK…) instead."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        secret: str,
+        base_url: str = DEFAULT_TWILIO_BASE,
+        *,
+        key_sid: str | None = None,
+        timeout: float = 15.0,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
+        # Pasted values often carry a space or a line break; Twilio refuses them with a confusing 401.
+        self.account_sid = (account_sid or "").strip()
+        self._secret = (secret or "").strip()
+        self.key_sid = key_sid.strip() if key_sid and key_sid.strip() else None
+        if not self.account_sid:
+            raise ValueError("A Twilio Account SID is required.")
+        if not self._secret:
+            raise ValueError("A Twilio Auth Token (or API key secret) is required.")
+        problem = check_twilio_base(base_url)
+        if problem:
+            raise ValueError(problem)
+        self.base_url = base_url.strip().rstrip("/")
+        self.retry = retry
+        self._sleep = sleep
+        self._slots = asyncio.Semaphore(max(1, max_in_flight))
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"user-agent": "wiro-voice-tui", "accept": "application/json"},
+            auth=httpx.BasicAuth(self.key_sid or self.account_sid, self._secret),
+            # The simulator on loopback is plain http: skip loading the CA bundle there.
+            verify=not self.base_url.startswith("http://"),
+            follow_redirects=False,  # a redirect could carry the credentials to another host
+        )
+
+    def __repr__(self) -> str:
+        who = f"key_sid={self.key_sid!r}" if self.key_sid else "auth=token"
+        return f"TwilioClient(base_url={self.base_url!r}, account_sid={self.account_sid!r}, {who}, secret={mask(self._secret)!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- resources ------------------------------------------------------------------------------
+
+    @property
+    def _account_path(self) -> str:
+        return f"/{API_VERSION}/Accounts/{self.account_sid}"
+
+    async def account(self) -> TwilioAccount:
+        """The account (friendly name, Trial/Full, status). The body's auth_token is dropped unread."""
+        data = await self._get(f"{self._account_path}.json")
+        return TwilioAccount.parse(data, self.account_sid)
+
+    async def numbers(self, *, phone_number: str | None = None, page_size: int = MAX_PAGE_SIZE,
+                      max_pages: int = 100) -> list[IncomingNumber]:
+        """Every incoming number (optionally filtered by `PhoneNumber`), following `next_page_uri`."""
+        params: dict[str, Any] = {"PageSize": max(1, min(MAX_PAGE_SIZE, int(page_size)))}
+        if phone_number:
+            params["PhoneNumber"] = phone_number.strip()  # httpx encodes "+" as %2B, as Twilio needs
+        found: list[IncomingNumber] = []
+        seen_pages: set[str] = set()
+        target: str | None = f"{self._account_path}/IncomingPhoneNumbers.json"
+        for _ in range(max_pages):
+            assert target is not None
+            data = await self._get(target, params)
+            items = data.get("incoming_phone_numbers")
+            if not isinstance(items, list):
+                raise ProtocolError(
+                    "Twilio's number list has no `incoming_phone_numbers`. Is the Twilio API base right?",
+                    path=target,
+                )
+            found.extend(n for n in (IncomingNumber.parse(i) for i in items) if n is not None)
+            nxt = data.get("next_page_uri")
+            if not isinstance(nxt, str) or not nxt.strip():
+                break
+            target = nxt.strip()
+            if target in seen_pages:  # a server that loops would page forever
+                break
+            seen_pages.add(target)
+            params = None  # next_page_uri carries every parameter; never rebuild page tokens
+        return found
+
+    async def first_number_page(self) -> list[IncomingNumber]:
+        """One number at most (`PageSize=1`): the cheapest request an API key can make to prove it works."""
+        data = await self._get(f"{self._account_path}/IncomingPhoneNumbers.json", {"PageSize": 1})
+        if not isinstance(data.get("incoming_phone_numbers"), list):
+            raise ProtocolError("Twilio's number list has no `incoming_phone_numbers`. Is the Twilio API base right?")
+        return [n for n in (IncomingNumber.parse(i) for i in data["incoming_phone_numbers"]) if n is not None]
+
+    async def find_number(self, e164: str) -> IncomingNumber | None:
+        """The number whose `phone_number` equals `e164` exactly (Twilio's filter is partial), or None."""
+        wanted = e164.strip()
+        for number in await self.numbers(phone_number=wanted, page_size=50):
+            if number.phone_number == wanted:
+                return number
+        return None
+
+    async def application(self, app_sid: str) -> TwiMLApp | None:
+        """The TwiML App, or None when this account has no such app (404/20404)."""
+        try:
+            data = await self._get(f"{self._account_path}/Applications/{app_sid.strip()}.json")
+        except NotFoundError:
+            return None
+        return TwiMLApp.parse(data, app_sid)
+
+    # -- transport --------------------------------------------------------------------------------
+
+    def _url(self, target: str) -> str:
+        if target.startswith(("http://", "https://")):
+            # Only follow absolute page links back to the same API: never send the credentials elsewhere.
+            if not target.startswith(self.base_url + "/"):
+                raise ProtocolError("Twilio's next page points at another host; refusing to send credentials there.")
+            return target
+        return self.base_url + ("" if target.startswith("/") else "/") + target
+
+    async def _get(self, target: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        attempt = 0
+        while True:
+            try:
+                async with self._slots:  # released while backing off, so others may use the slot
+                    return await self._once(target, params)
+            except (RateLimitedError, TransientError) as err:
+                if attempt >= self.retry.retries:
+                    raise
+                retry_after = err.retry_after if isinstance(err, RateLimitedError) else None
+                wait = self.retry.delay(attempt, retry_after)
+                if wait is None:
+                    raise
+                await self._sleep(wait)
+                attempt += 1
+
+    async def _once(self, target: str, params: dict[str, Any] | None) -> dict[str, Any]:
+        url = self._url(target)
+        path = urlsplit(url).path
+        where = f"Twilio ({self.base_url})"
+        try:
+            response = await self._http.get(url, params=params)
+        except httpx.TimeoutException:
+            raise TransientError(f"{where} did not answer in time.", kind="timeout", path=path) from None
+        except httpx.LocalProtocolError:
+            # httpx refuses some header values; its own text could quote the Authorization header
+            raise TwilioError("The request could not be sent: the Account SID or token has characters a "
+                              "request cannot carry. Paste them again.", path=path) from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL, UnicodeError):
+            raise TwilioError(f"The Twilio API base {self.base_url} is not usable; normally it is "
+                              "https://api.twilio.com.", path=path) from None
+        except httpx.TransportError as exc:
+            raise TransientError(f"Could not reach {where}: {_reason(exc)}", kind="connection", path=path) from None
+        return _read(response, path, where)
+
+
+def _reason(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return "connection refused or host not found."
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the connection closed without an answer."
+    return type(exc).__name__ + "."
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        from datetime import datetime
+
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _error_body(response: httpx.Response) -> tuple[int | None, str | None]:
+    """Twilio's error `code` and `message`, when the body is Twilio's error JSON."""
+    try:
+        data = json.loads(response.content)
+    except (ValueError, RecursionError):
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    message = data.get("message")
+    return as_int(data.get("code")), message if isinstance(message, str) else None
+
+
+def _read(response: httpx.Response, path: str, where: str) -> dict[str, Any]:
+    status = response.status_code
+    code, message = _error_body(response) if status >= 400 else (None, None)
+    # Server text is only quoted in the generic case, cut short; it never contains our credentials.
+    said = f" Twilio said: {message[:200]}" if message else ""
+    if status == 401:
+        raise RejectedError(REJECTED_MESSAGE, status=401, code=code, path=path)
+    if status == 403:
+        raise ForbiddenError(
+            f"Twilio refused access (403{f', code {code}' if code else ''}): these credentials may not read this "
+            "resource. A restricted API key cannot; use the Account SID and Live Auth Token.",
+            status=403, code=code, path=path,
+        )
+    if status == 404:
+        raise NotFoundError(f"{where} has no {path} (404{f', code {code}' if code else ''}).", status=404, code=code, path=path)
+    if status == 429:
+        raise RateLimitedError(
+            f"{where} refused too many concurrent requests (429, code {code or 20429}); try again in a moment.",
+            retry_after=retry_after_seconds(response.headers.get("retry-after")), code=code, path=path,
+        )
+    if status >= 500:
+        raise TransientError(f"{where} had a server error ({status}).", kind="server", status=status, code=code, path=path)
+    if status >= 400:
+        raise ApiError(f"{where} refused the request ({status}{f', code {code}' if code else ''}).{said}",
+                       status=status, code=code, path=path)
+    try:
+        data = json.loads(response.content)
+    except (ValueError, RecursionError):
+        ctype = response.headers.get("content-type", "unknown type").split(";")[0]
+        raise ProtocolError(f"{where} answered with something that is not JSON ({ctype}). Is the Twilio API base right?",
+                            status=status, path=path) from None
+    if not isinstance(data, dict):
+        raise ProtocolError(f"{where} answered with JSON that is not an object.", status=status, path=path)
+    return data

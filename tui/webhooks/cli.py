@@ -1,0 +1,223 @@
+"""`wiro-voice webhooks [--json]`: the last save report beside the live verification of every number.
+
+Exit codes: 0 the account is active and every configured number rings the agent with nothing to fix;
+1 any problem found (on Twilio, or a number with a flag); 2 nothing could be checked, with the reason.
+The live check decides the exit code: the stored save report is context (it may predate a console fix).
+
+Twilio credentials: TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN, else the Account SID from the agent's
+credential and the token typed at a hidden prompt (only when stdin is a terminal); with --demo the
+simulator's account when those variables are not set. The token is never printed or stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from ..calls.sanitize import printable
+
+# The parser is built on every start, the TUI's included: the checks themselves load only when run.
+if TYPE_CHECKING:
+    from ..twilio.classify import NumberVerdict
+    from ..twilio.verify import NumbersCheck
+    from .report import NumberState, SaveReport
+    from .store import LoadedReport
+
+ENV_SID, ENV_TOKEN = "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"
+
+
+def _cli() -> ModuleType:
+    """The command-line module that is running. Under `python -m tui` it is `__main__`, and importing
+    `tui.__main__` would make a second copy whose CliError the running main() would not catch."""
+    running = sys.modules.get("__main__")
+    spec = getattr(running, "__spec__", None)
+    if running is not None and spec is not None and spec.name == "tui.__main__":
+        return running
+    import tui.__main__ as module
+
+    return module
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register `webhooks` on the subcommand parsers (with the shared connection options)."""
+    parser = subparsers.add_parser(
+        "webhooks",
+        help="verify on Twilio where each configured number's calls go (needs TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN "
+             "or a prompt)",
+    )
+    _cli()._connection_options(parser)
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    return parser
+
+
+def twilio_credentials(credential_sid: str | None, *, env: Mapping[str, str], demo: Any = None,
+                       prompt: Callable[[str], str] | None = None) -> tuple[str, str]:
+    """(Account SID, token) by precedence: env vars, then the credential's SID and the demo simulator's or a
+    prompted token. Raises ValueError with what to set when there is no way to get them."""
+    sid = env.get(ENV_SID, "").strip() or (credential_sid or "").strip()
+    token = env.get(ENV_TOKEN, "").strip()
+    if demo is not None and not env.get(ENV_SID, "").strip() and not token:
+        return sid or demo.twilio_account_sid, demo.twilio_auth_token
+    if not sid:
+        raise ValueError(f"The agent's credential has no Account SID. Set {ENV_SID} and {ENV_TOKEN}, "
+                         "or fill in the credential first.")
+    if not token and prompt is not None:
+        token = prompt(f"Twilio Auth Token for {sid} (input hidden, not stored): ").strip()
+    if not token:
+        raise ValueError(f"No Twilio Auth Token: set {ENV_TOKEN} (and {ENV_SID} to check another account), "
+                         "or run this in a terminal to be asked for it.")
+    return sid, token
+
+
+def _prompt() -> Callable[[str], str] | None:
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    def ask(text: str) -> str:
+        try:
+            return getpass.getpass(text)
+        except EOFError:
+            return ""
+
+    return ask
+
+
+def run(args: argparse.Namespace) -> int:
+    """The `webhooks` command; returns the exit code (errors raise the CLI's CliError)."""
+    cli = _cli()
+    from ..twilio.verify import verify_numbers, wiro_hosts_for
+    from .store import load_report, report_path, reports_dir
+
+    with cli._session(args) as (settings, sim):
+        guid = cli._need_agent(settings)
+
+        async def detail():
+            async with cli._client(settings) as client:
+                return await client.detail(guid)
+
+        agent = cli._run(detail())
+        cred = agent.credential
+        numbers = cred.phonenumbers if cred is not None else ()
+        if not numbers:
+            raise cli.CliError("The agent's Twilio credential lists no phone numbers, so there is nothing to check. "
+                               "Add numbers in the Credentials screen (or `wiro-voice save FILE`) first.", cli.EXIT_ERROR)
+        try:
+            sid, token = twilio_credentials(cred.accountsid if cred else None, env=os.environ, demo=sim, prompt=_prompt())
+        except ValueError as err:
+            raise cli.CliError(str(err), cli.EXIT_ERROR) from None
+        warnings: list[str] = []
+        if cred is not None and cred.accountsid and sid != cred.accountsid:
+            warnings.append(f"Checking Twilio account {sid} ({ENV_SID}), but the credential names {cred.accountsid}: "
+                            "Wiro configures the numbers on that one.")
+        check = asyncio.run(verify_numbers(numbers, sid, token, settings.twilio_base, agent_guid=guid,
+                                           wiro_hosts=wiro_hosts_for(settings.api_base)))
+    loaded = load_report(report_path(reports_dir(settings.config_path), guid))
+    if loaded.warning:
+        warnings.append(loaded.warning)
+    warnings.extend(check.account.warnings)
+    if not check.checked:
+        raise cli.CliError(f"Nothing could be checked: {check.error}", cli.EXIT_ERROR)
+    for warning in warnings:
+        print(f"wiro-voice: {printable(warning)}", file=sys.stderr)
+    cli._emit(args, to_document(check, loaded, numbers, warnings), render_text(check, loaded, numbers, agent.title))
+    return cli.EXIT_OK if check.ok else cli.EXIT_PROBLEMS
+
+
+# -- output -----------------------------------------------------------------------------------------
+
+
+def to_document(check: NumbersCheck, loaded: LoadedReport, configured: Sequence[str],
+                warnings: Sequence[str] = ()) -> dict[str, Any]:
+    """The `--json` document: DESIGN.md's `numbers` list, each with its state from the last save."""
+    report = loaded.report
+    numbers = []
+    for verdict in check.numbers:
+        row = verdict.to_json()
+        row["last_save"] = _state_json(report.state_of(verdict.number)) if report else None
+        numbers.append(row)
+    return {
+        "ok": check.ok,
+        "numbers": numbers,
+        "unlisted": [v.to_json() for v in check.unlisted],
+        "account": check.account.to_json(),
+        "last_save": None if report is None else {
+            "made_at": report.made_at, "error": report.error, "banner": report.banner, "unknown": list(report.unknown),
+            "numbers": [_state_json(s) for s in report.states_for(configured)],
+        },
+        "warnings": list(warnings),
+    }
+
+
+def _state_json(state: NumberState) -> dict[str, Any]:
+    return {"number": state.number, "state": state.state, "detail": state.detail, "in_credential": state.in_credential}
+
+
+def _when(epoch: float) -> str:
+    try:
+        return datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, OSError, ValueError):
+        return "at an unknown time"
+
+
+def render_text(check: NumbersCheck, loaded: LoadedReport, configured: Sequence[str], agent_title: str = "") -> str:
+    """The human report: account, last save, one block per number with its fix, the account's other numbers."""
+    acct = check.account
+    from ..twilio.classify import FLAG_LABELS
+
+    report: SaveReport | None = loaded.report
+    lines = []
+    if agent_title:
+        lines.append(f"Agent: {printable(agent_title)}")
+    name = printable(acct.friendly_name) or acct.account_sid
+    facts = ", ".join(x for x in (acct.type, acct.status) if x)
+    lines.append(f"Twilio account: {name} ({acct.account_sid}{', ' + printable(facts) if facts else ''})")
+    if not acct.ok:
+        lines.append(f"  ! {printable(acct.message)}")
+    if report is None:
+        lines.append("Last save: no report stored on this machine (saving the credential from wiro-voice makes one).")
+    else:
+        lines.append(f"Last save: {_when(report.made_at)}")
+        if report.banner:
+            lines.append(f"  ! {printable(report.banner)}")
+        for text in report.unknown:
+            lines.append(f"  ? Wiro also said: {printable(text)}")
+    lines.append("")
+    width = max((len(printable(v.number)) for v in check.numbers), default=12)
+    for verdict in check.numbers:
+        lines.extend(_block(verdict, report, width))
+    if check.unlisted:
+        lines.append("")
+        lines.append("On Twilio, not answered by this agent (not in the credential):")
+        for verdict in check.unlisted:
+            label = printable(verdict.resource.friendly_name if verdict.resource else None)
+            extra = "; ".join(FLAG_LABELS[f.id] for f in verdict.flags if f.level == "error")
+            lines.append(f"  {printable(verdict.number):<{width}}  {label + ' — ' if label else ''}"
+                         f"{printable(verdict.title)}{'; ' + extra if extra else ''}")
+    ringing = sum(1 for v in check.numbers if v.rings_agent)
+    attention = sum(1 for v in check.numbers if not v.ok)
+    lines.append("")
+    summary = f"{ringing} of {len(check.numbers)} numbers ring the agent"
+    lines.append(summary + (f"; {attention} need attention." if attention else "; nothing to fix."))
+    return "\n".join(lines)
+
+
+def _block(verdict: NumberVerdict, report: SaveReport | None, width: int) -> list[str]:
+    mark = "ok" if verdict.ok else "!!" if not verdict.rings_agent else "ok*"
+    saved = f"   [last save: {printable(report.state_of(verdict.number).label)}]" if report else ""
+    out = [f"{mark:<3} {printable(verdict.number):<{width}}  {printable(verdict.title)}{saved}"]
+    indent = " " * 4
+    if verdict.verdict != "wiro_ok":
+        out.append(f"{indent}{printable(verdict.detail)}")
+        if verdict.fix:
+            out.append(f"{indent}Fix: {printable(verdict.fix)}")
+    for flag in verdict.flags:
+        out.append(f"{indent}{'Warning' if flag.level == 'warning' else 'Also'}: {printable(flag.message)}")
+        out.append(f"{indent}Fix: {printable(flag.fix)}")
+    return out
