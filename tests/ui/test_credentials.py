@@ -49,7 +49,8 @@ async def test_the_form_is_filled_from_wiro_and_the_token_is_never_shown(sim, si
         await open_credentials(app, pilot)
         assert app.screen.query_one("#in-accountsid", Input).value == sim.twilio_account_sid
         token = app.screen.query_one("#in-authtoken", Input)
-        assert token.value == "" and "unchanged" in token.placeholder
+        assert token.value == "" and "replace the saved one" in token.placeholder
+        assert "unchanged" in text_of(app, "#note-authtoken")
         numbers = app.screen.query_one("#list-phonenumbers", ListEditor).items
         assert numbers == tuple(stored(sim)["phonenumbers"])
         assert app.screen.query_one("#in-holdstrategy", Select).value == stored(sim)["holdstrategy"]

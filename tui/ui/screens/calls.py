@@ -11,7 +11,6 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.color import Color, ColorParseError
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.message import Message
@@ -28,6 +27,7 @@ from ...calls.stats import StripFigures, sparkline, strip_figures
 from ...wiro import CallSession, RateLimitedError, WiroError
 from ...wiro.client import HISTORY_LIMIT_CAP
 from ...wiro.health import failure_phrase
+from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
@@ -330,12 +330,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         return Text(value, style=style)
 
     def _colour(self, variable: str) -> str:
-        """A theme variable as a colour Rich understands (the table renders cells with Rich)."""
-        value = self.app.theme_variables.get(variable) or self.app.get_theme_variable_defaults().get(variable, "")
-        try:
-            return Color.parse(value).hex if value else ""
-        except ColorParseError:
-            return ""
+        return theme_colour(self.app, variable)
 
     def _tick(self) -> None:
         """Every second: only the duration cells of sessions in progress change."""

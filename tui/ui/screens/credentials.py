@@ -680,7 +680,7 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
             self._loaded = saved
             self._fill(text.keep_newer_edits(saved, message.draft, self.current_draft()))
             self._write_draft_now()
-            text.remember_report(self.app, self._guid, outcome)
+            text.remember_report(self.app, self._guid, outcome, message.draft)
             self.notify(text.save_toast(outcome), title="Credential saved", timeout=8)
         else:
             self._validate()  # every edit is still on screen; the reason is beside the buttons

@@ -260,15 +260,15 @@ def keep_newer_edits(saved: CredentialDraft, sent: CredentialDraft, now: Credent
     return saved.replace(authtoken=token, **values)
 
 
-def remember_report(app: Any, guid: str | None, outcome: Any) -> None:
-    """Keep the webhook report for the Webhooks screen (no secrets in it)."""
+def remember_report(app: Any, guid: str | None, outcome: Any, sent: CredentialDraft) -> None:
+    """Keep the webhook report for the Webhooks screen (numbers and Wiro's reasons; no secrets)."""
     if guid is None or outcome.result is None:
         return
+    from ...webhooks.report import build_report
+    from ...webhooks.store import report_path, reports_dir, save_report
+
+    report = build_report(outcome.result, sent.phonenumbers, agent_guid=guid, now=app.clock())
     try:
-        from ...webhooks.store import record_report
-    except ImportError:
-        return
-    try:
-        record_report(app.settings.config_path, guid, outcome.result, now=app.clock())
+        save_report(report_path(reports_dir(app.settings.config_path), guid), report)
     except OSError as err:
         app.notify(f"Could not keep the webhook report: {err.strerror or err}", severity="warning")

@@ -1,0 +1,118 @@
+"""The Webhooks screen: every verdict from the demo world, the last save report, save again, the tester."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input
+
+from tui.ui.app import WiroVoiceApp
+
+from .helpers import settle, text_of
+
+SIZE = (130, 60)
+
+
+def make_app(sim, sim_settings):
+    return WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+
+
+async def open_screen(app, pilot, key: str, screen_id: str):
+    await settle(app, pilot)
+    await pilot.press(key)
+    await settle(app, pilot)
+    assert app.screen.id == screen_id
+    await settle(app, pilot)
+
+
+def table_rows(app) -> dict[str, list[str]]:
+    table = app.screen.query_one("#webhooks-table", DataTable)
+    return {str(key.value): [str(c) for c in table.get_row(key)] for key in table.rows}
+
+
+async def test_verification_shows_every_verdict_of_the_demo_world(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(app, pilot, "w", "webhooks")
+        rows = table_rows(app)
+        assert all(cells[2] == "not checked" for cells in rows.values())
+        assert all(cells[1] == "no report" for cells in rows.values())
+        app.screen.query_one("#in-twilio-token", Input).value = sim.twilio_auth_token
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        rows = table_rows(app)
+        twilio = {number: cells[2] for number, cells in rows.items()}
+        assert twilio["+14155550142"].startswith("Webhook to Wiro")
+        assert "TwiML App" in twilio["+14155550173"]
+        assert "SIP Trunk" in twilio["+447700900123"]
+        assert "Studio Flow" in twilio["+902125550147"]
+        assert "Not on this Twilio account" in twilio["+14155550163"]
+        assert rows["+14155550199"][1] == "not in credential"  # on the account, not answered by this agent
+        assert "Twilio accepts the pair" in text_of(app, "#webhooks-account")
+        assert "1 of 5 number(s) ring the agent" in text_of(app, "#webhooks-state")
+        assert sim.twilio_auth_token not in text_of(app, "#webhooks-account") + text_of(app, "#webhooks-detail")
+
+
+async def test_a_wrong_token_is_named_and_nothing_is_classified(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(app, pilot, "w", "webhooks")
+        app.screen.query_one("#in-twilio-token", Input).value = "0" * 32
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert "20003" in text_of(app, "#webhooks-account") or "reject" in text_of(app, "#webhooks-account").lower()
+        assert all(cells[2] == "not checked" for cells in table_rows(app).values())
+
+
+async def test_a_failed_webhook_flow_leads_with_a_banner_and_save_again_fixes_it(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(app, pilot, "e", "credentials")
+        with sim.world.lock:
+            sim.world.twilio_outage = True
+        await pilot.press("ctrl+s")
+        await settle(app, pilot, rounds=6)
+        assert "could not configure any number" in text_of(app, "#save-result")
+        await open_screen(app, pilot, "w", "webhooks")
+        assert app.screen.query_one("#webhooks-banner").display
+        assert "No number was configured this round" in text_of(app, "#webhooks-banner-text")
+        assert all(cells[1] == "not in the last save" for cells in table_rows(app).values())
+        with sim.world.lock:
+            sim.world.twilio_outage = False
+        await pilot.press("ctrl+g")
+        await settle(app, pilot, rounds=6)
+        assert not app.screen.query_one("#webhooks-banner").display
+        rows = table_rows(app)
+        assert rows["+14155550142"][1] == "updated"
+        assert rows["+14155550163"][1] == "skipped"
+
+
+async def test_the_report_survives_a_restart(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(app, pilot, "e", "credentials")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot, rounds=6)
+    again = make_app(sim, sim_settings)
+    async with again.run_test(size=SIZE) as pilot:
+        await open_screen(again, pilot, "w", "webhooks")
+        assert "last save" in text_of(again, "#webhooks-state")
+        assert table_rows(again)["+14155550142"][1] == "updated"
+
+
+async def test_the_whitelist_tester_shows_the_two_forms_trap(sim, sim_settings):
+    with sim.world.lock:
+        sim.world.agents[sim.demo_agent_guid].twilio["whitelistedcallers"] = ["+14155551234"]
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(app, pilot, "w", "webhooks")
+        caller = app.screen.query_one("#in-caller", Input)
+        caller.value = "+14155551234"
+        await pilot.pause()
+        assert "reaches the agent" in text_of(app, "#tester-result")
+        caller.value = "4155551234"
+        await pilot.pause()
+        line = text_of(app, "#tester-result")
+        assert "busy" in line and "4155551234" in line
+        assert app.screen.query_one("#tester-result").has_class("error")
+        caller.value = "+266696687"
+        await pilot.pause()
+        assert "busy" in text_of(app, "#tester-result")
