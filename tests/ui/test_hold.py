@@ -1,0 +1,112 @@
+"""The Hold screen: renders the saved credential or the form's edits, timeline, toggles, export, premix."""
+
+from __future__ import annotations
+
+import wave
+
+from textual.widgets import Input, Select, TextArea
+
+from tui.ui.app import WiroVoiceApp
+
+from .helpers import notifications, settle, text_of
+
+SIZE = (120, 45)
+
+
+def make_app(sim, sim_settings):
+    return WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+
+
+async def open_hold(app, pilot):
+    await settle(app, pilot)
+    await pilot.press("h")
+    await settle(app, pilot, rounds=6)
+    assert app.screen.id == "hold"
+
+
+async def test_the_saved_strategy_renders_as_a_timeline(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_hold(app, pilot)
+        assert "saved credential" in text_of(app, "#hold-source")
+        segments = text_of(app, "#hold-segments")
+        assert "spoken text" in segments and "music" in segments
+        assert segments.index("spoken text") < segments.index("music")  # the text comes first
+        result = app.screen._result
+        assert result.phone_line and result.rate == 8000 and abs(result.duration - 8.0) < 0.01
+        await pilot.press("right_square_bracket", "p")
+        await settle(app, pilot, rounds=6)
+        result = app.screen._result
+        assert not result.phone_line and abs(result.duration - 9.0) < 0.01
+        assert "Window 9 s" in text_of(app, "#hold-settings") and "full band" in text_of(app, "#hold-settings")
+
+
+async def test_the_form_edits_are_what_is_rendered(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot, rounds=4)
+        app.screen.query_one("#in-holdstrategy", Select).value = "text"
+        app.screen.query_one("#in-holdtext", TextArea).text = "One moment please."
+        await pilot.pause()
+        await open_hold(app, pilot)
+        assert "unsaved edits" in text_of(app, "#hold-source")
+        segments = text_of(app, "#hold-segments")
+        assert "spoken text" in segments and "silence" in segments and "music" not in segments
+
+
+async def test_export_writes_the_rendered_wav(sim, sim_settings, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_hold(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        written = list(tmp_path.glob("hold-preview-*.wav"))
+        assert len(written) == 1
+        with wave.open(str(written[0])) as w:
+            assert w.getframerate() == 8000 and w.getnchannels() == 1
+            assert abs(w.getnframes() / 8000 - 8.0) < 0.01
+        assert any("Hold preview exported" in n for n in notifications(app))
+
+
+async def test_play_without_a_sound_device_says_so_and_never_crashes(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_hold(app, pilot)
+        await pilot.press("space")
+        await settle(app, pilot)
+        line = text_of(app, "#hold-player")
+        # either it plays (a machine with sound) or it says why not and what to do instead
+        assert "playing" in line or ("🔇" in line and "WAV" in line)
+        await pilot.press("s")
+        await pilot.pause()
+
+
+async def test_premix_writes_a_file_and_offers_it_as_the_greeting(sim, sim_settings, tmp_path):
+    from tests.unit.hold_audio import tone, write_wav
+
+    voice = write_wav(tmp_path / "voice.wav", tone(440, 2.0))
+    music = write_wav(tmp_path / "music.wav", tone(220, 5.0))
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")  # the form must be open for "use it as the greeting"
+        await settle(app, pilot, rounds=4)
+        await open_hold(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        app.screen.query_one("#premix-voice", Input).value = str(voice)
+        app.screen.query_one("#premix-music", Input).value = str(music)
+        await pilot.click("#premix-go")
+        await settle(app, pilot, rounds=6)
+        out = tmp_path / "voice-premix.wav"
+        assert out.exists()
+        assert app.screen.__class__.__name__ == "Confirm"
+        await pilot.click("#answer-audio_then_music")
+        await settle(app, pilot, rounds=6)
+        form = app.credentials_form()
+        assert form.current_draft().holdaudio == str(out)
+        assert form.current_draft().holdstrategy == "audio_then_music"
+        assert "premix" in text_of(app, "#hold-segments").lower() or "greeting" in text_of(app, "#hold-segments")

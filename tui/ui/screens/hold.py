@@ -1,0 +1,398 @@
+"""Hold: hear what a caller hears while the agent connects, drawn as a timeline, before any caller does.
+
+Inputs come from the Credentials form's current edits when it is open (saved or not), else from Detail.
+Rendering runs in a worker thread; playback runs on PortAudio's thread and is polled for the playhead.
+Without sound (no PortAudio, no device) the screen says so and offers the WAV instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Label, ProgressBar, Select, Static
+
+from ...wiro import WiroError
+from ..failures import ReportsWorkerFailures
+from ..widgets.header import AppHeader
+from ..widgets.key_bar import KeyBar
+from ..widgets.timeline import Timeline, TimelineData
+from . import hold_text as text
+
+WINDOWS = (3.0, 30.0)
+PLAYHEAD_HZ = 10
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the render uses: the strategy and the four hold fields, and where they came from."""
+
+    strategy: str
+    text: str
+    voice: str
+    audio: str
+    music: str
+    origin: str  # "form (unsaved edits)", "form", "saved credential"
+
+
+class RenderProgress(Message):
+    def __init__(self, job: int, fraction: float, what: str) -> None:
+        super().__init__()
+        self.job, self.fraction, self.what = job, fraction, what
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RenderProgress)
+
+
+class Rendered(Message):
+    def __init__(self, job: int, result: Any, error: str | None, columns: int) -> None:
+        super().__init__()
+        self.job, self.result, self.error, self.columns = job, result, error, columns
+
+
+class SavedFromCredential(Message):
+    def __init__(self, inputs: Inputs | None, error: str | None) -> None:
+        super().__init__()
+        self.inputs, self.error = inputs, error
+
+
+class Premixed(Message):
+    def __init__(self, path: str | None, summary: str, error: str | None) -> None:
+        super().__init__()
+        self.path, self.summary, self.error = path, summary, error
+
+
+class HoldScreen(ReportsWorkerFailures, Screen):
+    BINDINGS = [
+        Binding("space", "play_pause", "Play/pause", id="hold.play"),
+        Binding("s", "stop", "Stop", id="hold.stop"),
+        Binding("p", "toggle_phone", "Phone line", id="hold.phone"),
+        Binding("x", "export", "Export WAV", id="hold.export"),
+        Binding("m", "premix", "Premix", id="hold.premix"),
+        Binding("left_square_bracket", "window(-1)", "Window −1 s", id="hold.shorter"),
+        Binding("right_square_bracket", "window(1)", "Window +1 s", id="hold.longer"),
+        Binding("r", "reload", "Re-read inputs", id="hold.reload"),
+        Binding("escape", "leave", "Back", id="hold.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="hold")
+        self._inputs: Inputs | None = None
+        self._window = 8.0
+        self._phone_line = True
+        self._job = 0
+        self._result: Any = None  # tui.hold.render.HoldRender of the current inputs
+        self._player: Any = None
+        self._ticker: Timer | None = None
+        self._strategy_override: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        with VerticalScroll(id="hold-body"):
+            yield Static("Reading the hold settings…", id="hold-source")
+            with Horizontal(classes="field-row"):
+                yield Label("Strategy", classes="field-label")
+                yield Select(text.STRATEGY_OPTIONS, value="none", allow_blank=False, id="hold-strategy", compact=True)
+            yield Static("", id="hold-settings")
+            with Vertical(id="hold-timeline-panel", classes="panel"):
+                yield Timeline(id="hold-timeline")
+                yield ProgressBar(id="hold-progress", show_eta=False)
+                yield Static("", id="hold-segments")
+            yield Static("", id="hold-player")
+            yield Static("", id="hold-notes")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#hold-timeline-panel").border_title = "What the caller hears"
+        self.query_one("#hold-progress").display = False
+
+    def on_screen_resume(self) -> None:
+        self.call_after_refresh(self.action_reload)
+
+    def on_screen_suspend(self) -> None:
+        self._stop_player()
+
+    def on_unmount(self) -> None:
+        self._close_player()
+
+    def connection_changed(self) -> None:
+        self.action_reload()
+
+    def action_leave(self) -> None:
+        self.app.switch_mode("overview")
+
+    # -- inputs ---------------------------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        form = self.app.credentials_form() if hasattr(self.app, "credentials_form") else None
+        if form is not None:
+            draft = form.current_draft()
+            origin = "the Credentials form (unsaved edits)" if form.dirty else "the Credentials form"
+            self._use_inputs(text.inputs_from(draft, origin, Inputs))
+            return
+        client, guid = self.app.client, self.app.agent_guid
+        if client is None or guid is None:
+            self.query_one("#hold-source", Static).update(
+                "Connecting to the demo…" if getattr(self.app, "demo_starting", False)
+                else "No agent chosen: pick one on the Overview, or open Credentials (e) to fill the hold fields.")
+            return
+        self._read_saved(client, guid)
+
+    @work(exclusive=True, group="hold-read", exit_on_error=False)
+    async def _read_saved(self, client: Any, guid: str) -> None:
+        from ...credential.draft import CredentialDraft
+
+        try:
+            agent = await client.detail(guid)
+        except WiroError as err:
+            self.post_message(SavedFromCredential(None, err.message))
+            return
+        draft = CredentialDraft.from_credential(agent.credential)
+        self.post_message(SavedFromCredential(text.inputs_from(draft, "the saved credential", Inputs), None))
+
+    def on_saved_from_credential(self, message: SavedFromCredential) -> None:
+        if message.inputs is None:
+            self.query_one("#hold-source", Static).update(f"✖ Could not read the credential: {escape(message.error or '')}")
+            return
+        self._use_inputs(message.inputs)
+
+    def _use_inputs(self, inputs: Inputs) -> None:
+        if inputs == self._inputs and self._result is not None:
+            return
+        self._inputs = inputs
+        self._strategy_override = None
+        select = self.query_one("#hold-strategy", Select)
+        with select.prevent(Select.Changed):
+            select.value = inputs.strategy
+        self._rerender()
+
+    @on(Select.Changed, "#hold-strategy")
+    def _strategy_chosen(self, event: Select.Changed) -> None:
+        if self._inputs is not None and isinstance(event.value, str) and event.value != self._strategy():
+            self._strategy_override = event.value
+            self._rerender()
+
+    def _strategy(self) -> str:
+        return self._strategy_override or (self._inputs.strategy if self._inputs else "none")
+
+    # -- rendering --------------------------------------------------------------------------------------------
+
+    def _rerender(self) -> None:
+        if self._inputs is None:
+            return
+        self._stop_player()
+        self._job += 1
+        inputs = self._inputs
+        self.query_one("#hold-source", Static).update(text.source_line(inputs, self._strategy_override))
+        self.query_one("#hold-settings", Static).update(text.settings_line(self._strategy(), self._window, self._phone_line))
+        bar = self.query_one("#hold-progress", ProgressBar)
+        bar.update(total=100, progress=0)
+        bar.display = True
+        self._render_job(self._job, inputs, self._strategy(), self._window, self._phone_line,
+                         self.query_one(Timeline).columns_wanted)
+
+    @work(exclusive=True, group="hold-render", thread=True, exit_on_error=False)
+    def _render_job(self, job: int, inputs: Inputs, strategy: str, window: float, phone_line: bool, columns: int) -> None:
+        from ...hold.errors import HoldError
+        from ...hold.render import render
+
+        def progress(fraction: float, what: str) -> None:
+            self.post_message(RenderProgress(job, fraction, what))
+
+        try:
+            result = render(strategy, window, text=inputs.text, voice=inputs.voice or None,
+                            audio=inputs.audio or None, music=inputs.music or None,
+                            phone_line=phone_line, progress=progress)
+        except HoldError as err:
+            self.post_message(Rendered(job, None, err.message, columns))
+            return
+        self.post_message(Rendered(job, result, None, columns))
+
+    def on_render_progress(self, message: RenderProgress) -> None:
+        if message.job == self._job:
+            self.query_one("#hold-progress", ProgressBar).update(progress=round(message.fraction * 100))
+
+    def on_rendered(self, message: Rendered) -> None:
+        if message.job != self._job:
+            return  # an older render finished after a newer one started
+        self.query_one("#hold-progress").display = False
+        timeline = self.query_one(Timeline)
+        if message.result is None:
+            self._result = None
+            timeline.show(None)
+            self.query_one("#hold-segments", Static).update(f"✖ {escape(message.error or '')}")
+            self.query_one("#hold-notes", Static).update("")
+            return
+        result = self._result = message.result
+        timeline.show(TimelineData(result.duration, result.segments, result.envelope(message.columns), message.columns))
+        self.query_one("#hold-segments", Static).update(text.segments_text(result))
+        self.query_one("#hold-notes", Static).update(text.notes_text(result.notes))
+        self.query_one("#hold-player", Static).update(text.player_hint())
+
+    # -- playback -------------------------------------------------------------------------------------------
+
+    def action_play_pause(self) -> None:
+        from ...hold.errors import PlaybackUnavailable
+
+        if self._result is None:
+            self.notify("Nothing to play yet: the hold settings did not render (see the message).", severity="warning")
+            return
+        try:
+            if self._player is None:
+                from ...hold.player import Player
+
+                self._player = Player(self._result.samples, self._result.rate)
+            if self._player.state == "playing":
+                self._player.pause()
+            else:
+                self._player.play()
+        except PlaybackUnavailable as err:
+            self._close_player()
+            self.query_one("#hold-player", Static).update(f"🔇 {escape(err.message)} (x)")
+            return
+        self._start_ticker()
+        self._show_player()
+
+    def action_stop(self) -> None:
+        self._stop_player()
+        self._show_player()
+
+    def _start_ticker(self) -> None:
+        if self._ticker is None:
+            self._ticker = self.set_interval(1 / PLAYHEAD_HZ, self._show_player)
+
+    def _show_player(self) -> None:
+        player = self._player
+        timeline = self.query_one(Timeline)
+        if player is None:
+            timeline.move_playhead(None)
+            return
+        state = player.state
+        timeline.move_playhead(player.position if state in ("playing", "paused") else None)
+        segment = self._result.segment_at(player.position) if self._result is not None else None
+        self.query_one("#hold-player", Static).update(text.player_line(state, player.position, player.duration,
+                                                                       player.level, segment))
+        if state not in ("playing", "paused") and self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+
+    def _stop_player(self) -> None:
+        if self._player is not None:
+            self._player.stop()
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        self.query_one(Timeline).move_playhead(None)
+
+    def _close_player(self) -> None:
+        if self._player is not None:
+            self._player.close()
+            self._player = None
+
+    # -- toggles ----------------------------------------------------------------------------------------------
+
+    def action_toggle_phone(self) -> None:
+        self._phone_line = not self._phone_line
+        self._close_player()
+        self._rerender()
+
+    def action_window(self, step: int) -> None:
+        window = min(WINDOWS[1], max(WINDOWS[0], self._window + step))
+        if window != self._window:
+            self._window = window
+            self._close_player()
+            self._rerender()
+
+    # -- export and premix ----------------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        if self._result is None:
+            self.notify("Nothing rendered to export.", severity="warning")
+            return
+        path = text.export_path(Path.cwd(), self._result)
+        self._export(self._result, path)
+
+    @work(exclusive=True, group="hold-export", exit_on_error=False)
+    async def _export(self, result: Any, path: Path) -> None:
+        from ...hold.errors import HoldError
+
+        try:
+            written = await asyncio.to_thread(result.write_wav, path)
+        except HoldError as err:
+            self.notify(f"Could not write {path}: {err.message}", severity="error")
+            return
+        except OSError as err:
+            self.notify(f"Could not write {path}: {err.strerror or err}", severity="error")
+            return
+        self.notify(f"Wrote {written} ({text.render_summary(result)}).", title="Hold preview exported", timeout=10)
+
+    def action_premix(self) -> None:
+        from .premix_dialog import PremixDialog
+
+        voice = self._inputs.audio if self._inputs else ""
+        music = self._inputs.music if self._inputs else ""
+        self.app.push_screen(PremixDialog(voice, music), self._premix_chosen)
+
+    def _premix_chosen(self, request: Any) -> None:
+        if request is not None:
+            self.query_one("#hold-player", Static).update("Mixing the voice over the music…")
+            self._premix(request)
+
+    @work(exclusive=True, group="hold-premix", thread=True, exit_on_error=False)
+    def _premix(self, request: Any) -> None:
+        from ...hold.errors import HoldError
+        from ...hold.premix import premix
+
+        try:
+            mixed = premix(request.voice, request.music, duck_db=request.duck_db, length=request.length)
+            written = mixed.write_wav(request.out, encoding=request.encoding)
+        except HoldError as err:
+            self.post_message(Premixed(None, "", err.message))
+            return
+        except OSError as err:
+            self.post_message(Premixed(None, "", f"could not write {request.out}: {err.strerror or err}"))
+            return
+        self.post_message(Premixed(str(written), text.premix_summary(mixed, written), None))
+
+    def on_premixed(self, message: Premixed) -> None:
+        if message.path is None:
+            self.query_one("#hold-player", Static).update(f"✖ Premix failed: {escape(message.error or '')}")
+            return
+        self.query_one("#hold-player", Static).update(f"✔ {escape(message.summary)}")
+        form = self.app.credentials_form() if hasattr(self.app, "credentials_form") else None
+        if form is None:
+            self.notify(f"Premix written to {message.path}. Open Credentials (e) to use it as the greeting.", timeout=10)
+            return
+        from .confirm import Confirm
+
+        def answered(answer: str | None) -> None:
+            if answer in ("audio", "audio_then_music"):
+                form.use_hold_file("holdaudio", message.path or "", answer)
+                self.action_reload()
+                self.notify("The Credentials form now uses the premix; save it there (Ctrl+S).", title="Premix")
+
+        self.app.push_screen(Confirm(
+            "Use the premix?",
+            "Twilio can't play speech over music, so a voice-over-music intro must be one file. Use this premix "
+            "as the greeting (holdaudio)?",
+            [("Greeting, then the music loop", "audio_then_music", "primary"), ("Greeting only", "audio", "default"),
+             ("Not now", "cancel", "default")]), answered)
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("hold: play preview", "Play (or pause) what callers hear", self.action_play_pause)
+        yield SystemCommand("hold: stop", "Stop playing", self.action_stop)
+        yield SystemCommand("hold: phone line on/off", "Hear the 8 kHz telephone channel, or the full band", self.action_toggle_phone)
+        yield SystemCommand("hold: export WAV", "Write the preview to a WAV file", self.action_export)
+        yield SystemCommand("hold: premix voice over music", "Make one upload-ready file from a voice and music", self.action_premix)
+        yield SystemCommand("hold: longer window", "One more second before the agent answers", lambda: self.action_window(1))
+        yield SystemCommand("hold: shorter window", "One second less before the agent answers", lambda: self.action_window(-1))
