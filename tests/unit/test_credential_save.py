@@ -1,0 +1,179 @@
+"""Saving against the simulator: the upsert body as the server received it, uploads, and failures."""
+
+from __future__ import annotations
+
+import copy
+
+import httpx
+import pytest
+
+from tui.credential import rules
+from tui.credential.draft import CredentialDraft
+from tui.credential.save import save_credential
+from tui.sim import wiro_api
+from tui.wiro import RetryPolicy, WiroClient
+
+from .credential_audio import write_wav
+
+NUMBER_OK, NUMBER_MISSING = "+14155550142", "+14155550163"
+
+
+@pytest.fixture
+async def client(sim):
+    async with WiroClient(sim.api_key, base_url=sim.wiro_base, retry=RetryPolicy(retries=0)) as c:
+        yield c
+
+
+@pytest.fixture
+def received(monkeypatch):
+    """Every CredentialUpsert body as the simulator's handler got it off the wire."""
+    bodies: list[dict] = []
+    route = wiro_api.ROUTES["/v1/useragent/credentialupsert"]
+
+    def recording(world, body):
+        bodies.append(copy.deepcopy(body))
+        return route(world, body)
+
+    monkeypatch.setitem(wiro_api.ROUTES, "/v1/useragent/credentialupsert", recording)
+    return bodies
+
+
+@pytest.fixture(autouse=True)
+def _fresh_probe_cache():
+    rules.clear_probe_cache()
+
+
+def stored(sim, guid) -> dict:
+    with sim.world.lock:
+        return copy.deepcopy(sim.world.agents[guid].credentials["twilio-voice"])
+
+
+async def loaded_draft(client, guid) -> CredentialDraft:
+    return CredentialDraft.from_credential((await client.detail(guid)).credential)
+
+
+async def test_a_loaded_credential_saves_back_without_touching_the_token(sim, client, received):
+    guid = sim.demo_agent_guid
+    draft = (await loaded_draft(client, guid)).replace(holdtext="One moment please.", maxcallseconds="900")
+    assert draft.authtoken is None and draft.token_on_server
+    outcome = await save_credential(client, guid, draft)
+    assert outcome.saved and outcome.failure is None and outcome.error is None
+    (body,) = received
+    assert body["useragentguid"] == guid
+    fields = body["fields"]
+    assert all(f["credentialkey"] == "twilio-voice" and isinstance(f["fieldvalue"], str) for f in fields)
+    assert not any(f["fieldname"] == "authtoken" for f in fields)
+    assert "***encrypted***" not in str(fields)
+    numbers = [f for f in fields if f.get("parentfield") == "phonenumbers"]
+    assert [(f["ordinal"], f["fieldname"]) for f in numbers] == [(i, "value") for i in range(len(draft.phonenumbers))]
+    assert [f["fieldvalue"] for f in numbers] == list(draft.phonenumbers)
+    assert {"credentialkey": "twilio-voice", "fieldname": "maxcallseconds", "fieldvalue": "900"} in fields
+    now = stored(sim, guid)
+    assert now["authtoken"] == sim.twilio_auth_token  # the real token survived
+    assert now["maxcallseconds"] == 900 and now["holdtext"] == "One moment please."
+    assert NUMBER_OK in [item.number for item in outcome.result.updated]
+    assert [(item.number, item.text) for item in outcome.result.skipped] == [
+        (NUMBER_MISSING, "no matching IncomingPhoneNumber on Twilio account")]
+    assert not outcome.all_numbers_updated
+
+
+async def test_the_mask_typed_into_the_token_field_is_not_sent(sim, client, received):
+    guid = sim.demo_agent_guid
+    draft = (await loaded_draft(client, guid)).replace(authtoken="***encrypted***")
+    outcome = await save_credential(client, guid, draft)
+    assert outcome.saved and len(outcome.validation.for_field("authtoken")) == 1  # a warning, not an error
+    assert not any(f["fieldname"] == "authtoken" for f in received[0]["fields"])
+    assert stored(sim, guid)["authtoken"] == sim.twilio_auth_token
+
+
+async def test_a_first_save_sends_the_typed_token_and_leaves_setup(sim, client, received):
+    guid = sim.setup_agent_guid
+    draft = CredentialDraft(accountsid=sim.twilio_account_sid, authtoken=f" {sim.twilio_auth_token}\n",
+                            phonenumbers=("+14155550199",), holdstrategy="none")
+    outcome = await save_credential(client, guid, draft)
+    assert outcome.saved and outcome.all_numbers_updated
+    assert {"credentialkey": "twilio-voice", "fieldname": "authtoken", "fieldvalue": sim.twilio_auth_token} in received[0]["fields"]
+    assert stored(sim, guid)["authtoken"] == sim.twilio_auth_token
+    assert (await client.detail(guid)).status == 0  # out of "setup required"
+
+
+async def test_local_hold_files_are_uploaded_once_with_progress_then_saved_as_urls(sim, client, received, tmp_path):
+    guid = sim.demo_agent_guid
+    music = write_wav(tmp_path / "loop.mp3", 40)  # WAV content behind an .mp3 name
+    seen: list[tuple[str, int, int | None]] = []
+    draft = (await loaded_draft(client, guid)).replace(holdstrategy="audio_then_music", holdaudio=str(music),
+                                                       holdmusic=str(music))
+    outcome = await save_credential(client, guid, draft, progress=lambda *a: seen.append(a))
+    assert outcome.saved, outcome.error
+    url = outcome.uploaded[str(music)]
+    assert stored(sim, guid)["holdmusic"] == url and stored(sim, guid)["holdaudio"] == url
+    assert url.endswith("/loop.wav")  # named after what it is, so it is served as audio/wav
+    with sim.world.lock:
+        assert len(sim.world.files.files) == 2  # the demo's own loop, and this one file (used twice)
+    async with httpx.AsyncClient() as http:
+        served = await http.get(url)
+    assert served.content == music.read_bytes() and served.headers["content-type"] == "audio/wav"
+    uploads = [s for s in seen if s[0].startswith("Uploading loop.wav")]
+    assert uploads[-1][1] == uploads[-1][2] and [s[1] for s in uploads] == sorted(s[1] for s in uploads)
+    assert seen[-1] == ("Saving the credential", 0, None)
+
+
+async def test_validation_errors_send_nothing(sim, client, received, tmp_path):
+    guid = sim.demo_agent_guid
+    before = stored(sim, guid)
+    stereo = write_wav(tmp_path / "s.wav", 40, channels=2)
+    draft = (await loaded_draft(client, guid)).replace(holdmusic=str(stereo), phonenumbers=["+1 415 555 0142"])
+    outcome = await save_credential(client, guid, draft)
+    assert not outcome.saved and outcome.failure.stage == "validation" and outcome.failure.kind == "invalid"
+    assert "2 errors" in outcome.error and outcome.failure.field == "phonenumbers[0]"
+    assert received == [] and stored(sim, guid) == before
+    with sim.world.lock:
+        assert len(sim.world.files.files) == 1  # nothing uploaded
+
+
+@pytest.mark.parametrize("fault, kind", [("500:1", "server"), ("garbage:1", "protocol"), ("drop:1", "network")])
+async def test_a_failing_upsert_is_a_typed_failure_and_changes_nothing(sim, client, fault, kind):
+    guid = sim.demo_agent_guid
+    draft = (await loaded_draft(client, guid)).replace(holdtext="Changed.")
+    before = stored(sim, guid)
+    sim.set_faults(fault)
+    outcome = await save_credential(client, guid, draft, check_whitelist=False)
+    sim.set_faults(None)
+    assert not outcome.saved and outcome.result is None
+    assert outcome.failure.stage == "upsert" and outcome.failure.kind == kind and outcome.error.startswith("Not saved")
+    assert draft.holdtext == "Changed."  # the caller's draft is whole: the edits are not lost
+    assert stored(sim, guid) == before
+
+
+async def test_a_failing_upload_stops_before_the_upsert(sim, client, received, tmp_path):
+    guid = sim.demo_agent_guid
+    music = write_wav(tmp_path / "music.wav", 40)
+    draft = (await loaded_draft(client, guid)).replace(holdmusic=str(music))
+    sim.set_faults("500:1")
+    outcome = await save_credential(client, guid, draft)
+    sim.set_faults(None)
+    assert not outcome.saved and outcome.failure.stage == "upload" and outcome.failure.field == "holdmusic"
+    assert "music.wav" in outcome.error and received == []
+
+
+async def test_a_refusal_is_kind_refused(sim, client):
+    outcome = await save_credential(client, "no-such-agent", CredentialDraft(
+        accountsid=sim.twilio_account_sid, authtoken=sim.twilio_auth_token, phonenumbers=(NUMBER_OK,)))
+    assert not outcome.saved and outcome.failure.kind in ("not_found", "refused")
+
+
+async def test_a_twilio_outage_is_saved_with_a_webhook_error(sim, client):
+    with sim.world.lock:
+        sim.world.twilio_outage = True
+    outcome = await save_credential(client, sim.demo_agent_guid, await loaded_draft(client, sim.demo_agent_guid))
+    assert outcome.saved and outcome.result.error and not outcome.all_numbers_updated
+
+
+async def test_a_whitelist_wiro_kept_is_reported(sim, client):
+    guid = sim.stopped_agent_guid
+    draft = (await loaded_draft(client, guid)).replace(whitelistedcallers=())
+    outcome = await save_credential(client, guid, draft)
+    assert outcome.saved
+    (note,) = outcome.notes
+    assert note.field == "whitelistedcallers" and "kept 2 whitelisted callers" in note.message
+    assert (await save_credential(client, sim.demo_agent_guid, await loaded_draft(client, sim.demo_agent_guid))).notes == ()

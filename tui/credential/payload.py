@@ -1,0 +1,136 @@
+"""The draft as CredentialUpsert wants it, and as `wiro-voice check` shows it.
+
+CredentialUpsert takes one item per value, every value a string: a scalar is
+`{"credentialkey": "twilio-voice", "fieldname": F, "fieldvalue": "…"}`, a list element is
+`{"credentialkey": "twilio-voice", "parentfield": F, "ordinal": i, "fieldname": "value", "fieldvalue": "…"}`.
+The auth token goes only when the user typed one — never the mask `***encrypted***`. Local hold files
+must have been uploaded first: their URLs replace the paths.
+
+An empty list can't be expressed in this format (no elements, no items), and Wiro keeps a list that is
+not sent. `save_credential` reads the credential back to catch a whitelist that was meant to be emptied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .draft import CredentialDraft, token_display, token_to_send
+
+CREDENTIAL_KEY = "twilio-voice"
+
+
+class PayloadError(ValueError):
+    """The draft can't be sent as it is (a local hold file was not uploaded)."""
+
+
+def _scalar(name: str, value: str) -> dict[str, Any]:
+    return {"credentialkey": CREDENTIAL_KEY, "fieldname": name, "fieldvalue": value}
+
+
+def _element(parent: str, ordinal: int, value: str) -> dict[str, Any]:
+    return {"credentialkey": CREDENTIAL_KEY, "parentfield": parent, "ordinal": ordinal, "fieldname": "value",
+            "fieldvalue": value}
+
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+def local_path(value: str | Path) -> Path:
+    """A local path with `~` expanded; as written when `~user` names no user (expanduser would raise)."""
+    path = Path(str(value).strip())
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path
+
+
+def is_local_file(value: str) -> bool:
+    """A hold value that names a file on this machine: not empty and not a URL of any scheme (the rules
+    refuse other schemes than http(s); the payload passes them on untouched rather than guess)."""
+    v = value.strip()
+    return bool(v) and not _URL.match(v)
+
+
+def local_files(draft: CredentialDraft) -> dict[str, str]:
+    """{field: value as typed} for the hold files that must be uploaded before saving."""
+    return {name: getattr(draft, name) for name in ("holdaudio", "holdmusic") if is_local_file(getattr(draft, name))}
+
+
+def maxcallseconds_value(text: str) -> int | None:
+    """The whole number of seconds the text holds, or None (empty or not a number)."""
+    s = str(text).strip()
+    if not s or not s.lstrip("+").isascii() or not s.lstrip("+").isdigit() or len(s) > 16:
+        return None
+    return int(s)
+
+
+def _hold_value(draft: CredentialDraft, name: str, uploaded: Mapping[str, str]) -> str:
+    value = getattr(draft, name)
+    if not is_local_file(value):
+        return value.strip()
+    url = uploaded.get(value) or uploaded.get(value.strip())
+    if not url:
+        raise PayloadError(f"{name} is a local file ({value.strip()}) that has not been uploaded: upload it first.")
+    return url
+
+
+def upsert_fields(draft: CredentialDraft, uploaded: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The `fields` of a CredentialUpsert for this draft. `uploaded` maps each local hold file (as typed
+    in the draft) to the URL File/Upload gave it; a local file missing from it raises PayloadError.
+
+    Sent: accountsid and authtoken trimmed (authtoken only when typed, never the mask), every non-blank
+    number as a list element, maxcallseconds as a whole number (omitted when empty: Wiro's default),
+    holdstrategy (omitted when empty), holdtext, holdvoice, holdaudio, holdmusic (an empty string clears).
+    """
+    uploaded = uploaded or {}
+    hold = {name: _hold_value(draft, name, uploaded) for name in ("holdaudio", "holdmusic")}
+    fields: list[dict[str, Any]] = [_scalar("accountsid", draft.accountsid.strip())]
+    token = token_to_send(draft.authtoken)
+    if token is not None:
+        fields.append(_scalar("authtoken", token))
+    for parent in ("phonenumbers", "whitelistedcallers"):
+        values = [v.strip() for v in getattr(draft, parent) if v.strip()]
+        fields.extend(_element(parent, i, v) for i, v in enumerate(values))
+    seconds = maxcallseconds_value(draft.maxcallseconds)
+    if seconds is not None:
+        fields.append(_scalar("maxcallseconds", str(seconds)))
+    elif draft.maxcallseconds.strip():
+        fields.append(_scalar("maxcallseconds", draft.maxcallseconds.strip()))  # the rules refuse it first
+    if draft.holdstrategy.strip():
+        fields.append(_scalar("holdstrategy", draft.holdstrategy.strip()))
+    fields.append(_scalar("holdtext", draft.holdtext))
+    fields.append(_scalar("holdvoice", draft.holdvoice.strip()))
+    fields.append(_scalar("holdaudio", hold["holdaudio"]))
+    fields.append(_scalar("holdmusic", hold["holdmusic"]))
+    return fields
+
+
+def normalized(draft: CredentialDraft, uploaded: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The values as they would be saved, for `check --json` and reports: the token masked, numbers and
+    names trimmed, local hold files as absolute paths (or their uploaded URLs when given)."""
+    uploaded = uploaded or {}
+
+    def hold(name: str) -> str | None:
+        value = getattr(draft, name)
+        if not value.strip():
+            return None
+        if not is_local_file(value):
+            return value.strip()
+        return uploaded.get(value) or str(local_path(value).absolute())
+
+    seconds = maxcallseconds_value(draft.maxcallseconds)
+    return {
+        "accountsid": draft.accountsid.strip(),
+        "authtoken": token_display(draft),
+        "phonenumbers": [v.strip() for v in draft.phonenumbers if v.strip()],
+        "maxcallseconds": seconds if seconds is not None else (draft.maxcallseconds.strip() or 600),
+        "whitelistedcallers": [v.strip() for v in draft.whitelistedcallers if v.strip()],
+        "holdstrategy": draft.holdstrategy.strip() or "none",
+        "holdtext": draft.holdtext,
+        "holdvoice": draft.holdvoice.strip(),
+        "holdaudio": hold("holdaudio"),
+        "holdmusic": hold("holdmusic"),
+    }
