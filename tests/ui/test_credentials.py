@@ -246,3 +246,27 @@ async def test_verify_with_twilio_names_the_account_or_the_rejection(sim, sim_se
         assert "20003" in line or "rejected" in line.lower()
         assert app.screen.query_one("#verify-result").has_class("error")
         assert sim.twilio_auth_token not in line
+
+
+async def test_a_stereo_greeting_is_an_error_fixed_by_a_mono_copy(sim, sim_settings, tmp_path):
+    import numpy as np
+
+    from tests.unit.hold_audio import tone, write_wav
+
+    stereo = write_wav(tmp_path / "greeting.wav", np.stack([tone(440, 6.0), tone(660, 6.0)], axis=1), channels=2)
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        app.screen.query_one("#in-holdstrategy", Select).value = "audio_then_music"
+        set_value(app, "holdaudio", str(stereo))
+        app.screen.query_one("#in-holdaudio", Input).focus()
+        await settle(app, pilot)
+        assert "stereo" in text_of(app, "#msg-holdaudio").lower()
+        assert app.screen.query_one("#save").disabled
+        assert "mono" in text_of(app, "#note-holdaudio") or "stereo" in text_of(app, "#note-holdaudio")
+        await pilot.press("ctrl+f")
+        await settle(app, pilot, rounds=5)
+        value = app.screen.query_one("#in-holdaudio", Input).value
+        assert value != str(stereo) and value.endswith(".wav")
+        assert "mono" in text_of(app, "#note-holdaudio")
+        assert "stereo" not in text_of(app, "#msg-holdaudio").lower()

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -20,7 +18,7 @@ import httpx
 
 from ..config import DEFAULT_TWILIO_BASE
 from ..masking import mask
-from ..wiro.client import RetryPolicy
+from ..wiro.client import RetryPolicy, retry_after_seconds
 from ..wiro.models import as_int
 from .errors import (
     ApiError,
@@ -225,22 +223,6 @@ def _reason(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the connection closed without an answer."
     return type(exc).__name__ + "."
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: a number, or an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        from datetime import datetime
-
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 def _error_body(response: httpx.Response) -> tuple[int | None, str | None]:

@@ -300,7 +300,8 @@ def _reason(exc: httpx.TransportError) -> str:
     return (text.rstrip(".") if text and len(text) < 160 else type(exc).__name__) + "."
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date; None when absent or unreadable."""
     if not value:
         return None
     try:
@@ -348,7 +349,7 @@ def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[
     if status == 429:
         raise RateLimitedError(
             f"{where} is rate limiting requests (429); slow down and try again.",
-            retry_after=_retry_after(response.headers.get("retry-after")),
+            retry_after=retry_after_seconds(response.headers.get("retry-after")),
             endpoint=endpoint,
         )
     if status >= 500:

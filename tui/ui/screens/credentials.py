@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -80,6 +81,10 @@ class FileFixed(Message):
     def __init__(self, name: str, path: str | None, error: str | None) -> None:
         super().__init__()
         self.name, self.path, self.error = name, path, error
+
+
+class FilesProbed(Message):
+    """A newly chosen hold file has been read: check the form again."""
 
 
 class CredentialsScreen(ReportsWorkerFailures, Screen):
@@ -277,6 +282,18 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
     def has_unsaved_edits(self) -> bool:
         return self.dirty
 
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    def use_hold_file(self, name: str, path: str, strategy: str) -> None:
+        """Put a file in a hold field and choose the strategy (the premix offers this)."""
+        self.query_one("#in-holdstrategy", Select).value = strategy
+        self._set_field(name, path)
+        self._touched.update({name, "holdstrategy"})
+        self._validate()
+        self._schedule_draft()
+
     def keep_draft(self) -> None:
         """Write the draft now (the app is quitting)."""
         self._write_draft_now()
@@ -313,7 +330,7 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         from ...credential.rules import validate
 
         draft = self.current_draft()
-        problems = tuple(validate(draft).problems)
+        problems = tuple(validate(draft, files=self._files_ready(draft)).problems)
         self._problems = problems
         by_field = text.group_problems(problems)
         for name in (*SCALAR_INPUTS, "holdstrategy", "holdtext"):
@@ -329,6 +346,35 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         self._show_strategy_fields(draft)
         self._show_state(draft, problems)
         return problems
+
+    def _files_ready(self, draft: CredentialDraft) -> bool:
+        """True when validating reads no file: each local hold file was probed before (or is not there).
+        A newly chosen file is probed in a worker (up to ~100 ms for 10 MB), then the form is checked again."""
+        from ...credential.rules import cached_probe, is_url
+
+        fresh = []
+        for name in ("holdaudio", "holdmusic"):
+            value = getattr(draft, name).strip()
+            if value and not is_url(value) and cached_probe(value) is None and Path(value).expanduser().is_file():
+                fresh.append(value)
+        if fresh:
+            self._probe_files(tuple(fresh))
+        return not fresh
+
+    @work(exclusive=True, group="credentials-probe", thread=True, exit_on_error=False)
+    def _probe_files(self, paths: tuple[str, ...]) -> None:
+        from ...credential.rules import probe_cached
+        from ...hold.probe import ProbeError
+
+        for path in paths:
+            try:
+                probe_cached(path)
+            except (ProbeError, OSError):
+                pass  # remembered as a problem by the cache, or reported by the next check
+        self.post_message(FilesProbed())
+
+    def on_files_probed(self, _message: "FilesProbed") -> None:
+        self._validate()
 
     def _hide_untouched(self, name: str, draft: CredentialDraft) -> bool:
         """An empty required field is not an error until the user has typed there or tried to save."""
