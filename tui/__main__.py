@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"wiro-voice {__version__}")
     _connection_options(parser, top=True)
+    parser.add_argument("--theme", metavar="NAME", default=None, help="theme for this run (`wiro-voice themes` lists them)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sim = sub.add_parser("sim", help="run the simulator alone (for curl, scripts and tests)")
@@ -103,6 +104,34 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(verb, help=f"ask Wiro to {verb} the agent")
         _connection_options(p)
         p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    themes = sub.add_parser("themes", help="list the themes (bundled and yours); * marks the one in use")
+    themes.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (its folder holds themes/)")
+    themes.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="mark this theme as the one in use")
+    themes.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    serve = sub.add_parser("serve", help="serve the dashboard to a browser (needs the `serve` extra)")
+    _connection_options(serve)
+    serve.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="theme for the served dashboard")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--public-url", metavar="URL", help="the URL browsers use, when it is not http://HOST:PORT")
+
+    from .webhooks.cli import add_parser as add_webhooks_parser  # uses _connection_options
+
+    add_webhooks_parser(sub)
+
+    from .credential.cli import add_parsers as add_credential_parsers  # check and save; save uses _connection_options
+
+    add_credential_parsers(sub)
+
+    from .hold_cli import add_parser as add_hold_parser  # standard library only until a hold command runs
+
+    add_hold_parser(sub)
+
+    from .activity.cli import add_parser as add_logs_parser  # uses _connection_options
+
+    add_logs_parser(sub)
     return parser
 
 
@@ -112,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _settings(args: argparse.Namespace) -> Settings:
     try:
         settings = load_settings(
-            config_path=args.config, agent=args.agent, api_base=args.api_base, twilio_base=args.twilio_base
+            config_path=args.config, agent=args.agent, api_base=args.api_base, twilio_base=args.twilio_base,
+            theme=getattr(args, "theme", None),
         )
     except ConfigError as err:
         if not args.demo:
@@ -122,7 +152,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         args.agent = None  # the demo picks its own agent; a bad --agent was part of what is ignored
         from .config import default_config_path
 
-        return Settings(config_path=Path(args.config).expanduser() if args.config else default_config_path())
+        return Settings(config_path=Path(args.config).expanduser() if args.config else default_config_path(),
+                        theme=getattr(args, "theme", None))
     for warning in settings.warnings:
         print(f"wiro-voice: {warning}", file=sys.stderr)
     return settings
@@ -202,8 +233,20 @@ def _emit(args: argparse.Namespace, document: Any, text: str) -> None:
 # -- commands -------------------------------------------------------------------------------------
 
 
+def _theme_catalog(args: argparse.Namespace, settings: Settings):
+    """The themes (bundled and the user's); an unknown --theme is refused here, listing the choices."""
+    from .ui.themes import load_catalog, unknown_theme_message, user_themes_dir
+
+    catalog = load_catalog(user_themes_dir(settings.config_path))
+    wanted = getattr(args, "theme", None)
+    if wanted and wanted not in catalog.all_names():
+        raise CliError(unknown_theme_message(wanted, catalog))
+    return catalog
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    themes = _theme_catalog(args, settings)
     from .ui.app import WiroVoiceApp
 
     if args.demo or not settings.has_account:  # nothing configured: the demo, and the screen says how to connect
@@ -215,9 +258,10 @@ def cmd_tui(args: argparse.Namespace) -> int:
             return Simulator(seed=seed, speed=speed).start()
 
         # The configured account's agent means nothing in the simulator.
-        app = WiroVoiceApp(settings.with_(api_key=None, api_secret=None, agent=args.agent), start_demo=start_demo)
+        app = WiroVoiceApp(settings.with_(api_key=None, api_secret=None, agent=args.agent), start_demo=start_demo,
+                           themes=themes)
     else:
-        app = WiroVoiceApp(settings)
+        app = WiroVoiceApp(settings, themes=themes)
     app.run()
     return app.return_code or EXIT_OK
 
@@ -332,7 +376,45 @@ def cmd_session(args: argparse.Namespace) -> int:
         return asyncio.run(go())
 
 
-COMMANDS = {"calls": cmd_calls, "session": cmd_session, "sim": cmd_sim, "agents": cmd_agents, "status": cmd_status, "start": cmd_start_stop, "stop": cmd_start_stop}
+def cmd_themes(args: argparse.Namespace) -> int:
+    from .ui.themes import listing, listing_text, start_theme, user_themes_dir
+
+    settings = _settings(args)
+    catalog = _theme_catalog(args, settings)
+    active = start_theme(catalog, settings.theme).name
+    _emit(args, listing(catalog, active), listing_text(catalog, active, user_themes_dir(settings.config_path)))
+    return EXIT_PROBLEMS if catalog.problems else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import ServeError, plan_serve, run
+
+    settings = _settings(args)  # a broken config or theme is said here, once, not in every browser tab
+    _theme_catalog(args, settings)
+    tui_args = ["--demo"] if args.demo else []
+    config = str(Path(args.config).expanduser().resolve()) if args.config else None
+    for flag, value in (("--agent", args.agent), ("--api-base", args.api_base), ("--twilio-base", args.twilio_base),
+                        ("--config", config), ("--theme", getattr(args, "theme", None))):
+        if value:
+            tui_args += [flag, value]
+    tui_args += ["--seed", str(args.seed), "--speed", str(args.speed)]
+    try:
+        plan = plan_serve(tui_args, host=args.host, port=args.port, public_url=args.public_url)
+        for warning in plan.warnings:
+            print(f"wiro-voice: {warning}", file=sys.stderr)
+        run(plan)
+    except ServeError as err:
+        raise CliError(str(err)) from None
+    return EXIT_OK
+
+
+COMMANDS = {"calls": cmd_calls, "session": cmd_session, "sim": cmd_sim, "agents": cmd_agents, "status": cmd_status, "start": cmd_start_stop, "stop": cmd_start_stop,
+            "themes": cmd_themes, "serve": cmd_serve,
+            "webhooks": lambda args: __import__("tui.webhooks.cli", fromlist=["run"]).run(args),
+            "check": lambda args: __import__("tui.credential.cli", fromlist=["run_check"]).run_check(args),
+            "save": lambda args: __import__("tui.credential.cli", fromlist=["run_save"]).run_save(args),
+            "hold": lambda args: __import__("tui.hold_cli", fromlist=["run"]).run(args),
+            "logs": lambda args: __import__("tui.activity.cli", fromlist=["run"]).run(args)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,13 +12,21 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
 
-from ..config import Secret, Settings, save_config
+from ..config import ConfigError, Secret, Settings, save_config
 from ..wiro import Agent, WiroError
 from ..wiro.health import Health, HealthTracker
 from .failures import ReportsWorkerFailures
 from .navigation import DESTINATIONS
 from .theme_vars import APP_COLOUR_DEFAULTS
+from .themes import (
+    ThemeCatalog,
+    load_catalog,
+    register_catalog,
+    start_theme,
+    user_themes_dir,
+)
 
 if TYPE_CHECKING:
     from ..sim import Simulator
@@ -52,6 +60,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         sim: "Simulator | None" = None,
         start_demo: "Callable[[], Simulator] | None" = None,
         clock: Callable[[], float] = time.time,
+        themes: ThemeCatalog | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -65,6 +74,12 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         #: bumped whenever the connection or the agent changes, so screens drop what they showed
         self.generation = 0
         self.set_reactive(WiroVoiceApp.demo, sim is not None or start_demo is not None)
+        # themes are registered here, not at import, and set before the first frame (no flash of another theme)
+        catalog = themes if themes is not None else load_catalog(user_themes_dir(settings.config_path))
+        self.theme_start = start_theme(catalog, settings.theme)
+        register_catalog(self, catalog)
+        self.theme = self.theme_start.name
+        self._remembered_theme = self.theme_start.name
 
     # -- state shared by screens ------------------------------------------------------------------
 
@@ -139,6 +154,9 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
     def on_mount(self) -> None:
         for warning in self.settings.warnings:
             self.notify(warning, title="Config file", severity="warning", timeout=15)
+        if self.theme_start.message:
+            self.notify(self.theme_start.message, title="Themes", severity="warning", timeout=20)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.demo_starting:
             # after the first frame: importing and starting the simulator would compete with drawing it
             self.call_after_refresh(
@@ -174,6 +192,23 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         if callable(changed):
             changed()
 
+    def watch_theme(self, _name: str) -> None:
+        # Textual refreshes `theme_variables` on its next turn, but screens that watch "theme" repaint their
+        # Rich-drawn cells at once and must read the new colours: refresh them now.
+        self.get_css_variables()
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """A theme chosen in the palette is the one to start with next time (a --theme flag is not saved)."""
+        if theme.name == self._remembered_theme:
+            return
+        self._remembered_theme = theme.name
+        try:
+            save_config(self.settings.config_path, {"theme": theme.name})
+        except (OSError, ConfigError) as err:
+            self.notify(f"Could not remember the theme in {self.settings.config_path}: {err}", severity="warning")
+        else:
+            self.settings = self.settings.with_(theme=theme.name)
+
     # -- navigation and commands ----------------------------------------------------------------
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -181,6 +216,43 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
 
     def action_goto(self, mode: str) -> None:
         self.switch_mode(mode)
+
+    def credentials_form(self) -> Screen | None:
+        """The Credentials screen once it has loaded, so other screens can read (or set) its current edits."""
+        for stack in getattr(self, "_screen_stacks", {}).values():
+            for screen in stack:
+                if screen.id == "credentials" and getattr(screen, "loaded", False):
+                    return screen
+        return None
+
+    def screens_with_unsaved_edits(self) -> list[Screen]:
+        """Screens (in any mode) holding edits not saved yet."""
+        stacks = getattr(self, "_screen_stacks", {})  # Textual keeps each mode's screens here
+        return [screen for stack in stacks.values() for screen in stack
+                if callable(getattr(screen, "has_unsaved_edits", None)) and screen.has_unsaved_edits()]
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved edits somewhere, say they are kept as a draft and ask first."""
+        from .screens.confirm import Confirm  # not needed for the first frame
+
+        unsaved = self.screens_with_unsaved_edits()
+        if not unsaved or isinstance(self.screen, Confirm):
+            for screen in unsaved:
+                screen.keep_draft()
+            self.exit()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "quit":
+                for screen in unsaved:
+                    screen.keep_draft()
+                self.exit()
+
+        self.push_screen(
+            Confirm("Quit", "There are unsaved credential edits. They are kept as a draft (without the Auth "
+                    "Token) and offered back next time.", [("Stay", "cancel", "primary"), ("Quit", "quit", "error")]),
+            answered,
+        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for d in DESTINATIONS:
