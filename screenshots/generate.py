@@ -27,47 +27,119 @@ from tui.config import Secret, Settings  # noqa: E402
 from tui.sim import Simulator  # noqa: E402
 from tui.sim.testing import FakeClock  # noqa: E402
 from tui.ui.app import WiroVoiceApp  # noqa: E402
+from tui.ui.navigation import DESTINATIONS  # noqa: E402
 
 SIZE = (120, 40)
+TALL = (120, 50)  # the forms
 START_EPOCH = 1_777_000_000.0
 SHOWN_CONFIG = Path("/home/you/.config/wiro-voice/config.toml")
+SHOWN_MUSIC = "https://cdn.wiro.ai/uploads/bosphorus/hold-loop.mp3"  # the simulator's URL has a per-run port
 
 
-async def settle(app, pilot) -> None:
-    for _ in range(3):
+async def settle(app, pilot, rounds: int = 3) -> None:
+    for _ in range(rounds):
         await app.workers.wait_for_complete()
         await pilot.pause()
 
 
-async def shoot() -> list[Path]:
-    written = []
-    with Simulator(seed=7, clock=FakeClock(), start_epoch=START_EPOCH) as sim:
-        settings = Settings(api_key=Secret(sim.api_key), api_base=sim.wiro_base, agent=sim.demo_agent_guid,
-                            config_path=SHOWN_CONFIG)
+def no_blink(app) -> None:
+    from textual.widgets import TextArea
+
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    for area in app.screen.query(TextArea):
+        area.cursor_blink = False
+
+
+async def to_session(app, pilot, sim) -> None:
+    await pilot.press("c")
+    await settle(app, pilot)
+    table = app.screen.query_one("#calls-table")
+    rejected = next(s for s in app.screen._view() if s.status == "realtime_session_rejected")
+    table.move_cursor(row=table.get_row_index(rejected.messageguid))
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def to_credentials(app, pilot, sim) -> None:
+    from tui.ui.widgets.list_editor import ListEditor
+
+    await pilot.press("e")
+    await settle(app, pilot, 4)
+    screen = app.screen
+    screen.query_one("#in-holdmusic", Input).value = SHOWN_MUSIC
+    screen.query_one("#in-accountsid", Input).value = "SK" + "3f" * 16  # the classic mistake: an API Key SID
+    screen.query_one("#list-whitelistedcallers", ListEditor).set_items(["4155550100", "+14155550100"])
+    screen._validate()
+    screen.set_focus(None)
+
+
+async def to_webhooks(app, pilot, sim) -> None:
+    await pilot.press("w")
+    await settle(app, pilot, 4)
+    app.screen.query_one("#in-twilio-token", Input).value = sim.twilio_auth_token
+    await pilot.press("ctrl+t")
+    await settle(app, pilot, 4)
+    app.screen.query_one("#in-twilio-token", Input).value = ""
+    app.screen.query_one("#webhooks-table").move_cursor(row=1)
+    app.screen.set_focus(None)
+
+
+async def to_connection(app, pilot, sim) -> None:
+    await pilot.press("n")
+    await settle(app, pilot)
+    app.screen.query_one("#in-api_base", Input).value = "https://api.wiro.ai/v1"
+
+
+def press(key: str, rounds: int = 4):
+    async def go(app, pilot, sim) -> None:
+        await pilot.press(key)
+        await settle(app, pilot, rounds)
+    return go
+
+
+SHOTS = (  # name, size, how to get there from the Overview
+    ("overview", SIZE, None),
+    ("credentials", TALL, to_credentials),
+    ("hold", SIZE, press("h", 8)),
+    ("webhooks", TALL, to_webhooks),
+    ("calls", SIZE, press("c")),
+    ("session", SIZE, to_session),
+    ("doctor", SIZE, press("d", 8)),
+    ("logs", SIZE, press("l")),
+    ("connection", SIZE, to_connection),
+)
+
+
+async def shoot_one(name: str, size: tuple[int, int], go) -> Path | None:
+    import tempfile
+
+    with Simulator(seed=7, clock=FakeClock(), start_epoch=START_EPOCH) as sim, tempfile.TemporaryDirectory() as tmp:
+        # drafts and reports go beside the config: a scratch folder, except where the path is on screen
+        config = SHOWN_CONFIG if name == "connection" else Path(tmp) / "config.toml"
+        settings = Settings(api_key=Secret(sim.api_key), api_base=sim.wiro_base, twilio_base=sim.twilio_base,
+                            agent=sim.demo_agent_guid, config_path=config)
         app = WiroVoiceApp(settings, sim=None, clock=sim.now)
         app.set_reactive(WiroVoiceApp.demo, True)  # shown as the demo a newcomer sees
-        async with app.run_test(size=SIZE) as pilot:
+        if name != "overview" and not any(d.mode == name for d in DESTINATIONS) and name != "session":
+            return None  # a screen this version does not have
+        async with app.run_test(size=size) as pilot:
             await settle(app, pilot)
-            for name, key in (("overview", None), ("calls", "c"), ("session", "enter"), ("connection", "n")):
-                if name == "session":
-                    table = app.screen.query_one("#calls-table")
-                    rejected = next(s for s in app.screen._view() if s.status == "realtime_session_rejected")
-                    table.move_cursor(row=table.get_row_index(rejected.messageguid))
-                    await settle(app, pilot)
-                if name == "connection":
-                    await pilot.press("escape")
-                    await settle(app, pilot)
-                if key:
-                    await pilot.press(key)
-                    await settle(app, pilot)
-                    for field in app.screen.query(Input):
-                        field.cursor_blink = False
-                    if name == "connection":
-                        app.screen.query_one("#in-api_base", Input).value = "https://api.wiro.ai/v1"
-                    await pilot.pause()
-                path = HERE / f"{name}.svg"
-                path.write_text(app.export_screenshot(title=f"wiro-voice — {name}"), encoding="utf-8")
-                written.append(path)
+            if go is not None:
+                await go(app, pilot, sim)
+            no_blink(app)
+            await settle(app, pilot)
+            path = HERE / f"{name}.svg"
+            path.write_text(app.export_screenshot(title=f"wiro-voice — {name}"), encoding="utf-8")
+            return path
+
+
+async def shoot() -> list[Path]:
+    written = []
+    for name, size, go in SHOTS:
+        path = await shoot_one(name, size, go)
+        if path is not None:
+            written.append(path)
     return written
 
 
