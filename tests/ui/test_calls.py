@@ -104,7 +104,7 @@ async def test_faults_leave_the_last_rows_marked_stale_and_it_recovers(sim, sim_
         stale = screen.query_one("#calls-stale")
         assert stale.display and "stale since" in str(stale.render()) and "500 from Wiro" in str(stale.render())
         assert table.row_keys() == rows
-        await pilot.press("h")  # other keys do not hide the warning while polls still fail
+        await pilot.press("v")  # other keys do not hide the warning while polls still fail
         await settle(app, pilot)
         assert stale.display
         sim.set_faults(None)
@@ -117,10 +117,10 @@ async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
     app = open_calls(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_calls(app, pilot)
-        await pilot.press("h")  # channel: phone only
+        await pilot.press("v")  # channel: phone only
         await settle(app, pilot)
         assert table.row_count and all(screen._rows[k].channel == "phone" for k in table.row_keys())
-        await pilot.press("h")  # web only
+        await pilot.press("v")  # web only
         await settle(app, pilot)
         web = table.row_keys()
         assert web and all(screen._rows[k].channel == "web" for k in web)
@@ -238,7 +238,7 @@ async def test_interval_and_limit_keys(sim, sim_settings):
         for _ in range(10):
             await pilot.press("plus")
         assert screen.interval == 60
-        await pilot.press("l")
+        await pilot.press("m")
         await settle(app, pilot)
         assert screen.limit == 100 and "last 100" in str(screen.query_one("#calls-state").render())
 

@@ -1,0 +1,144 @@
+"""`wiro-voice logs [--date YYYY-MM-DD] [--lines N] [--kind K] [--json]`: the activity log in the shell.
+
+Newest first, one line per event: local time, the kind in words, a summary, then every other key.
+Exit codes: 0 the log was read (even when empty); 1 Wiro refused (an agent that never ran has no log);
+2 bad options or no answer (the reason goes to stderr; with --json also `{"error": …}` on stdout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from types import ModuleType
+from typing import Any
+
+from ..calls.sanitize import printable
+
+MAX_LINES = 5000  # Wiro's cap on `lines`
+
+
+def _cli() -> ModuleType:
+    """The running command-line module (under `python -m tui` that is `__main__`, whose CliError main()
+    catches; importing `tui.__main__` again would make a second copy)."""
+    running = sys.modules.get("__main__")
+    spec = getattr(running, "__spec__", None)
+    if running is not None and spec is not None and spec.name == "tui.__main__":
+        return running
+    import tui.__main__ as module
+
+    return module
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register `logs` on the subcommand parsers (with the shared connection options)."""
+    parser = subparsers.add_parser("logs", help="the agent's activity log (UserAgent/Logs), newest first")
+    _cli()._connection_options(parser)
+    parser.add_argument("--date", metavar="YYYY-MM-DD", help="another day's log (default: today, as Wiro counts days)")
+    parser.add_argument("--lines", type=int, default=200, metavar="N",
+                        help=f"the last N events of the day (1-{MAX_LINES}, default 200)")
+    parser.add_argument("--kind", action="append", metavar="K",
+                        help="only these kinds: a kind as Wiro spells it (tool_completed), a group (calls, "
+                             "conversation, tools, cron), or `failures` (failed events only, of the other kinds "
+                             "given if any); repeat or separate with commas")
+    parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    return parser
+
+
+def check_date(text: str) -> str:
+    """`text` if it is a real YYYY-MM-DD date; ValueError saying what to type otherwise."""
+    cleaned = text.strip()
+    try:
+        datetime.strptime(cleaned, "%Y-%m-%d")
+    except ValueError:
+        raise ValueError(f"--date {printable(text)!r} is not a date: give it as YYYY-MM-DD, e.g. 2026-04-24") from None
+    if len(cleaned) != 10:  # strptime takes "2026-4-2"; Wiro wants the padded form
+        raise ValueError(f"--date {printable(text)!r}: write it zero-padded as YYYY-MM-DD, e.g. 2026-04-02")
+    return cleaned
+
+
+def run(args: argparse.Namespace) -> int:
+    """The `logs` command; returns the exit code (errors raise the CLI's CliError)."""
+    cli = _cli()
+    from ..wiro.errors import ApiError, NotFoundError
+    from .events import from_tail
+    from .explain import explain_logs_error
+    from .filters import ActivityFilter
+    from .kinds import resolve_kinds
+
+    date = None
+    if args.date is not None:
+        try:
+            date = check_date(args.date)
+        except ValueError as err:
+            raise cli.CliError(str(err), cli.EXIT_ERROR) from None
+    if not 1 <= args.lines <= MAX_LINES:
+        raise cli.CliError(f"--lines must be between 1 and {MAX_LINES} (got {args.lines})", cli.EXIT_ERROR)
+    kinds, failures = resolve_kinds(args.kind or ())
+    wanted = ActivityFilter(kinds, failures, label=", ".join(args.kind) if args.kind else "all kinds")
+
+    with cli._session(args) as (settings, _sim):
+        guid = cli._need_agent(settings)
+
+        async def go():
+            async with cli._client(settings) as client:
+                try:
+                    return await client.logs(guid, date=date, lines=args.lines)
+                except (ApiError, NotFoundError) as err:
+                    if err.status not in (None, 200):
+                        raise
+                    raise cli.CliError(explain_logs_error(err), cli.EXIT_PROBLEMS) from None
+
+        tail = cli._run(go())
+    events = from_tail(tail)
+    shown = wanted.apply(events)
+    if wanted.is_active and events and not shown:
+        seen = ", ".join(sorted({e.kind for e in events if e.kind})) or "none"
+        print(f"wiro-voice: no event of kind {wanted.label} among the {len(events)} read; kinds seen: {seen}",
+              file=sys.stderr)
+    cli._emit(args, to_document(tail, shown, wanted), render_text(tail, events, shown, wanted))
+    return cli.EXIT_OK
+
+
+# -- output -----------------------------------------------------------------------------------------
+
+
+def to_document(tail: Any, shown: Sequence[Any], wanted: Any) -> dict[str, Any]:
+    """The `--json` document: the events as Wiro sent them, newest first, each plus `kindLabel` and
+    `summaryLine`; the day, Wiro's line count and the filter used."""
+    return {
+        "date": tail.date,
+        "totalLines": tail.total_lines,
+        "filter": {"kinds": sorted(wanted.kinds), "failuresOnly": wanted.failures} if wanted.is_active else None,
+        "events": [{**dict(e.raw), "kindLabel": e.words, "summaryLine": e.summary} for e in shown],
+    }
+
+
+def _time_text(at: float | None, ts: str, local: Callable[[float], datetime]) -> str:
+    if at is None:
+        return (ts or "no time")[:8].ljust(8)
+    try:
+        return f"{local(at):%H:%M:%S}"
+    except (OverflowError, OSError, ValueError):
+        return (ts or "no time")[:8].ljust(8)
+
+
+def render_text(tail: Any, events: Sequence[Any], shown: Sequence[Any], wanted: Any, *,
+                local: Callable[[float], datetime] = datetime.fromtimestamp) -> str:
+    """The human listing: a heading with the day and the counts, then one line per event, newest first."""
+    from .flatten import pairs_text
+
+    day = printable(tail.date) or "today"
+    total = tail.total_lines if tail.total_lines is not None else len(events)
+    heading = f"Activity log, {day}: {len(events)} of {total} events read, newest first"
+    if wanted.is_active:
+        heading += f"; {len(shown)} shown ({printable(wanted.label)})"
+    if not events:
+        return heading + "\nNo events for this day yet. Calls, tool runs and scheduled jobs show up here as they happen."
+    width = min(24, max((len(e.words) for e in shown), default=10))
+    lines = [heading, ""]
+    for e in shown:
+        rest = pairs_text(e.fields)
+        lines.append(f"{_time_text(e.at, e.ts, local)}  {e.words:<{width}}  {e.summary}" + (f"  [{rest}]" if rest else ""))
+    return "\n".join(lines)

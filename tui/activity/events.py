@@ -1,0 +1,178 @@
+"""One log event as the screen and the command show it, and the day's events newest first.
+
+Events carry no id. Each is keyed by a digest of its whole content, so the same event answered by two
+polls has the same key (and changes nothing), while two identical events in one answer are told apart
+by their order ("…~2").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..calls.catalog import duration_text, end_reason_label, rejection_label
+from ..calls.sanitize import printable
+from ..wiro.models import LogEvent, LogTail
+from .flatten import Pair, flatten, scalar_text
+from .kinds import kind_words
+
+#: texts longer than this are cut in the one-line summary (the detail view shows all of it)
+SUMMARY_TEXT_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEvent:
+    """A log event ready to show. `at` is epoch seconds (None when `ts` is missing or unreadable);
+    `ts`, `kind` and `title` are as sent, made printable; `words` says the kind in words; `summary` is
+    one line; `fields` are every other key, flattened. Equality is by `key` and content."""
+
+    key: str
+    at: float | None
+    ts: str
+    kind: str
+    words: str
+    title: str
+    summary: str
+    fields: tuple[Pair, ...]
+    ok: bool | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def failed(self) -> bool:
+        """True when the event says it failed (`ok: false`)."""
+        return self.ok is False
+
+    def search_texts(self) -> Iterable[str]:
+        """The texts a text filter looks in: title, kind (as sent and in words), summary, every value and
+        every `name=value` (so "ok=false" finds failures)."""
+        yield self.title
+        yield self.kind
+        yield self.words
+        yield self.summary
+        for name, value in self.fields:
+            yield value
+            yield f"{name}={value}"
+
+
+def parse_time(value: Any) -> float | None:
+    """Epoch seconds from an ISO 8601 time ("2026-04-24T01:10:13.746Z"; no zone means UTC) or a number
+    (seconds, or milliseconds when that large); None when it cannot be read."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = float(text)
+        except ValueError:
+            try:
+                moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+            except ValueError:
+                return None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            try:
+                return moment.timestamp()
+            except (OverflowError, OSError, ValueError):
+                return None
+    if isinstance(value, (int, float)):
+        seconds = float(value) / 1000 if abs(value) >= 1e11 else float(value)
+        # beyond what datetime can show, the number means nothing useful as a time
+        return seconds if math.isfinite(seconds) and -6e10 < seconds < 2.5e11 else None
+    return None
+
+
+def content_key(raw: Mapping[str, Any]) -> str:
+    """A short digest of the event's whole content (key order does not matter)."""
+    try:
+        text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    except (TypeError, ValueError):  # keys JSON cannot sort (not from a parsed answer)
+        text = repr(sorted(raw.items(), key=lambda item: str(item[0])))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _ms_text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ""
+    if value < 1000:
+        return f"{int(value)} ms"
+    return f"{value / 1000:.1f} s" if value < 60_000 else duration_text(int(value // 1000))
+
+
+def _clip(text: str, limit: int = SUMMARY_TEXT_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def summary_line(raw: Mapping[str, Any], words: str) -> str:
+    """One line for the event: its title (or the kind in words), then what matters most in it — what
+    was said, the tool, how long it took, the error, why a call ended."""
+    summary = raw.get("summary")
+    summary = summary if isinstance(summary, Mapping) else {}
+    title = printable(raw.get("title") if isinstance(raw.get("title"), str) else None).strip() or words
+    parts = [title]
+    said = summary.get("text")
+    if isinstance(said, str) and said.strip():
+        parts.append(f"“{_clip(printable(said).strip())}”")
+    tool = raw.get("tool")
+    if isinstance(tool, str) and tool:
+        parts.append(printable(tool))
+    took = _ms_text(raw.get("durationMs"))
+    if took:
+        parts.append(took)
+    if isinstance(summary.get("endReason"), str):
+        parts.append(end_reason_label(summary["endReason"]))
+    if isinstance(summary.get("reason"), str):
+        parts.append(rejection_label(summary["reason"]))
+    seconds = summary.get("durationSeconds")
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
+        parts.append(duration_text(int(seconds)))
+    error = raw.get("error")
+    if error is not None and error != "":
+        parts.append("error: " + _clip(scalar_text(error)))
+    return " · ".join(parts)
+
+
+def from_log(event: LogEvent, key: str | None = None) -> ActivityEvent:
+    """The event ready to show; `key` defaults to its content digest."""
+    raw = event.raw
+    ok = raw.get("ok") if isinstance(raw.get("ok"), bool) else event.ok
+    words = kind_words(event.kind, ok=ok, raw=raw)
+    return ActivityEvent(
+        key=key or content_key(raw),
+        at=parse_time(raw.get("ts")),
+        ts=scalar_text(raw["ts"]) if raw.get("ts") is not None else "",
+        kind=printable(event.kind),
+        words=words,
+        title=printable(event.title),
+        summary=summary_line(raw, words),
+        fields=flatten(raw),
+        ok=ok,
+        raw=raw,
+    )
+
+
+def newest_first(events: Iterable[ActivityEvent]) -> tuple[ActivityEvent, ...]:
+    """Events by time, newest first; equal times keep their given order; events without a time come last."""
+    timed = [e for e in events]
+    with_time = [e for e in timed if e.at is not None]
+    without = [e for e in timed if e.at is None]
+    with_time.sort(key=lambda e: e.at, reverse=True)  # type: ignore[arg-type, return-value]
+    return tuple(with_time) + tuple(without)
+
+
+def from_tail(tail: LogTail | Sequence[LogEvent]) -> tuple[ActivityEvent, ...]:
+    """An answer's events, newest first, each with a key unique in it. Wiro sends the day oldest first,
+    so of two events with the same time the later one in the answer is the newer."""
+    events = tail.events if isinstance(tail, LogTail) else tuple(tail)
+    seen: dict[str, int] = {}
+    made = []
+    for event in events:
+        base = content_key(event.raw)
+        seen[base] = seen.get(base, 0) + 1
+        made.append(from_log(event, base if seen[base] == 1 else f"{base}~{seen[base]}"))
+    made.reverse()
+    return newest_first(made)

@@ -1,0 +1,377 @@
+"""Logs: the agent's activity log, newest first, tailed every 30 s (Wiro caches it that long).
+
+Polling follows the Calls screen: one request in flight, the next armed only when the answer is in,
+nothing while another screen is shown or the user paused, backing off while Wiro fails (the last good
+events stay, under a "stale since" line). The 30 s are counted on the app's clock, which in the demo is
+the simulator's, so a faster demo polls faster in real time but never faster than Wiro's cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.color import Color, ColorParseError
+from textual.containers import Horizontal
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker, WorkerState
+
+from ...activity.events import ActivityEvent, from_tail
+from ...activity.explain import CACHE_SECONDS, explain_logs_error
+from ...activity.filters import ActivityFilter, next_choice
+from ...activity.merge import merge_events
+from ...wiro import RateLimitedError, WiroError
+from ..failures import ReportsWorkerFailures
+from ..widgets.header import AppHeader
+from ..widgets.key_bar import KeyBar
+from ..widgets.live_table import KeyedText, LiveTable
+from .logs_text import COLUMNS, cells, details_width, empty_text, state_text
+
+POLL_SECONDS = float(CACHE_SECONDS)  # polling sooner only repeats Wiro's cached answer
+MAX_BACKOFF = 300.0
+TICK_SECONDS = 1.0  # how often the (real-time) timer looks whether a poll is due on the app's clock
+LINES = 200
+
+
+@dataclass(frozen=True)
+class LogsSnapshot:
+    events: tuple[ActivityEvent, ...] | None
+    error: WiroError | None
+    taken_at: float
+    generation: int
+    manual: bool
+    day: str | None = None
+    total_lines: int | None = None
+
+
+class LogsLoaded(Message):
+    def __init__(self, snapshot: LogsSnapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LogsLoaded)
+
+
+class LogsScreen(ReportsWorkerFailures, Screen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_event", "Open", id="logs.open", show=True),
+        Binding("space,p", "toggle_pause", "Pause", id="logs.pause"),
+        Binding("r", "refresh", "Refresh", id="logs.refresh"),
+        Binding("slash", "focus_filter", "Filter", id="logs.filter"),
+        Binding("k", "cycle_kind", "Kind", id="logs.kind"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="logs")
+        self.paused = False
+        self.filter = ActivityFilter()
+        self.polls = 0  # requests sent (tests read it)
+        self._events: tuple[ActivityEvent, ...] = ()
+        self._shown_keys: list[str] = []
+        self._loaded = False
+        self._shown = False
+        self._ticker: Timer | None = None
+        self._due: float | None = None  # app-clock time of the next poll; None = now
+        self._in_flight = False
+        self._failures = 0
+        self._generation = -1
+        self._last_ok: float | None = None
+        self._error: WiroError | None = None
+        self._stale_since: float | None = None
+        self._day: str | None = None
+        self._total_lines: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader()
+        yield Static("", id="logs-stale")
+        with Horizontal(id="logs-controls"):
+            yield Input(placeholder="/ filter: words, tool, number, error…", id="logs-filter")
+            yield Static("", id="logs-state")
+        yield Static("", id="logs-empty")  # above the table: the table takes the rest of the height
+        yield LiveTable(id="logs-table", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one(LiveTable)
+        for column_id, title, width in COLUMNS:
+            table.add_column(title, key=column_id, width=width or details_width(self.app.size.width))
+        table.focus()
+        self.query_one("#logs-stale").display = False
+        self._show_state()
+        self._show_empty()
+        self.watch(self.app, "theme", self._recolour, init=False)
+
+    def on_key(self, event: events.Key) -> None:
+        # Escape in the filter field hands the keys back to the table (the filter stays applied)
+        if event.key == "escape" and self.focused is self.query_one("#logs-filter", Input):
+            self.query_one(LiveTable).focus()
+            event.stop()
+
+    # -- polling ----------------------------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        self._shown = True
+        if self._generation != self.app.generation:
+            self._reset()
+        # coming back within the 30 s polls nothing: Wiro would answer the same
+        self.call_after_refresh(self._check_due)
+
+    def on_screen_suspend(self) -> None:
+        self._shown = False
+        self._stop_ticker()
+
+    def _reset(self) -> None:
+        """A different agent or connection: nothing shown so far applies."""
+        self._generation = self.app.generation
+        self._events, self._shown_keys = (), []
+        self._loaded = False
+        self._due = None
+        self._in_flight = False
+        self._failures = 0
+        self._error = self._stale_since = self._last_ok = None
+        self._day = self._total_lines = None
+        self.query_one(LiveTable).clear()
+        self._show_stale(0)
+        self._show_state()
+        self._show_empty()
+
+    def _stop_ticker(self) -> None:
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+
+    def _start_ticker(self) -> None:
+        if self._ticker is None and self._shown and not self.paused:
+            self._ticker = self.set_interval(TICK_SECONDS, self._check_due)
+
+    def _arm(self, seconds: float) -> None:
+        """The next poll is due `seconds` from now on the app's clock."""
+        self._due = self.app.clock() + seconds
+        self._start_ticker()
+
+    def _check_due(self) -> None:
+        """Poll when the next poll is due; otherwise make sure the ticker is looking."""
+        if not self._shown or self.paused or self._in_flight:
+            return
+        if self._due is None or self.app.clock() >= self._due:
+            self._poll(manual=False)
+        else:
+            self._start_ticker()
+
+    def _poll(self, *, manual: bool) -> None:
+        self._stop_ticker()  # nothing piles up: the answer arms the next poll
+        if not self._shown:
+            return
+        if self._generation != self.app.generation:
+            self._reset()
+        if self.app.client is None or self.app.agent_guid is None:
+            starting = self.app.demo_starting
+            self.query_one("#logs-state", Static).update(
+                "Starting the demo…" if starting else "No agent selected: pick one on the Overview (o)."
+            )
+            if starting:
+                self._arm(1.0)  # look again shortly (the app also calls connection_changed)
+            return
+        self._in_flight = True
+        self.polls += 1
+        self.load(self.app.generation, manual)
+
+    def connection_changed(self) -> None:
+        """The app connected somewhere new: start over."""
+        self._reset()
+        self._check_due()
+
+    @work(exclusive=True, group="logs-poll", exit_on_error=False)
+    async def load(self, generation: int, manual: bool) -> None:
+        client, guid = self.app.client, self.app.agent_guid
+        if client is None or guid is None:
+            self._in_flight = False
+            return
+        try:
+            tail = await client.logs(guid, lines=LINES)
+        except WiroError as err:
+            self.post_message(LogsLoaded(LogsSnapshot(None, err, self.app.clock(), generation, manual)))
+            return
+        snapshot = LogsSnapshot(from_tail(tail), None, self.app.clock(), generation, manual, tail.date, tail.total_lines)
+        self.post_message(LogsLoaded(snapshot))
+
+    def on_logs_loaded(self, message: LogsLoaded) -> None:
+        snap = message.snapshot
+        if snap.generation != self.app.generation:
+            return
+        self._in_flight = False
+        if snap.error is not None:
+            self._failures += 1
+            wait = min(MAX_BACKOFF, POLL_SECONDS * 2 ** min(self._failures, 4))
+            if isinstance(snap.error, RateLimitedError) and snap.error.retry_after:
+                wait = max(wait, snap.error.retry_after)
+            self._error = snap.error
+            self._stale_since = self._stale_since or snap.taken_at
+            self._show_stale(wait)
+            self._show_empty()
+            self._arm(wait)
+            return
+        assert snap.events is not None
+        previous_ok = self._last_ok
+        self._failures = 0
+        self._error = self._stale_since = None
+        self._show_stale(0)
+        self._last_ok = snap.taken_at
+        self._day, self._total_lines = snap.day, snap.total_lines
+        self._loaded = True
+        merged = merge_events(self._events, snap.events)
+        if merged.changed:
+            self._events = merged.events
+            self._refresh_table()
+        elif snap.manual and previous_ok is not None and snap.taken_at - previous_ok < POLL_SECONDS:
+            self.notify(f"No new events. Wiro caches the log for {CACHE_SECONDS} s, so refreshing sooner "
+                        "shows the same answer.", title="Logs", timeout=5)
+        self._show_state()
+        self._show_empty()
+        self._arm(POLL_SECONDS)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # (Textual also runs ReportsWorkerFailures' handler, which says what failed.) A poll that died
+        # unexpectedly must not stop the tail: back off and try again.
+        if event.worker.group == "logs-poll" and event.state == WorkerState.ERROR:
+            self._in_flight = False
+            self._failures += 1
+            self._arm(min(MAX_BACKOFF, POLL_SECONDS * 2 ** min(self._failures, 4)))
+
+    # -- the table ----------------------------------------------------------------------------------
+
+    def view(self) -> tuple[ActivityEvent, ...]:
+        """The events shown, newest first, after the filter."""
+        return self.filter.apply(self._events)
+
+    def _refresh_table(self) -> int:
+        shown = self.view()
+        keys = [e.key for e in shown]
+        table = self.query_one(LiveTable)
+        if keys == self._shown_keys:
+            return 0
+        old = set(self._shown_keys)
+        wanted = set(keys)
+        by_key = {e.key: e for e in shown}
+        self._shown_keys = keys
+        # events never change once written: rows only come and go (no cell updates)
+        count = table.apply_changes(
+            removed=[key for key in old if key not in wanted],
+            added=[(key, self._cells(by_key[key])) for key in keys if key not in old],
+            order=keys,
+        )
+        self._show_empty()
+        return count
+
+    def _cells(self, event: ActivityEvent) -> list:
+        text = cells(event, self.app.local_time)
+        row = [KeyedText(text["time"], event.key)]
+        for column_id, _title, _width in COLUMNS[1:]:
+            style = self._colour("error") if column_id == "kind" and event.failed else ""
+            row.append(Text(text[column_id], style=style, no_wrap=True, overflow="ellipsis"))
+        return row
+
+    def _recolour(self, _theme: str) -> None:
+        """Cells are drawn by Rich with concrete colours: a new theme repaints the failed ones."""
+        table = self.query_one(LiveTable)
+        for event in self.view():
+            if event.failed and event.key in table.rows:
+                table.update_cell(event.key, "kind", self._cells(event)[1])
+
+    def _colour(self, variable: str) -> str:
+        """A theme variable as a colour Rich understands (the table renders cells with Rich)."""
+        value = self.app.theme_variables.get(variable) or self.app.get_theme_variable_defaults().get(variable, "")
+        try:
+            return Color.parse(value).hex if value else ""
+        except ColorParseError:
+            return ""
+
+    # -- lines above and below the table ----------------------------------------------------------------
+
+    def _show_stale(self, retry_in: float) -> None:
+        """A line of its own while polls fail: when the events were last good, why, and when it tries again."""
+        line = self.query_one("#logs-stale", Static)
+        line.display = self._error is not None
+        if self._error is None:
+            return
+        since = self._last_ok or self._stale_since or self.app.clock()
+        what = "stale since" if self._last_ok else "no answer yet since"
+        reason = escape(explain_logs_error(self._error))
+        kept = " · the events below are the last good ones" if self._last_ok else ""
+        line.update(f"[b $stale]{what} {self.app.local_time(since):%H:%M:%S} — {reason}[/]{kept} · retrying in {retry_in:g} s")
+
+    def _show_state(self) -> None:
+        self.query_one("#logs-state", Static).update(state_text(
+            paused=self.paused, poll_seconds=POLL_SECONDS, wanted=self.filter, shown=len(self._shown_keys),
+            kept=len(self._events), total_lines=self._total_lines, day=self._day))
+
+    def _show_empty(self) -> None:
+        empty = self.query_one("#logs-empty", Static)
+        empty.display = not self._shown_keys
+        if not self._shown_keys:
+            empty.update(escape(empty_text(loaded=self._loaded, filtered=self.filter.is_active and bool(self._events),
+                                           failing=self._error is not None)))
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self._poll(manual=True)
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if self.paused:
+            self._stop_ticker()
+        else:
+            self._check_due()  # polls at once only if one was due meanwhile
+        self._show_state()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#logs-filter", Input).focus()
+
+    @on(Input.Changed, "#logs-filter")
+    def _filter_text(self, event: Input.Changed) -> None:
+        self.filter = self.filter.with_text(event.value)
+        self._refresh_table()
+        self._show_state()
+        self._show_empty()
+
+    @on(Input.Submitted, "#logs-filter")
+    def _filter_done(self) -> None:
+        self.query_one(LiveTable).focus()
+
+    def action_cycle_kind(self) -> None:
+        self.filter = next_choice(self.filter, self._events)
+        self._refresh_table()
+        self._show_state()
+        self._show_empty()
+
+    def action_open_event(self) -> None:
+        key = self.query_one(LiveTable).cursor_key()
+        event = next((e for e in self._events if e.key == key), None) if key else None
+        if event is None:
+            return
+        from .logs_event import LogEventScreen
+
+        self.app.push_screen(LogEventScreen(event, self.app.local_time))
+
+    @on(DataTable.RowSelected, "#logs-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_event()
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("logs: pause refresh", "Pause or resume tailing the activity log", self.action_toggle_pause)
+        yield SystemCommand("logs: refresh", "Load the activity log now (Wiro caches it for 30 s)", self.action_refresh)
+        yield SystemCommand("logs: filter", "Filter events by text: words, tool, number, error", self.action_focus_filter)
+        yield SystemCommand("logs: cycle kind", "All kinds, calls, conversation, tools, scheduled jobs, failures",
+                            self.action_cycle_kind)
+        yield SystemCommand("logs: open event", "Every key of the event under the cursor", self.action_open_event)
