@@ -28,6 +28,9 @@ class Destination:
 DESTINATIONS: tuple[Destination, ...] = (
     Destination("overview", "o", "Overview", "The agent, its status, the phone channel and recent calls", "overview:OverviewScreen"),
     Destination("credentials", "e", "Credentials", "The twilio-voice credential: account, numbers, whitelist, hold", "credentials:CredentialsScreen"),
+    Destination("webhooks", "w", "Webhooks", "Per number: what Wiro wrote on the last save and what Twilio really routes", "webhooks:WebhooksScreen"),
+    Destination("hold", "h", "Hold", "Hear what callers hear while the agent connects; premix a voice over music", "hold:HoldScreen"),
     Destination("calls", "c", "Calls", "The live call history; Enter opens a session", "calls:CallsScreen"),
+    Destination("logs", "l", "Logs", "The agent's activity log, newest first; Enter shows every key of an event", "logs:LogsScreen"),
     Destination("connection", "n", "Connection", "Your Wiro API key, API base and agent", "connection:ConnectionScreen"),
 )
