@@ -270,3 +270,39 @@ async def test_a_stereo_greeting_is_an_error_fixed_by_a_mono_copy(sim, sim_setti
         assert value != str(stereo) and value.endswith(".wav")
         assert "mono" in text_of(app, "#note-holdaudio")
         assert "stereo" not in text_of(app, "#msg-holdaudio").lower()
+
+
+async def test_the_voice_picker_searches_by_language(sim, sim_settings):
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        app.screen.query_one("#in-holdvoice", Input).focus()
+        await pilot.press("f3")
+        await settle(app, pilot)
+        assert app.screen.__class__.__name__ == "VoicePicker"
+        app.screen.query_one("#voice-search", Input).value = "tr-TR"
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.id == "credentials"
+        chosen = app.screen.query_one("#in-holdvoice", Input).value
+        assert chosen and "tr-TR" in text_of(app, "#note-holdvoice")
+
+
+async def test_a_local_music_file_is_described_and_uploaded_on_save(sim, sim_settings, tmp_path):
+    from tests.unit.hold_audio import tone, write_wav
+
+    music = write_wav(tmp_path / "loop.wav", tone(330, 40.0, rate=8000), rate=8000)
+    app = make_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_credentials(app, pilot)
+        set_value(app, "holdmusic", str(music))
+        await settle(app, pilot)
+        note = text_of(app, "#note-holdmusic")
+        assert "mono" in note and "8 kHz" in note and "40.0 s" in note
+        await pilot.press("ctrl+s")
+        await settle(app, pilot, rounds=8)
+        saved = stored(sim)["holdmusic"]
+        assert saved.startswith("http") and saved.endswith(".wav")
+        assert app.screen.query_one("#in-holdmusic", Input).value == saved  # the form now shows the uploaded URL
+        assert "Saved" in text_of(app, "#save-result")
