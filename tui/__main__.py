@@ -155,6 +155,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     from .activity.cli import add_parser as add_logs_parser  # uses _connection_options
 
     add_logs_parser(sub)
+
+    from .doctor.cli import add_parser as add_doctor_parser  # uses _connection_options
+
+    add_doctor_parser(sub)
     return parser
 
 
@@ -437,7 +441,8 @@ COMMANDS = {"calls": cmd_calls, "session": cmd_session, "sim": cmd_sim, "agents"
             "check": lambda args: __import__("tui.credential.cli", fromlist=["run_check"]).run_check(args),
             "save": lambda args: __import__("tui.credential.cli", fromlist=["run_save"]).run_save(args),
             "hold": lambda args: __import__("tui.hold_cli", fromlist=["run"]).run(args),
-            "logs": lambda args: __import__("tui.activity.cli", fromlist=["run"]).run(args)}
+            "logs": lambda args: __import__("tui.activity.cli", fromlist=["run"]).run(args),
+            "doctor": lambda args: __import__("tui.doctor.cli", fromlist=["run"]).run(args)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -63,8 +63,10 @@ def test_mu_law_matches_g711():
 @given(st.integers(-32768, 32767))
 def test_mu_law_error_is_within_the_step(value):
     back = int(mulaw_decode(mulaw_encode(np.array([value], dtype=np.int16)))[0])
-    # G.711 quantises to 1/16 of each segment: the error is under 1/32 of the magnitude, or 8 near zero
-    assert abs(back - value) <= max(8, abs(value) / 30) or abs(value) > 32124
+    # G.711 works on the magnitude plus a bias of 132; in the segment that lands in, steps are 2^(segment+3)
+    # apart, so the error is at most half a step (values past the top segment clip at 32124)
+    segment = max(0, (min(abs(value), 32124) + 132).bit_length() - 8)
+    assert abs(back - value) <= (1 << (segment + 3)) // 2 or abs(value) > 32124
 
 
 @settings(max_examples=60, deadline=None)

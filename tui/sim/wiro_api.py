@@ -183,6 +183,7 @@ def logs(world: World, body: dict) -> dict:
         if day_start - 7200 <= call.started < day_end:
             events.extend(call_events(call, world.call_state(call, now), now, owner))
     events.extend(cron_events(day_start, min(now, day_end), lambda t: agent.status_at(t) == RUNNING))
+    events.extend((t, dict(ev)) for t, ev in agent.log_events if t <= now)
     events = [e for e in events if day_start <= e[0] < day_end]
     events.sort(key=lambda e: e[0])
     answer = ok(date=str(date), totalLines=len(events), events=[ev for _, ev in events[-lines:]])

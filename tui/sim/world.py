@@ -16,6 +16,7 @@ from .calls import Call, CallState, state_at
 from .credentials import TWILIO_KEY, new_group, twilio_complete
 from .files import FileStore
 from .ids import IdMint, rng_for
+from .timefmt import iso_z
 from .twilio_world import TwilioWorld
 
 STOPPED, STOPPING, QUEUED, STARTING, RUNNING, ERROR, SETUP_REQUIRED = range(7)
@@ -54,6 +55,7 @@ class Agent:
         self.ever_started = ever_started or status in (STOPPING, QUEUED, STARTING, RUNNING)
         self.credentials: dict[str, dict] = {}
         self.calls: list[Call] = []
+        self.log_events: list[tuple[float, dict]] = []  # extra activity-log events (see World.add_log_event)
         self._clock = clock
         self._status = status
         # (time, status) history, so "was it running at t" has an answer for lazy call generation.
@@ -131,7 +133,7 @@ class World:
       - ``stuck_incoming``: live calls generated from now on stay realtime_session_incoming forever
         (read when calls are generated, which is lazily, at the next request);
       - ``twilio_latency``: real seconds each Twilio HTTP request takes (makes concurrency testable).
-    Helpers: ``add_agent``, ``add_call``, ``add_number``.
+    Helpers: ``add_agent``, ``add_call``, ``add_number``, ``add_log_event``.
     """
 
     def __init__(self, seed: int, clock: Callable[[], float], base_url: str) -> None:
@@ -172,6 +174,14 @@ class World:
             agent._next_arrival = next(agent._arrivals)
         self.agents[agent.guid] = agent
         return agent
+
+    def add_log_event(self, agent_guid: str, kind: str, title: str, *, at: float | None = None, **more) -> dict:
+        """Add an activity-log event (``ts`` from ``at``, default now; ``more`` keys such as ``ok``/``error``
+        as Wiro sends them), for failures the generated sessions never produce (e.g. a signature error)."""
+        t = self.now() if at is None else at
+        event = {"ts": iso_z(t), "kind": kind, "title": title, **more}
+        self.agents[agent_guid].log_events.append((t, event))
+        return event
 
     def add_number(self, account_sid: str, phone_number: str, **fields) -> dict:
         """Add an IncomingPhoneNumber to a Twilio account (fields as in the resource JSON)."""

@@ -32,5 +32,6 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("hold", "h", "Hold", "Hear what callers hear while the agent connects; premix a voice over music", "hold:HoldScreen"),
     Destination("calls", "c", "Calls", "The live call history; Enter opens a session", "calls:CallsScreen"),
     Destination("logs", "l", "Logs", "The agent's activity log, newest first; Enter shows every key of an event", "logs:LogsScreen"),
+    Destination("doctor", "d", "Doctor", "Every check that can be made from here, worst first, each with its fix", "doctor:DoctorScreen"),
     Destination("connection", "n", "Connection", "Your Wiro API key, API base and agent", "connection:ConnectionScreen"),
 )

@@ -1,0 +1,25 @@
+"""SVG snapshot of the Doctor screen at a fixed size, from a simulator with a fixed seed and clock."""
+
+from __future__ import annotations
+
+from tui.ui.app import WiroVoiceApp
+
+from .helpers import settle
+
+SIZE = (120, 40)
+
+
+def test_doctor_snapshot(snap_compare, sim, sim_settings, monkeypatch):
+    # the routing checks run with the demo account's token (fixed by the seed), whatever this machine has set
+    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", sim.twilio_auth_token)
+    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+
+    async def opened(pilot):
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot, rounds=5)
+        await pilot.press("down")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=opened)

@@ -1,0 +1,209 @@
+"""Gather the evidence once: the agent, the last save report, Twilio's view of the numbers, the hold files,
+recent sessions with their rejection reasons, and today's activity log.
+
+The agent's Detail comes first (it names the numbers and hold files); the rest runs side by side with at
+most `concurrency` Wiro requests in flight (Twilio's own client keeps to five). A source that cannot be read
+is recorded with the reason, never raised: only a Detail that fails leaves nothing to check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..masking import mask
+from ..wiro.errors import NotFoundError, WiroError
+from .evidence import LOG_LINES, REJECTION_DETAILS, SESSION_LIMIT, Evidence, HoldFile
+
+#: the reason given when no Twilio credentials are at hand (the doctor never asks for them)
+SKIP_TWILIO = ("set TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN to check where each number's calls really go (TwiML App, "
+               "SIP Trunk, Studio Flow, not on the account)")
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TwilioAccess:
+    """The Twilio Account SID and token to check the numbers with, and where they came from (for wording).
+    The token never shows in a repr and is not kept in the evidence."""
+
+    account_sid: str
+    token: str = field(repr=False)
+    source: str = "TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN"
+
+    def __repr__(self) -> str:
+        return f"TwilioAccess({self.account_sid!r}, token={mask(self.token)!r}, source={self.source!r})"
+
+
+def twilio_access(credential_sid: str | None, *, env: Mapping[str, str], demo: Any = None) -> TwilioAccess | str:
+    """Twilio credentials without asking anyone: the environment (TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN; the
+    SID defaults to the credential's), else the demo simulator's own account when the credential names it.
+    Returns the reason the Twilio checks are skipped when there are none."""
+    from ..webhooks.cli import ENV_SID, ENV_TOKEN, twilio_credentials
+
+    from_env = bool(env.get(ENV_SID, "").strip() or env.get(ENV_TOKEN, "").strip())
+    # the demo's own account only: its token means nothing to another account the credential may name
+    if not from_env and (demo is None or (credential_sid and credential_sid.strip() != demo.twilio_account_sid)):
+        return SKIP_TWILIO
+    try:
+        sid, token = twilio_credentials(credential_sid, env=env, demo=None if from_env else demo, prompt=None)
+    except ValueError:
+        return SKIP_TWILIO
+    source = (f"{ENV_SID}/{ENV_TOKEN}" if env.get(ENV_SID, "").strip() else ENV_TOKEN) if from_env \
+        else "the demo's Twilio account"
+    return TwilioAccess(sid, token, source)
+
+
+def _agent_problem(err: WiroError, guid: str) -> str:
+    if isinstance(err, NotFoundError) and err.status != 404:
+        return (f"Wiro does not know the agent {guid}: pick another one (`wiro-voice agents` lists them, or "
+                "choose one on the Overview).")
+    return f"Could not read the agent from Wiro: {err.message}"
+
+
+TwilioSource = TwilioAccess | Callable[[str | None], "TwilioAccess | str"] | None
+
+
+async def gather(client: Any, guid: str, settings: Any, *, twilio: TwilioSource = None,
+                 twilio_skipped: str | None = None, now: Callable[[], float] = time.time,
+                 progress: Progress | None = None, concurrency: int = 4) -> Evidence:
+    """Everything the checks need, read once. `client` is a WiroClient; `settings` gives the config path (for
+    the stored save report), the Twilio API base and the Wiro API base (whose host counts as Wiro's).
+
+    `twilio` is the access to check the numbers with, or a function of the credential's Account SID that
+    returns one (or the reason there is none: see `twilio_access`). Without it the routing checks are
+    skipped with `twilio_skipped` (default: what to set). `progress(text)` hears what is being read."""
+    say = progress or (lambda _text: None)
+    say("reading the agent")
+    try:
+        agent = await client.detail(guid)
+    except WiroError as err:
+        return Evidence(guid, now(), agent_error=_agent_problem(err, guid))
+    cred = agent.credential
+    if callable(twilio) and not isinstance(twilio, TwilioAccess):
+        found = twilio(cred.accountsid if cred is not None else None)
+        twilio, twilio_skipped = (found, None) if isinstance(found, TwilioAccess) else (None, found)
+    wiro_slots = asyncio.Semaphore(max(1, concurrency))
+
+    async def limited(call: Callable[[], Awaitable[Any]]) -> Any:
+        async with wiro_slots:
+            return await call()
+
+    parts: dict[str, Awaitable[Any]] = {
+        "the last save report": asyncio.to_thread(_load_report, settings.config_path, guid),
+        "the call history": _sessions(client, guid, limited),
+        "the activity log": _logs(client, guid, limited),
+        "the hold files": _hold(cred),
+    }
+    numbers = tuple(cred.phonenumbers) if cred is not None else ()
+    if twilio is not None and numbers:
+        parts["the numbers on Twilio"] = _twilio(numbers, twilio, settings, guid)
+    say("reading " + ", ".join(parts))
+    done = 0
+
+    async def track(name: str, job: Awaitable[Any]) -> Any:
+        nonlocal done
+        result = await job
+        done += 1
+        say(f"read {name} ({done} of {len(parts)})")
+        return result
+
+    results = dict(zip(parts, await asyncio.gather(*(track(n, j) for n, j in parts.items()))))
+    report, report_warning = results["the last save report"]
+    sessions, sessions_error, rejections = results["the call history"]
+    logs, logs_error = results["the activity log"]
+    check = results.get("the numbers on Twilio")
+    if not numbers:
+        skipped_why = "the credential lists no phone numbers"
+    elif twilio is None:
+        skipped_why = twilio_skipped or SKIP_TWILIO
+    else:
+        skipped_why = None
+    return Evidence(
+        guid, now(), agent,
+        report=report, report_warning=report_warning,
+        twilio=check, twilio_skipped=skipped_why, twilio_source=twilio.source if twilio else "",
+        hold=results["the hold files"],
+        sessions=sessions, sessions_error=sessions_error, rejections=rejections,
+        logs=logs, logs_error=logs_error,
+    )
+
+
+# -- the parts ----------------------------------------------------------------------------------------
+
+
+def _load_report(config_path: Path, guid: str) -> tuple[Any, str | None]:
+    from ..webhooks.store import load_report, report_path, reports_dir
+
+    loaded = load_report(report_path(reports_dir(config_path), guid))
+    return loaded.report, loaded.warning
+
+
+async def _sessions(client: Any, guid: str, limited: Callable) -> tuple[Any, str | None, dict[str, str | None]]:
+    from ..calls.catalog import REJECTED
+    from ..wiro.models import as_str
+
+    try:
+        sessions = tuple(await limited(lambda: client.call_history(guid, SESSION_LIMIT)))
+    except WiroError as err:
+        return None, f"the call history could not be read: {err.message}", {}
+    rejected = [s for s in sessions if s.status == REJECTED][:REJECTION_DETAILS]
+
+    async def reason(messageguid: str) -> tuple[str, str | None] | None:
+        try:
+            detail = await limited(lambda: client.message_detail(messageguid=messageguid))
+        except WiroError:
+            return None  # counted as "reason not read"; the rest still tells the story
+        return messageguid, as_str(detail.metadata.get("reason"))
+
+    found = await asyncio.gather(*(reason(s.messageguid) for s in rejected))
+    return sessions, None, dict(pair for pair in found if pair is not None)
+
+
+async def _logs(client: Any, guid: str, limited: Callable) -> tuple[Any, str | None]:
+    from ..activity.explain import explain_logs_error
+
+    try:
+        tail = await limited(lambda: client.logs(guid, lines=LOG_LINES))
+    except WiroError as err:
+        return None, explain_logs_error(err)
+    return tuple(tail.events), None
+
+
+async def _twilio(numbers: tuple[str, ...], access: TwilioAccess, settings: Any, guid: str) -> Any:
+    from ..twilio.verify import verify_numbers, wiro_hosts_for
+
+    return await verify_numbers(numbers, access.account_sid, access.token, settings.twilio_base,
+                                wiro_hosts=wiro_hosts_for(settings.api_base), agent_guid=guid)
+
+
+async def _hold(cred: Any) -> tuple[HoldFile, ...]:
+    if cred is None:
+        return ()
+    from ..credential.rules import fields_used
+
+    wanted = [(name, value.strip()) for name in ("holdaudio", "holdmusic")
+              if name in fields_used(cred.holdstrategy or "none")
+              and isinstance(value := getattr(cred, name), str) and value.strip()]
+    return tuple(await asyncio.gather(*(asyncio.to_thread(probe_hold_file, name, src) for name, src in wanted)))
+
+
+def probe_hold_file(field_name: str, source: str) -> HoldFile:
+    """Fetch one hold file (a URL is downloaded, at most 10 MB) and say what it is, or why it can't be used."""
+    from ..hold.errors import HoldError
+    from ..hold.probe import ProbeError, probe_bytes
+    from ..hold.sources import fetch, is_url, url_label
+
+    label = url_label(source) if is_url(source) else (Path(source).name or source)
+    try:
+        fetched = fetch(source, field=field_name)
+        info = probe_bytes(fetched.data, name=fetched.label)
+    except HoldError as err:
+        return HoldFile(field_name, label, problem=err.message, problem_kind=err.kind)
+    except ProbeError as err:
+        return HoldFile(field_name, label, problem=err.message, problem_kind=err.kind)
+    return HoldFile(field_name, fetched.label, info)
