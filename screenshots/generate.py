@@ -119,8 +119,8 @@ async def shoot_one(name: str, size: tuple[int, int], go) -> Path | None:
         config = SHOWN_CONFIG if name == "connection" else Path(tmp) / "config.toml"
         settings = Settings(api_key=Secret(sim.api_key), api_base=sim.wiro_base, twilio_base=sim.twilio_base,
                             agent=sim.demo_agent_guid, config_path=config)
-        app = WiroVoiceApp(settings, sim=None, clock=sim.now)
-        app.set_reactive(WiroVoiceApp.demo, True)  # shown as the demo a newcomer sees
+        # the demo as a newcomer sees it: the doctor and the webhooks know the demo's Twilio account
+        app = WiroVoiceApp(settings, sim=sim, clock=sim.now)
         if name != "overview" and not any(d.mode == name for d in DESTINATIONS) and name != "session":
             return None  # a screen this version does not have
         async with app.run_test(size=size) as pilot:

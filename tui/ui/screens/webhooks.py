@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from ...wiro import WiroError
+from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
@@ -207,7 +208,7 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
             return None
 
     def _colour(self, variable: str) -> str:
-        return self.app.theme_variables.get(variable, "")
+        return theme_colour(self.app, variable)
 
     @on(DataTable.RowHighlighted, "#webhooks-table")
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:

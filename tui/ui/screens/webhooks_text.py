@@ -15,7 +15,7 @@ COLUMNS = (("number", "Number"), ("saved", "Last save (Wiro)"), ("twilio", "On T
 TOKEN_HELP = ("Looks each number up on your Twilio account with the Account SID from the credential and the Auth "
               "Token (never stored). It shows what really answers each number — Wiro's webhook, a TwiML App, a SIP "
               "Trunk, a Studio Flow — and the numbers on the account this agent does not answer.")
-FIX_WIDTH = 70
+FIX_WIDTH = 36  # the full fix is in the detail below the table
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The hold timeline: what plays when, a level strip, the 5–8 s connect window and a moving playhead.
+"""The hold timeline: what plays when, a level strip (in decibels), the 5–8 s connect window and a moving playhead.
 
 Drawn as one render of four lines (no child widgets), so moving the playhead ten times a second is cheap.
 The render's data (segments, envelope) is plain values computed once per render job.
@@ -6,6 +6,7 @@ The render's data (segments, envelope) is plain values computed once per render 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -59,7 +60,7 @@ class Timeline(Widget):
         per_column = data.duration / width
         colours = {kind: theme_colour(self.app, var) if var else "" for kind, var in KIND_COLOURS.items()}
         window_colour = theme_colour(self.app, "warning")
-        envelope = _fit(data.envelope, width)
+        envelope = [_db_scale(v) for v in _fit(data.envelope, width)]
         bar, wave = Text(), Text()
         axis: list[tuple[str, str]] = []
         for x in range(width):
@@ -85,6 +86,16 @@ class Timeline(Widget):
         else:
             head.append("the agent answers somewhere in the ━ stretch (~5–8 s)", style="dim")
         return Text("\n").join([bar, wave, axis_text, head])
+
+
+DB_FLOOR = -48.0  # the strip spans -48..0 dBFS, so quiet music still shows next to speech
+
+
+def _db_scale(peak: float) -> float:
+    """A peak 0..1 placed on the strip's decibel scale, 0..1."""
+    if peak <= 0:
+        return 0.0
+    return max(0.0, min(1.0, 1 - 20 * math.log10(peak) / DB_FLOOR))
 
 
 def _fit(values: tuple[float, ...], width: int) -> list[float]:
