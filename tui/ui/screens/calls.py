@@ -18,7 +18,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
-from ...calls.catalog import duration_text, end_reason_label, live_duration, rejection_label, status_group
+from ...calls.catalog import (
+    duration_text,
+    end_reason_label,
+    live_duration,
+    rejection_label,
+    status_group,
+)
 from ...calls.diff import diff_rows
 from ...calls.export import ExportError, write_export
 from ...calls.filters import Filter, sort_sessions
@@ -29,6 +35,7 @@ from ...wiro.client import HISTORY_LIMIT_CAP
 from ...wiro.health import failure_phrase
 from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
+from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.live_table import KeyedText, LiveTable
@@ -70,6 +77,7 @@ class ReasonsLoaded(Message):
 
 
 class CallsScreen(ReportsWorkerFailures, Screen):
+    CSS_PATH = sheet("calls")
     BINDINGS = [
         Binding("enter", "open_session", "Open", id="calls.open", show=True),
         Binding("p", "toggle_pause", "Pause", id="calls.pause"),

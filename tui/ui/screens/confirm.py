@@ -10,8 +10,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ..stylesheets import sheet
+
 
 class Confirm(ModalScreen[str]):
+    CSS_PATH = sheet("dialogs")
     BINDINGS = [Binding("escape", "answer('cancel')", "Cancel", id="confirm.cancel")]
 
     def __init__(self, title: str, question: str, answers: Sequence[tuple[str, str, str]]) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable
 
 from textual import on, work
@@ -28,6 +28,7 @@ from ...credential.drafts import discard_draft, draft_path, load_draft, save_dra
 from ...problems import Problem
 from ...wiro import WiroError
 from ..failures import ReportsWorkerFailures
+from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.list_editor import ListEditor, problem_line
@@ -88,6 +89,7 @@ class FilesProbed(Message):
 
 
 class CredentialsScreen(ReportsWorkerFailures, Screen):
+    CSS_PATH = sheet("credentials")
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="credentials.save"),
         Binding("ctrl+t", "verify", "Verify with Twilio", id="credentials.verify"),

@@ -21,6 +21,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..failures import ReportsWorkerFailures
+from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from . import doctor_text as text
@@ -42,6 +43,7 @@ class DoctorDone(Message):
 
 
 class DoctorScreen(ReportsWorkerFailures, Screen):
+    CSS_PATH = sheet("doctor")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run again", id="doctor.run"),
         Binding("escape", "leave", "Back", id="doctor.back"),

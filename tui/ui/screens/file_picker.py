@@ -13,6 +13,8 @@ from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Static
 
+from ..stylesheets import sheet
+
 AUDIO_SUFFIXES = {".mp3", ".wav"}
 
 
@@ -30,6 +32,8 @@ class AudioTree(DirectoryTree):
 
 class FilePicker(ModalScreen[str | None]):
     """Returns the chosen path, or None on Escape. Typing a path and Enter works too."""
+
+    CSS_PATH = sheet("dialogs")
 
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="picker.cancel")]
 

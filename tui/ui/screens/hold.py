@@ -24,6 +24,7 @@ from textual.widgets import Label, ProgressBar, Select, Static
 
 from ...wiro import WiroError
 from ..failures import ReportsWorkerFailures
+from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.timeline import Timeline, TimelineData
@@ -73,6 +74,7 @@ class Premixed(Message):
 
 
 class HoldScreen(ReportsWorkerFailures, Screen):
+    CSS_PATH = sheet("hold")
     BINDINGS = [
         Binding("space", "play_pause", "Play/pause", id="hold.play"),
         Binding("s", "stop", "Stop", id="hold.stop"),

@@ -31,6 +31,7 @@ from ...activity.filters import ActivityFilter, next_choice
 from ...activity.merge import merge_events
 from ...wiro import RateLimitedError, WiroError
 from ..failures import ReportsWorkerFailures
+from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.live_table import KeyedText, LiveTable
@@ -63,6 +64,7 @@ class LogsLoaded(Message):
 
 
 class LogsScreen(ReportsWorkerFailures, Screen):
+    CSS_PATH = sheet("logs")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_event", "Open", id="logs.open", show=True),
         Binding("space,p", "toggle_pause", "Pause", id="logs.pause"),

@@ -13,10 +13,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...activity.events import ActivityEvent
+from ..stylesheets import sheet
 from .logs_text import LocalTime, detail_rows
 
 
 class LogEventScreen(ModalScreen[None]):
+    CSS_PATH = sheet("logs")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter,q", "close", "Close", id="logs.event.close"),
         Binding("c", "copy", "Copy JSON", id="logs.event.copy"),

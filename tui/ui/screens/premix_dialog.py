@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from ..stylesheets import sheet
+
 
 @dataclass(frozen=True)
 class PremixRequest:
@@ -23,6 +25,7 @@ class PremixRequest:
 
 
 class PremixDialog(ModalScreen[PremixRequest | None]):
+    CSS_PATH = sheet("hold")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="premix.cancel")]
 
     def __init__(self, voice: str = "", music: str = "") -> None:

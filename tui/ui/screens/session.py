@@ -19,6 +19,7 @@ from ...calls.catalog import duration_text
 from ...calls.session import SessionView, session_view
 from ...wiro import CallSession, MessageDetail, WiroError
 from ..failures import ReportsWorkerFailures
+from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.key_values import KeyValues
@@ -40,6 +41,7 @@ class SessionLoaded(Message):
 
 
 class SessionScreen(ReportsWorkerFailures, Screen):
+    CSS_PATH = sheet("session")
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="session.back"),
         Binding("right_square_bracket,n", "step(1)", "Next", id="session.next"),

@@ -11,11 +11,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..stylesheets import sheet
+
 SHOWN = 60  # enough to scroll through; typing narrows it
 
 
 class VoicePicker(ModalScreen[str | None]):
     """Returns the chosen voice name ("" for the account default), or None on Escape."""
+
+    CSS_PATH = sheet("dialogs")
 
     BINDINGS = [
         Binding("escape", "dismiss_none", "Cancel", id="voices.cancel"),

@@ -22,6 +22,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 from ...wiro import WiroError
 from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
+from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from . import webhooks_text as text
@@ -63,6 +64,7 @@ class SavedAgain(Message):
 
 
 class WebhooksScreen(ReportsWorkerFailures, Screen):
+    CSS_PATH = sheet("webhooks")
     BINDINGS = [
         Binding("ctrl+t", "verify", "Verify on Twilio", id="webhooks.verify"),
         Binding("ctrl+g", "save_again", "Save again", id="webhooks.save_again"),
