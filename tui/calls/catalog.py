@@ -7,9 +7,13 @@ know: those are shown as sent (minus control characters), so a new server value 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..wiro.models import CallSession
-from .sanitize import printable as _clean  # unknown values are shown as sent, minus control characters
+if TYPE_CHECKING:  # annotations only: the models load with the first answer
+    from ..wiro.models import CallSession
+from .sanitize import (
+    printable as _clean,  # unknown values are shown as sent, minus control characters
+)
 
 INCOMING = "realtime_session_incoming"
 ACTIVE = "realtime_session_active"

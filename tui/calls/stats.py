@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from ..wiro.models import CallSession
+if TYPE_CHECKING:  # annotations only: the models load with the first answer
+    from ..wiro.models import CallSession
 from .catalog import duration_text, rejection_label, status_group
 
 #: Key under which rejections count when their reason is not known (yet): the history rows do not

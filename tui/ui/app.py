@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from ..config import ConfigError, Secret, Settings, save_config
-from ..wiro import Agent, WiroError
+from ..wiro.errors import WiroError
 from ..wiro.health import Health, HealthTracker
 from .failures import ReportsWorkerFailures
 from .navigation import DESTINATIONS
@@ -31,6 +31,7 @@ from .themes import (
 if TYPE_CHECKING:
     from ..sim import Simulator
     from ..wiro.client import WiroClient
+    from ..wiro.models import Agent
 
 
 class WiroVoiceApp(ReportsWorkerFailures, App[None]):

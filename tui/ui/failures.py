@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.worker import Worker, WorkerState
 
-from ..wiro import WiroError
+from ..wiro.errors import WiroError
 
 
 def describe_failure(error: BaseException) -> str:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..wiro import Agent, CallSession, WiroError
+if TYPE_CHECKING:
+    from ..wiro.errors import WiroError
+    from ..wiro.models import Agent, CallSession
 
 
 @dataclass(frozen=True)

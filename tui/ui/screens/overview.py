@@ -14,7 +14,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
-from ...wiro import Agent, ApiError, AuthError, NotFoundError, RateLimitedError, WiroError
+from ...wiro.errors import (
+    ApiError,
+    AuthError,
+    NotFoundError,
+    RateLimitedError,
+    WiroError,
+)
 from ...wiro.refusals import explain_refusal
 from ..failures import ReportsWorkerFailures, describe_failure
 from ..messages import OverviewLoaded, OverviewSnapshot
@@ -170,7 +176,7 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         self.post_message(
             OverviewLoaded(
                 OverviewSnapshot(
-                    agent=detail if isinstance(detail, Agent) else None,
+                    agent=detail if not isinstance(detail, BaseException) else None,
                     sessions=tuple(history) if isinstance(history, list) else None,
                     error=error,
                     taken_at=self.app.clock(),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.markup import escape
 
-from ...wiro import Agent, status_meaning
+if TYPE_CHECKING:
+    from ...wiro.models import Agent
 from ..widgets.header import status_class
 
 HOLD_WORDS = {
@@ -23,6 +26,8 @@ def agent_text(agent: Agent) -> str:
     if agent.template_title:
         lines.append(f"[dim]{escape(agent.template_title)}[/dim]")
     status = agent.status_name + (" — restarting to apply a change" if agent.restarting else "")
+    from ...wiro.models import status_meaning
+
     lines.append(f"[$agent-{cls}]● {escape(status)}[/] — {escape(status_meaning(agent.status))}")
     lines.append(f"[dim]guid {escape(agent.guid)}[/dim]")
     return "\n".join(lines)

@@ -6,12 +6,16 @@ first frame, where each extra widget costs start-up time.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 from textual.markup import escape
 from textual.widget import Widget
 
-from ...wiro import Agent
 from ...wiro.health import Health
+
+if TYPE_CHECKING:
+    from ...wiro.models import Agent
 
 STATUS_CLASSES = {0: "stopped", 1: "busy", 2: "busy", 3: "busy", 4: "running", 5: "error", 6: "error"}
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual.content import Content
 from textual.markup import escape
 from textual.widget import Widget
 
-from ...calls.catalog import caller_label, duration_text, end_reason_label, status_group, status_label
+from ...calls.catalog import (
+    caller_label,
+    duration_text,
+    end_reason_label,
+    status_group,
+    status_label,
+)
 from ...calls.stats import strip_figures
-from ...wiro import CallSession
+
+if TYPE_CHECKING:
+    from ...wiro.models import CallSession
 
 LATEST = 6
 GROUP_COLOURS = {"incoming": "call-incoming", "active": "call-active", "rejected": "call-rejected", "ended": "call-ended"}
