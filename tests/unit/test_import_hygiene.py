@@ -36,6 +36,6 @@ def test_the_app_does_not_import_audio_libraries():
     assert not loaded & {"numpy", "pydub", "sounddevice", "miniaudio", "scipy"}
 
 
-def test_the_first_frame_needs_no_models_client_or_screen_stylesheets():
+def test_the_first_frame_imports_no_models_client_or_simulator():
     loaded = _modules_after_import("import tui.__main__, tui.ui.app, tui.ui.screens.overview")
     assert not loaded & {"tui.wiro.models", "tui.wiro.client", "httpx", "tui.sim", "tui.credential.rules"}
