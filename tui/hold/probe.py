@@ -119,8 +119,10 @@ def _wav_info(data: bytes, name: str) -> AudioInfo:
         chunk_id, chunk_size = struct.unpack_from("<4sI", data, pos)
         body = pos + 8
         if chunk_id == b"fmt " and chunk_size >= 16:
+            if body + 16 > len(data):
+                break  # the file ends inside the format section: a damaged WAV, said below
             fmt = struct.unpack_from("<HHIIHH", data, body)
-            if fmt[0] == _EXTENSIBLE and chunk_size >= 40:
+            if fmt[0] == _EXTENSIBLE and chunk_size >= 40 and body + 26 <= len(data):
                 (sub,) = struct.unpack_from("<H", data, body + 24)  # first two bytes of the SubFormat GUID
                 fmt = (sub, *fmt[1:])
         elif chunk_id == b"data":
@@ -176,6 +178,8 @@ def write_mono_copy(path: str | Path, out: str | Path | None = None) -> Path:
                                    nchannels=1, sample_rate=info.sample_rate)
     except miniaudio.DecodeError as err:
         raise ProbeError("undecodable", f"{path.name} could not be decoded ({err})") from None
+    if not len(decoded.samples):  # headers that promise audio the decoder can't find: no empty copy
+        raise ProbeError("undecodable", f"{path.name} holds no playable audio — export it again")
     tmp = target.with_name(target.name + ".part")
     with wave.open(str(tmp), "wb") as w:
         w.setnchannels(1)

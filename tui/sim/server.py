@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import sys
+import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
@@ -34,7 +35,25 @@ class SimServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
         self.sim = sim
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
         super().__init__(address, SimHandler)
+
+    def track(self, connection: socket.socket, is_open: bool) -> None:
+        """Remember the connections being served, so stopping can hang them up."""
+        with self._open_lock:
+            (self._open.add if is_open else self._open.discard)(connection)
+
+    def close_connections(self) -> None:
+        """Hang up every connection still open, keep-alive ones included: a stopped simulator answers nothing
+        (otherwise a client's pooled connection would still be served by its handler thread)."""
+        with self._open_lock:
+            connections = list(self._open)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class SimHandler(BaseHTTPRequestHandler):
@@ -47,8 +66,15 @@ class SimHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self.server.track(self.connection, True)
         # Headers and body go out in two writes; without NODELAY, Nagle + delayed ACK add ~40 ms.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, False)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - signature from the base class
         if self.server.sim.log_requests:
@@ -121,7 +147,8 @@ class SimHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self, method: str) -> None:
         try:
-            self._route(method)
+            with self.server.sim.requests.active():
+                self._route(method)
         except (ConnectionError, TimeoutError):
             self.close_connection = True
         except Exception:  # a simulator bug: say so loudly, answer 500, keep serving
@@ -142,7 +169,9 @@ class SimHandler(BaseHTTPRequestHandler):
             return
         is_wiro = path == "/v1" or path.startswith("/v1/")
         is_twilio = path.startswith("/twilio/")
-        if (is_wiro or is_twilio) and self._fault(sim.faults.roll(), is_twilio):
+        fault = sim.faults.roll() if is_wiro or is_twilio else None
+        sim.requests.record(method, path, fault)
+        if fault is not None and self._fault(fault, is_twilio):
             return
         if is_wiro:
             self._wiro(method, path, body)

@@ -10,6 +10,7 @@ from .clock import SimClock
 from .demo import DemoIds, build_demo
 from .faults import FaultRoller, parse_faults
 from .ids import rng_for
+from .requestlog import RequestLog
 from .server import SimServer
 from .twilio_api import InFlight
 from .world import World
@@ -40,6 +41,7 @@ class Simulator:
         self.sig_api_secret = DEMO_SIG_API_SECRET
         self.faults = FaultRoller(parse_faults(faults), rng_for(seed, "faults"))
         self.inflight = InFlight()
+        self.requests = RequestLog()  # what was received, per endpoint and fault (tests count writes)
         self.stopping = threading.Event()
         self._clock_fn = clock
         self._start_epoch = start_epoch
@@ -75,6 +77,7 @@ class Simulator:
         self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = None

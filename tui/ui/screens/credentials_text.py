@@ -212,7 +212,12 @@ def outcome_saved(outcome: Any) -> bool:
 
 def save_outcome_line(outcome: Any) -> tuple[str, str]:
     if not outcome.saved:
-        return f"✖ Not saved: {escape(outcome.error or 'the save failed')}. Every edit is still here.", "error"
+        # the failure already says "Not saved: …" (the save command prints it as is), or, after a timeout, that
+        # the save may have happened: say it once, in its own words
+        why = (outcome.error or "the save failed").strip().rstrip(".")
+        if not why.startswith("Not saved") and "may or may not have happened" not in why:
+            why = f"Not saved: {why}"
+        return f"✖ {escape(why)}. Every edit is still here.", "error"
     result = outcome.result
     if result is None:
         return "✔ Saved.", "ok"

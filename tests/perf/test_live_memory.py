@@ -1,0 +1,139 @@
+"""Memory of the demo under live refresh, against a bare Textual hello-world, measured in the same run.
+
+The budget speaks of 10 minutes of live refresh. Trimmed: `wiro-voice --demo --speed 15` runs in a
+pseudo-terminal at 120x40 on the Calls screen, its refresh turned to every second (the `-` key), for
+WIRO_VOICE_PERF_LIVE_SECONDS (default 50) real seconds: that many polls, over 12 simulated minutes of calls
+arriving, ringing and ending (10 real minutes at the default 5 s refresh would be 120 polls; set the variable
+to 600 for the full length). The resident set is read every second. Reported: the peak (VmHWM) against the
+hello-world's peak; the same with the simulator in its own process (`wiro-voice sim`), which is what the
+dashboard itself holds (a shorter run, past the warm-up); and growth after a 25 s warm-up (the largest RSS of the second half after it, against
+the RSS at 25 s).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from .pty_run import first_frame
+
+SECONDS = float(os.environ.get("WIRO_VOICE_PERF_LIVE_SECONDS", "50"))
+WARMUP = 25  # seconds: imports on first use and Textual's render caches fill up to about then
+ALONE_SECONDS = max(WARMUP + 5, SECONDS * 0.6)  # long enough to pass the warm-up: its peak is what counts
+SPEED = 15
+HERE = Path(__file__).parent
+
+
+def _status_kb(pid: int, field: str) -> int:
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def live_run(argv: list[str], env: dict[str, str], seconds: float) -> tuple[list[int], int, bytes]:
+    """Run the demo, go to Calls, refresh every second, sample RSS each second; (samples, peak, output tail)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.execvpe(argv[0], argv, env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    seen = b""
+    samples: list[int] = []
+
+    def drain(until: float) -> None:
+        nonlocal seen
+        while time.monotonic() < until:
+            ready, _, _ = select.select([fd], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    return
+                seen = (seen + chunk)[-400_000:]
+
+    try:
+        start = time.monotonic()
+        while b"wiro-voice" not in seen and time.monotonic() - start < 30:
+            drain(time.monotonic() + 0.1)
+        drain(time.monotonic() + 3)  # the simulator starts after the first frame
+        os.write(fd, b"c")
+        drain(time.monotonic() + 1.5)
+        os.write(fd, b"----")  # 5 s -> 2 s -> 1 s (and stays at the fastest)
+        drain(time.monotonic() + 1)
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            drain(time.monotonic() + 1)
+            samples.append(_status_kb(pid, "VmRSS"))
+        peak = _status_kb(pid, "VmHWM")
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return samples, peak, seen
+
+
+def start_sim(env: dict[str, str]) -> tuple[subprocess.Popen, str, str]:
+    """`wiro-voice sim` in its own process: (process, Wiro API base, demo agent guid)."""
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "sim", "--speed", str(SPEED)], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = guid = ""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "Wiro API base" in line:
+            base = line.split()[-1]
+        elif "demo agent guid" in line:
+            guid = line.split()[-1]
+        if "Press Ctrl-C" in line:
+            break
+    assert base and guid, "the simulator did not say where it listens"
+    return proc, base, guid
+
+
+@pytest.mark.perf
+def test_memory_under_live_refresh_against_hello_world(tmp_path, report):
+    from tui.sim import DEMO_API_KEY
+
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "TERM": "xterm-256color",
+           "COLORTERM": "truecolor", "LANG": "C.UTF-8", "WIRO_VOICE_CONFIG": str(tmp_path / "config.toml")}
+    hello = first_frame([sys.executable, str(HERE / "hello_app.py")], b"Hello, world", env=env, settle=1.0)
+    samples, peak, output = live_run([sys.executable, "-m", "tui", "--demo", "--speed", str(SPEED)], env, SECONDS)
+    assert b"live \xc2\xb7 1 s" in output, "the Calls screen never showed its 1 s refresh: the keys were not taken"
+    # the same with the simulator in its own process: what the dashboard itself holds
+    sim, base, guid = start_sim(env)
+    try:
+        alone, alone_peak, alone_output = live_run([sys.executable, "-m", "tui", "--api-base", base, "--agent", guid],
+                                                   {**env, "WIRO_API_KEY": DEMO_API_KEY}, ALONE_SECONDS)
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+    assert b"live \xc2\xb7 1 s" in alone_output
+
+    warm_at = int(min(WARMUP, len(samples) / 2))
+    warm, late = samples[warm_at - 1], max(samples[-(len(samples) - warm_at) // 2:])
+    growth = late / warm
+    ratio, alone_ratio = peak / hello.peak_rss_kb, alone_peak / hello.peak_rss_kb
+    what = f"{SECONDS:.0f} s live Calls refresh (1 s polls, --speed {SPEED})"
+    report(f"peak RSS, --demo, {what}", f"{peak / 1024:.1f} MiB", f"{hello.peak_rss_kb / 1024:.1f} MiB hello-world",
+           f"{ratio:.2f}x (budget <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})")
+    report(f"peak RSS, simulator in its own process, {ALONE_SECONDS:.0f} s of the same", f"{alone_peak / 1024:.1f} MiB",
+           f"{hello.peak_rss_kb / 1024:.1f} MiB hello-world", f"{alone_ratio:.2f}x (the dashboard alone)")
+    report(f"RSS growth after a {warm_at} s warm-up, --demo", f"{late / 1024:.1f} MiB (max, 2nd half after)",
+           f"{warm / 1024:.1f} MiB at {warm_at} s", f"{growth:.3f}x (budget: no growth, <= 1.05x: "
+           f"{'met' if growth <= 1.05 else 'NOT met'})")
+    assert len(samples) >= SECONDS * 0.8 and all(s > 0 for s in samples + alone) and len(alone) >= WARMUP
+    assert growth <= 1.10, f"RSS grew {growth:.3f}x after warm-up: {samples}"
