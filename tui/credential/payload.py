@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..masking import scrub_tokens
 from .draft import CredentialDraft, token_display, token_to_send
 
 CREDENTIAL_KEY = "twilio-voice"
@@ -110,7 +111,8 @@ def upsert_fields(draft: CredentialDraft, uploaded: Mapping[str, str] | None = N
 
 def normalized(draft: CredentialDraft, uploaded: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The values as they would be saved, for `check --json` and reports: the token masked, numbers and
-    names trimmed, local hold files as absolute paths (or their uploaded URLs when given)."""
+    names trimmed, local hold files as absolute paths (or their uploaded URLs when given); anything shaped
+    like an Auth Token, in whatever field it was pasted, masked."""
     uploaded = uploaded or {}
 
     def hold(name: str) -> str | None:
@@ -123,11 +125,11 @@ def normalized(draft: CredentialDraft, uploaded: Mapping[str, str] | None = None
 
     seconds = maxcallseconds_value(draft.maxcallseconds)
     return {
-        "accountsid": draft.accountsid.strip(),
+        "accountsid": scrub_tokens(draft.accountsid.strip()),
         "authtoken": token_display(draft),
-        "phonenumbers": [v.strip() for v in draft.phonenumbers if v.strip()],
+        "phonenumbers": [scrub_tokens(v.strip()) for v in draft.phonenumbers if v.strip()],
         "maxcallseconds": seconds if seconds is not None else (draft.maxcallseconds.strip() or 600),
-        "whitelistedcallers": [v.strip() for v in draft.whitelistedcallers if v.strip()],
+        "whitelistedcallers": [scrub_tokens(v.strip()) for v in draft.whitelistedcallers if v.strip()],
         "holdstrategy": draft.holdstrategy.strip() or "none",
         "holdtext": draft.holdtext,
         "holdvoice": draft.holdvoice.strip(),

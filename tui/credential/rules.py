@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..hold import probe as probe_module
 from ..hold.probe import AudioInfo, ProbeError
+from ..masking import scrub_tokens
 from ..problems import Problem
 from ..wiro.models import AUTH_TOKEN_MASK
 from .draft import FIELD_NAMES, LIST_FIELDS, CredentialDraft, token_to_send
@@ -59,7 +60,7 @@ def _warning(field: str, message: str, fix: str | None = None, action: str | Non
 
 def _show(value: str, limit: int = 40) -> str:
     """A user value quoted in a message, shortened so one bad paste can't flood the screen."""
-    value = value.strip()
+    value = scrub_tokens(value.strip())  # a token pasted into the wrong field is still a secret
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 

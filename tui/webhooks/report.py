@@ -8,13 +8,12 @@ the report then carries a banner and every number reads "not in the last save".
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..masking import mask
+from ..masking import scrub_tokens
 from ..wiro.models import UpsertResult, as_dict, as_list, as_str
 
 UPDATED, SKIPPED, FAILED, NOT_IN_SAVE = "updated", "skipped", "failed", "not_in_save"
@@ -25,13 +24,8 @@ _RANK = {FAILED: 3, SKIPPED: 2, UPDATED: 1, NOT_IN_SAVE: 0}
 
 SAVE_AGAIN_HINT = "Save again: it re-sends the saved fields and re-runs the webhook setup (the token is not needed)."
 
-# A 32-hex run is what an Auth Token looks like; server text that echoes one must not reach the screen or disk.
-_TOKENISH = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{32}(?![0-9A-Za-z])")
-
-
-def scrub(text: str) -> str:
-    """`text` with anything shaped like an Auth Token masked."""
-    return _TOKENISH.sub(lambda m: mask(m.group(0)), text)
+# Server text that echoes an Auth Token must not reach the screen or disk.
+scrub = scrub_tokens
 
 
 @dataclass(frozen=True)
