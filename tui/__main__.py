@@ -414,7 +414,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import ServeError, plan_serve, run
+    from .ui.serve import ServeError, plan_serve, run
 
     settings = _settings(args)  # a broken config or theme is said here, once, not in every browser tab
     _theme_catalog(args, settings)

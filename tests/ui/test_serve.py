@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.serve import ServeError, dashboard_command, plan_serve, run
+from tui.ui.serve import ServeError, dashboard_command, plan_serve, run
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
 CHROMIUM_FLAGS = [
