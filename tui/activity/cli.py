@@ -11,30 +11,20 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from types import ModuleType
 from typing import Any
 
 from ..calls.sanitize import printable
+from ..running_cli import running_cli
 
 MAX_LINES = 5000  # Wiro's cap on `lines`
 
 
-def _cli() -> ModuleType:
-    """The running command-line module (under `python -m tui` that is `__main__`, whose CliError main()
-    catches; importing `tui.__main__` again would make a second copy)."""
-    running = sys.modules.get("__main__")
-    spec = getattr(running, "__spec__", None)
-    if running is not None and spec is not None and spec.name == "tui.__main__":
-        return running
-    import tui.__main__ as module
-
-    return module
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register `logs` on the subcommand parsers (with the shared connection options)."""
     parser = subparsers.add_parser("logs", help="the agent's activity log (UserAgent/Logs), newest first")
-    _cli()._connection_options(parser)
+    running_cli()._connection_options(parser)
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="another day's log (default: today, as Wiro counts days)")
     parser.add_argument("--lines", type=int, default=200, metavar="N",
                         help=f"the last N events of the day (1-{MAX_LINES}, default 200)")
@@ -60,7 +50,7 @@ def check_date(text: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """The `logs` command; returns the exit code (errors raise the CLI's CliError)."""
-    cli = _cli()
+    cli = running_cli()
     from ..wiro.errors import ApiError, NotFoundError
     from .events import from_tail
     from .explain import explain_logs_error

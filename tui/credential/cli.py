@@ -15,18 +15,11 @@ import asyncio
 import sys
 from typing import Any
 
+from ..running_cli import running_cli
+
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
 
-def _main_module() -> Any:
-    """tui/__main__.py's helpers, from the module actually running: under `python -m tui` that module is
-    `__main__`, and importing `tui.__main__` would load a second copy whose CliError the first can't catch."""
-    running = sys.modules.get("__main__")
-    if getattr(getattr(running, "__spec__", None), "name", None) == "tui.__main__":
-        return running
-    from .. import __main__ as module
-
-    return module
 
 
 def add_parsers(subparsers: Any) -> None:
@@ -38,7 +31,7 @@ def add_parsers(subparsers: Any) -> None:
                        help="region of numbers written without a country code, e.g. GB (default US)")
 
     save = subparsers.add_parser("save", help="validate, upload local hold files, save (CredentialUpsert), report webhooks")
-    _main_module()._connection_options(save)
+    running_cli()._connection_options(save)
     save.add_argument("file", metavar="FILE", help="the credential file (JSON or TOML), as for `check`")
     save.add_argument("--json", action="store_true", help="one JSON document on stdout")
     save.add_argument("--region", metavar="CC", default="US",
@@ -53,7 +46,7 @@ def _region(text: str) -> str:
 
     region = (text or "").strip().upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise _main_module().CliError(f"--region {text!r} is not a region code the phone-number database knows "
+        raise running_cli().CliError(f"--region {text!r} is not a region code the phone-number database knows "
                                       "(two letters, e.g. US, GB, TR).")
     return region
 
@@ -64,7 +57,7 @@ def _load(path: str) -> Any:
     try:
         return read_credential_file(path)
     except CredentialFileError as err:
-        raise _main_module().CliError(err.message) from None
+        raise running_cli().CliError(err.message) from None
 
 
 def _findings(loaded: Any, validation: Any) -> tuple[list, list]:
@@ -137,7 +130,7 @@ def run_check(args: argparse.Namespace) -> int:
         head += "valid" + (f" ({_count(len(warnings), 'warning')})" if warnings else "")
     lines = [head, *_problem_lines(errors, warnings)]
     lines.append("Fix the errors, then check again." if errors else "Ready for `wiro-voice save`.")
-    _main_module()._emit(args, document, "\n".join(lines))
+    running_cli()._emit(args, document, "\n".join(lines))
     return EXIT_PROBLEMS if errors else EXIT_OK
 
 
@@ -199,7 +192,7 @@ def run_save(args: argparse.Namespace) -> int:
     from ..calls.sanitize import printable
     from .save import save_credential
 
-    main = _main_module()
+    main = running_cli()
     region = _region(getattr(args, "region", "US"))
     loaded = _load(args.file)
     as_json = bool(getattr(args, "json", False))

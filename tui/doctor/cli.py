@@ -23,11 +23,11 @@ HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register `doctor` on the subcommand parsers (with the shared connection options)."""
-    from ..webhooks.cli import _cli
+    from ..running_cli import running_cli
 
     parser = subparsers.add_parser(
         "doctor", help="run every diagnosis (agent, numbers, credential, hold, recent calls, log) with fixes")
-    _cli()._connection_options(parser)
+    running_cli()._connection_options(parser)
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     return parser
 
@@ -57,12 +57,12 @@ def run(args: argparse.Namespace) -> int:
     import os
     import time
 
-    from ..webhooks.cli import _cli
+    from ..running_cli import running_cli
     from .diagnose import diagnose
     from .findings import healthy
     from .gather import gather, twilio_access
 
-    cli = _cli()
+    cli = running_cli()
     say, done = _progress()
     with cli._session(args) as (settings, sim):
         guid = cli._need_agent(settings)

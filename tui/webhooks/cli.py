@@ -17,10 +17,10 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from ..calls.sanitize import printable
+from ..running_cli import running_cli
 
 # The parser is built on every start, the TUI's included: the checks themselves load only when run.
 if TYPE_CHECKING:
@@ -32,16 +32,6 @@ if TYPE_CHECKING:
 ENV_SID, ENV_TOKEN = "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"
 
 
-def _cli() -> ModuleType:
-    """The command-line module that is running. Under `python -m tui` it is `__main__`, and importing
-    `tui.__main__` would make a second copy whose CliError the running main() would not catch."""
-    running = sys.modules.get("__main__")
-    spec = getattr(running, "__spec__", None)
-    if running is not None and spec is not None and spec.name == "tui.__main__":
-        return running
-    import tui.__main__ as module
-
-    return module
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -51,7 +41,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="verify on Twilio where each configured number's calls go (needs TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN "
              "or a prompt)",
     )
-    _cli()._connection_options(parser)
+    running_cli()._connection_options(parser)
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     return parser
 
@@ -91,7 +81,7 @@ def _prompt() -> Callable[[str], str] | None:
 
 def run(args: argparse.Namespace) -> int:
     """The `webhooks` command; returns the exit code (errors raise the CLI's CliError)."""
-    cli = _cli()
+    cli = running_cli()
     from ..twilio.verify import verify_numbers, wiro_hosts_for
     from .store import load_report, report_path, reports_dir
 
