@@ -1,0 +1,1 @@
+"""Small helpers shared by several packages (framework-free, standard library only)."""
