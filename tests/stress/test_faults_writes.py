@@ -16,7 +16,7 @@ import threading
 import pytest
 from textual.widgets import Input
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.credential import rules
 from tui.sim.world import RUNNING, STOPPED
 

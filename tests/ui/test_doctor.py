@@ -6,6 +6,7 @@ import re
 
 from textual.widgets import OptionList
 
+from tui.config import Secret
 from tui.sim.demo import NUMBER_OK
 from tui.ui.app import WiroVoiceApp
 
@@ -31,10 +32,9 @@ def listed(app) -> list[str]:
     return [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
 
 
-async def test_it_runs_on_opening_and_lists_findings_worst_first(sim, sim_settings, monkeypatch):
-    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
-    monkeypatch.setenv("TWILIO_AUTH_TOKEN", sim.twilio_auth_token)  # the SID comes from the credential
-    app = make_app(sim, sim_settings)
+async def test_it_runs_on_opening_and_lists_findings_worst_first(sim, sim_settings):
+    # as TWILIO_AUTH_TOKEN alone gives it: the SID comes from the credential
+    app = make_app(sim, sim_settings.with_(twilio_auth_token=Secret(sim.twilio_auth_token)))
     async with app.run_test(size=SIZE) as pilot:
         await open_doctor(app, pilot)
         screen = app.screen
@@ -53,10 +53,8 @@ async def test_it_runs_on_opening_and_lists_findings_worst_first(sim, sim_settin
         assert sim.twilio_auth_token not in detail + state + "".join(lines)
 
 
-async def test_without_twilio_credentials_the_routing_checks_are_skipped_and_say_why(sim, sim_settings, monkeypatch):
-    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
-    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
-    app = make_app(sim, sim_settings)
+async def test_without_twilio_credentials_the_routing_checks_are_skipped_and_say_why(sim, sim_settings):
+    app = make_app(sim, sim_settings)  # no TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN in the settings
     async with app.run_test(size=SIZE) as pilot:
         await open_doctor(app, pilot)
         skipped = text_of(app, "#doctor-skipped")

@@ -16,7 +16,7 @@ from textual.color import Color
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.config import load_settings
 from tui.ui.app import WiroVoiceApp
 from tui.ui.theme_vars import APP_COLOUR_DEFAULTS

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from tui.__main__ import main
-from tui.activity.cli import check_date
+from tui.cli import main
+from tui.cli.logs import check_date
 from tui.activity.kinds import KIND_WORDS
 
 

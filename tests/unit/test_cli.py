@@ -12,7 +12,7 @@ import sys
 import httpx
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 
 
 @pytest.fixture

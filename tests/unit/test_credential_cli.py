@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.credential import rules
 
 from .credential_audio import write_wav

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.sim.demo import NUMBER_TWIML_APP
 
 from .doctor_worlds import make_healthy

@@ -10,8 +10,8 @@ from __future__ import annotations
 from tui.credential.draft import CredentialDraft
 from tui.credential.payload import upsert_fields
 from tui.doctor.findings import healthy
-from tui.doctor.gather import TwilioAccess, twilio_access
 from tui.sim.demo import NUMBER_NOT_ON_ACCOUNT, NUMBER_OK
+from tui.twilio.access import TwilioAccess, twilio_access
 from tui.webhooks.report import build_report
 from tui.webhooks.store import report_path, reports_dir, save_report
 from tui.wiro.client import WiroClient
@@ -272,16 +272,14 @@ async def test_unreadable_sources_are_skipped_not_failed(sim, sim_settings):
     assert found[0].id == "agent.setup_required"
 
 
-def test_twilio_access_comes_from_the_environment_or_the_demo_only(sim):
-    assert isinstance(twilio_access("AC" + "1" * 32, env={}), str)
-    access = twilio_access(None, env={}, demo=sim)
-    assert isinstance(access, TwilioAccess) and access.account_sid == sim.twilio_account_sid
-    assert sim.twilio_auth_token not in repr(access)
-    assert isinstance(twilio_access("AC" + "1" * 32, env={}, demo=sim), str)  # not the demo's account
-    env = {"TWILIO_AUTH_TOKEN": "f" * 32}
-    access = twilio_access("AC" + "1" * 32, env=env)
-    assert isinstance(access, TwilioAccess) and access.account_sid == "AC" + "1" * 32
-    assert isinstance(twilio_access(None, env=env), str)  # a token but no SID anywhere
+async def test_the_doctor_gets_twilio_access_from_the_one_rule(sim, sim_settings):
+    # the same function of the credential's SID the doctor command and screen pass to gather()
+    make_healthy(sim)
+    evidence, _found = await run_doctor(sim, sim_settings, twilio=lambda sid: twilio_access(sid, sim_settings, demo=sim))
+    assert evidence.twilio is not None and evidence.twilio_source == "the demo's Twilio account"
+    evidence, found = await run_doctor(sim, sim_settings, twilio=lambda sid: twilio_access(sid, sim_settings))
+    assert evidence.twilio is None and "TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN" in evidence.twilio_skipped
+    assert not any(f.id.startswith("number.") and f.severity == "error" for f in found)
 
 
 async def test_a_damaged_save_report_is_a_note_not_a_crash(sim, sim_settings):

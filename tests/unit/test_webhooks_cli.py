@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.sim.demo import (
     NUMBER_NOT_ON_ACCOUNT,
     NUMBER_OK,
@@ -16,7 +16,6 @@ from tui.sim.demo import (
     NUMBER_STUDIO,
     NUMBER_TWIML_APP,
 )
-from tui.webhooks.cli import twilio_credentials
 from tui.webhooks.report import build_report
 from tui.webhooks.store import report_path, reports_dir, save_report
 from tui.wiro.models import UpsertResult
@@ -170,21 +169,6 @@ def test_demo_uses_the_simulators_account(env, sim, capsys):
     assert main(["webhooks", "--demo", "--json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["account"]["ok"] and len(doc["numbers"]) == 5
-
-
-def test_credentials_precedence():
-    class Demo:
-        twilio_account_sid, twilio_auth_token = "AC" + "d" * 32, "e" * 32
-
-    cred_sid = "AC" + "c" * 32
-    assert twilio_credentials(cred_sid, env={"TWILIO_AUTH_TOKEN": " t "}) == (cred_sid, "t")
-    assert twilio_credentials(cred_sid, env={"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t"}) == ("AC1", "t")
-    assert twilio_credentials(cred_sid, env={}, demo=Demo()) == (cred_sid, "e" * 32)
-    assert twilio_credentials(cred_sid, env={}, prompt=lambda _: "typed") == (cred_sid, "typed")
-    with pytest.raises(ValueError, match="TWILIO_ACCOUNT_SID"):
-        twilio_credentials(None, env={})
-    with pytest.raises(ValueError, match="TWILIO_AUTH_TOKEN"):
-        twilio_credentials(cred_sid, env={}, prompt=lambda _: "")
 
 
 def test_python_dash_m_runs_it_without_a_traceback(tmp_path, sim):

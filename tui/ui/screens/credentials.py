@@ -8,7 +8,6 @@ lost when a save fails.
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -26,6 +25,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static, T
 from ...credential.draft import CredentialDraft
 from ...credential.drafts import discard_draft, draft_path, load_draft, save_draft
 from ...problems import Problem
+from ...twilio.access import NoAccess, twilio_access
 from ...wiro import WiroError
 from ..failures import ReportsWorkerFailures
 from ..stylesheets import sheet
@@ -645,18 +645,18 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
 
     def action_verify(self) -> None:
         draft = self.current_draft()
-        token = draft.authtoken or os.environ.get("TWILIO_AUTH_TOKEN", "")
-        if not token and self.app.sim is not None and draft.accountsid.strip() == self.app.sim.twilio_account_sid:
-            token = self.app.sim.twilio_auth_token  # the demo knows its own Twilio account's token
         sid_problems = [p for p in self._problems if p.field == "accountsid" and p.blocks]
         if not draft.accountsid.strip() or sid_problems:
             self._verify_result("✖ Fix the Account SID first.", "error")
             return
-        if not token:
+        # the pair in the form is what is checked: TWILIO_ACCOUNT_SID does not replace the form's SID
+        access = twilio_access(draft.accountsid, self.app.settings, typed_token=draft.authtoken, demo=self.app.sim,
+                               sid_from_env=False)
+        if isinstance(access, NoAccess):
             self._verify_result("Type the Auth Token to verify: Wiro never sends the saved one back.", "warning")
             return
         self._verify_result("Asking Twilio…", "")
-        self._verify(draft.accountsid.strip(), token.strip(), self.app.settings.twilio_base)
+        self._verify(access.account_sid, access.token, self.app.settings.twilio_base)
 
     @work(exclusive=True, group="credentials-verify", exit_on_error=False)
     async def _verify(self, sid: str, token: str, base: str) -> None:

@@ -6,7 +6,6 @@ the Twilio account (only when asked: it needs the Auth Token, which is never sto
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -19,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from ...twilio.access import NoAccess, twilio_access
 from ...wiro import WiroError
 from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
@@ -226,31 +226,21 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
 
     # -- live verification on Twilio -------------------------------------------------------------------------
 
-    def _token(self) -> str:
-        typed = self.query_one("#in-twilio-token", Input).value.strip()
-        if typed:
-            return typed
-        if os.environ.get("TWILIO_AUTH_TOKEN"):
-            return os.environ["TWILIO_AUTH_TOKEN"].strip()
-        sim = self.app.sim
-        if sim is not None and self._snap is not None and self._snap.accountsid == sim.twilio_account_sid:
-            return sim.twilio_auth_token  # the demo's own (simulated) Twilio account
-        return ""
-
     def action_verify(self) -> None:
         snap = self._snap
         if snap is None:
             return
-        sid = os.environ.get("TWILIO_ACCOUNT_SID", "").strip() or snap.accountsid
-        if not sid:
+        typed = self.query_one("#in-twilio-token", Input).value
+        access = twilio_access(snap.accountsid, self.app.settings, typed_token=typed, demo=self.app.sim)
+        if isinstance(access, NoAccess) and access.missing == "sid":
             self.query_one("#webhooks-account", Static).update("✖ The credential has no Account SID yet: fill it in on Credentials (e).")
             return
-        token = self._token()
-        if not token:
+        if isinstance(access, NoAccess):
             self.query_one("#webhooks-account", Static).update(
                 "Type the Auth Token above (it stays in memory for this session) or set TWILIO_AUTH_TOKEN.")
             self.query_one("#in-twilio-token", Input).focus()
             return
+        sid, token = access.account_sid, access.token
         self.query_one("#webhooks-account", Static).update(f"Looking up {len(snap.numbers)} number(s) on Twilio…")
         self._verify(snap, sid, token)
 

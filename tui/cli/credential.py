@@ -4,22 +4,22 @@ check: 0 valid (warnings allowed), 1 invalid, 2 unusable input (unreadable or un
 save:  0 saved and every number pointed at Wiro; 1 validation errors, a refusal, or webhook problems
        (skipped, failed, or the whole flow failed); 2 an error (unusable file, configuration, network).
 
-Only the standard library is imported here at module level: `build_parser` imports this module on
-every start of the app.
+`check_file` and `save_file` are the commands as functions (a file, a client, the streams to write
+to); `run(args)` reads the options and opens the client.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ..running_cli import running_cli
+from ..calls.sanitize import printable
+from . import common
+from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, CliError, plural
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
-
-
+if TYPE_CHECKING:
+    import argparse
 
 
 def add_parsers(subparsers: Any) -> None:
@@ -31,7 +31,7 @@ def add_parsers(subparsers: Any) -> None:
                        help="region of numbers written without a country code, e.g. GB (default US)")
 
     save = subparsers.add_parser("save", help="validate, upload local hold files, save (CredentialUpsert), report webhooks")
-    running_cli()._connection_options(save)
+    common.connection_options(save)
     save.add_argument("file", metavar="FILE", help="the credential file (JSON or TOML), as for `check`")
     save.add_argument("--json", action="store_true", help="one JSON document on stdout")
     save.add_argument("--region", metavar="CC", default="US",
@@ -41,23 +41,28 @@ def add_parsers(subparsers: Any) -> None:
 # -- shared ---------------------------------------------------------------------------------------------
 
 
+def run(args: argparse.Namespace) -> int:
+    """Run `check` or `save` from parsed options."""
+    return run_check(args) if args.command == "check" else run_save(args)
+
+
 def _region(text: str) -> str:
     import phonenumbers
 
     region = (text or "").strip().upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise running_cli().CliError(f"--region {text!r} is not a region code the phone-number database knows "
+        raise CliError(f"--region {text!r} is not a region code the phone-number database knows "
                                       "(two letters, e.g. US, GB, TR).")
     return region
 
 
 def _load(path: str) -> Any:
-    from .files import CredentialFileError, read_credential_file
+    from ..credential.files import CredentialFileError, read_credential_file
 
     try:
         return read_credential_file(path)
     except CredentialFileError as err:
-        raise running_cli().CliError(err.message) from None
+        raise CliError(err.message) from None
 
 
 def _findings(loaded: Any, validation: Any) -> tuple[list, list]:
@@ -78,9 +83,8 @@ def _item(problem: Any) -> dict[str, Any]:
 
 
 def _problem_lines(errors: list, warnings: list) -> list[str]:
-    from ..calls.sanitize import printable
-    from .draft import FIELD_NAMES
-    from .rules import split_field
+    from ..credential.draft import FIELD_NAMES
+    from ..credential.rules import split_field
 
     rank = {name: i for i, name in enumerate(FIELD_NAMES)}
 
@@ -100,21 +104,22 @@ def _problem_lines(errors: list, warnings: list) -> list[str]:
     return lines
 
 
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}{'' if n == 1 else 's'}"
-
-
 # -- check ----------------------------------------------------------------------------------------------
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Validate a credential file; print the findings per field (or one JSON document with --json)."""
-    from ..calls.sanitize import printable
-    from .payload import normalized
-    from .rules import validate
+    """`check` from parsed options."""
+    return check_file(args.file, region=getattr(args, "region", "US"), as_json=bool(args.json), out=sys.stdout)
 
-    region = _region(getattr(args, "region", "US"))
-    loaded = _load(args.file)
+
+def check_file(path: str, *, region: str = "US", as_json: bool = False, out: TextIO) -> int:
+    """Validate a credential file; print the findings per field (or one JSON document with `as_json`).
+    An unusable file or region raises CliError (exit 2)."""
+    from ..credential.payload import normalized
+    from ..credential.rules import validate
+
+    region = _region(region)
+    loaded = _load(path)
     validation = validate(loaded.draft, default_region=region, files=True)
     errors, warnings = _findings(loaded, validation)
     document = {
@@ -123,14 +128,14 @@ def run_check(args: argparse.Namespace) -> int:
         "warnings": [_item(p) for p in warnings],
         "normalized": normalized(loaded.draft),
     }
-    head = f"{printable(args.file)}: "
+    head = f"{printable(path)}: "
     if errors:
-        head += f"not valid — {_count(len(errors), 'error')}" + (f", {_count(len(warnings), 'warning')}" if warnings else "")
+        head += f"not valid — {plural(len(errors), 'error')}" + (f", {plural(len(warnings), 'warning')}" if warnings else "")
     else:
-        head += "valid" + (f" ({_count(len(warnings), 'warning')})" if warnings else "")
+        head += "valid" + (f" ({plural(len(warnings), 'warning')})" if warnings else "")
     lines = [head, *_problem_lines(errors, warnings)]
     lines.append("Fix the errors, then check again." if errors else "Ready for `wiro-voice save`.")
-    running_cli()._emit(args, document, "\n".join(lines))
+    common.emit(document, "\n".join(lines), as_json=as_json, out=out)
     return EXIT_PROBLEMS if errors else EXIT_OK
 
 
@@ -166,8 +171,6 @@ def webhook_document(result: Any) -> dict[str, Any]:
 
 def webhook_lines(result: Any) -> list[str]:
     """The webhook report in words: which numbers Wiro configured, and what to do about the others."""
-    from ..calls.sanitize import printable
-
     if result.error:
         return [f"Wiro could not configure any number this round: {printable(result.error)}",
                 "Nothing was configured: fix the cause, then save again (the save re-runs the webhook setup)."]
@@ -188,30 +191,41 @@ def webhook_lines(result: Any) -> list[str]:
 
 
 def run_save(args: argparse.Namespace) -> int:
-    """Validate, upload local hold files, CredentialUpsert, and print the webhook report."""
-    from ..calls.sanitize import printable
-    from .save import save_credential
-
-    main = running_cli()
+    """`save` from parsed options: the file is read and checked before anything is sent."""
     region = _region(getattr(args, "region", "US"))
     loaded = _load(args.file)
-    as_json = bool(getattr(args, "json", False))
+
+    with common.session(args) as (settings, _sim):
+        guid = common.need_agent(settings)
+
+        async def go() -> int:
+            async with common.client(settings) as client:
+                return await save_file(client, guid, args.file, loaded=loaded, region=region,
+                                       as_json=bool(getattr(args, "json", False)), out=sys.stdout, err=sys.stderr)
+
+        try:
+            return asyncio.run(go())
+        except ValueError as err:  # the client refused its settings (a malformed key or API base)
+            raise CliError(str(err)) from None
+
+
+async def save_file(client: Any, guid: str, path: str, *, loaded: Any = None, region: str = "US",
+                    as_json: bool = False, out: TextIO, err: TextIO) -> int:
+    """Validate, upload local hold files, CredentialUpsert, and print the webhook report.
+
+    `loaded` is the file already read (`read_credential_file`); without it `path` is read here. Exit 0
+    when saved and every number is pointed at Wiro; 1 for validation errors, a refusal or webhook
+    problems; 2 when the save failed otherwise."""
+    from ..credential.save import save_credential
+
+    region = _region(region)
+    loaded = loaded if loaded is not None else _load(path)
 
     def progress(label: str, done: int, total: int | None) -> None:
         if total and done >= total:
-            print(f"wiro-voice: {printable(label)}: done", file=sys.stderr)
+            print(f"wiro-voice: {printable(label)}: done", file=err)
 
-    with main._session(args) as (settings, _sim):
-        guid = main._need_agent(settings)
-
-        async def go() -> Any:
-            async with main._client(settings) as client:
-                return await save_credential(client, guid, loaded.draft, progress=progress, default_region=region)
-
-        try:
-            outcome = asyncio.run(go())
-        except ValueError as err:  # the client refused its settings (a malformed key or API base)
-            raise main.CliError(str(err)) from None
+    outcome = await save_credential(client, guid, loaded.draft, progress=progress, default_region=region)
 
     errors, warnings = _findings(loaded, outcome.validation)
     warnings += list(outcome.notes)
@@ -232,7 +246,7 @@ def run_save(args: argparse.Namespace) -> int:
 
     lines = _problem_lines(errors, warnings)
     if lines:
-        lines.insert(0, f"{printable(args.file)}: {_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}")
+        lines.insert(0, f"{printable(path)}: {plural(len(errors), 'error')}, {plural(len(warnings), 'warning')}")
     if not outcome.saved:
         lines.append(printable(failure.message if failure else "Not saved."))
         if failure is not None and failure.stage == "validation":
@@ -240,10 +254,7 @@ def run_save(args: argparse.Namespace) -> int:
     else:
         lines.append(f"Saved the twilio-voice credential of agent {printable(guid)}.")
         lines.extend(webhook_lines(outcome.result))
-    if as_json:
-        main._emit(args, document, "")
-    else:
-        print("\n".join(lines))
+    common.emit(document, "\n".join(lines), as_json=as_json, out=out)
 
     if not outcome.saved:
         if failure is None or failure.stage == "validation" or failure.kind == "refused":

@@ -7,24 +7,25 @@ Exit codes: 0 the log was read (even when empty); 1 Wiro refused (an agent that 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..calls.sanitize import printable
-from ..running_cli import running_cli
+from . import common
+from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, CliError
+
+if TYPE_CHECKING:
+    import argparse
 
 MAX_LINES = 5000  # Wiro's cap on `lines`
 
 
-
-
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
     """Register `logs` on the subcommand parsers (with the shared connection options)."""
     parser = subparsers.add_parser("logs", help="the agent's activity log (UserAgent/Logs), newest first")
-    running_cli()._connection_options(parser)
+    common.connection_options(parser)
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="another day's log (default: today, as Wiro counts days)")
     parser.add_argument("--lines", type=int, default=200, metavar="N",
                         help=f"the last N events of the day (1-{MAX_LINES}, default 200)")
@@ -49,46 +50,53 @@ def check_date(text: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """The `logs` command; returns the exit code (errors raise the CLI's CliError)."""
-    cli = running_cli()
-    from ..wiro.errors import ApiError, NotFoundError
-    from .events import from_tail
-    from .explain import explain_logs_error
-    from .filters import ActivityFilter
-    from .kinds import resolve_kinds
-
+    """The `logs` command from parsed options; returns the exit code (errors raise CliError)."""
     date = None
     if args.date is not None:
         try:
             date = check_date(args.date)
         except ValueError as err:
-            raise cli.CliError(str(err), cli.EXIT_ERROR) from None
+            raise CliError(str(err), EXIT_ERROR) from None
     if not 1 <= args.lines <= MAX_LINES:
-        raise cli.CliError(f"--lines must be between 1 and {MAX_LINES} (got {args.lines})", cli.EXIT_ERROR)
-    kinds, failures = resolve_kinds(args.kind or ())
-    wanted = ActivityFilter(kinds, failures, label=", ".join(args.kind) if args.kind else "all kinds")
+        raise CliError(f"--lines must be between 1 and {MAX_LINES} (got {args.lines})", EXIT_ERROR)
+    kinds = list(args.kind or ())
+    with common.session(args) as (settings, _sim):
+        guid = common.need_agent(settings)
 
-    with cli._session(args) as (settings, _sim):
-        guid = cli._need_agent(settings)
+        async def go() -> int:
+            async with common.client(settings) as client:
+                return await show_logs(client, guid, date=date, lines=args.lines, kinds=kinds,
+                                       as_json=bool(args.json), out=sys.stdout, err=sys.stderr)
 
-        async def go():
-            async with cli._client(settings) as client:
-                try:
-                    return await client.logs(guid, date=date, lines=args.lines)
-                except (ApiError, NotFoundError) as err:
-                    if err.status not in (None, 200):
-                        raise
-                    raise cli.CliError(explain_logs_error(err), cli.EXIT_PROBLEMS) from None
+        return common.run(go())
 
-        tail = cli._run(go())
+
+async def show_logs(client: Any, guid: str, *, date: str | None = None, lines: int = 200,
+                    kinds: Sequence[str] = (), as_json: bool = False, out: TextIO, err: TextIO) -> int:
+    """Read the agent's activity log (one day, the last `lines` events) and print it newest first, only
+    the `kinds` asked for (Wiro's spelling, a group, or `failures`). An agent that never ran has no log:
+    CliError with what to do (exit 1); Wiro's other errors are left to the caller."""
+    from ..activity.events import from_tail
+    from ..activity.explain import explain_logs_error
+    from ..activity.filters import ActivityFilter
+    from ..activity.kinds import resolve_kinds
+    from ..wiro.errors import ApiError, NotFoundError
+
+    resolved, failures = resolve_kinds(kinds)
+    wanted = ActivityFilter(resolved, failures, label=", ".join(kinds) if kinds else "all kinds")
+    try:
+        tail = await client.logs(guid, date=date, lines=lines)
+    except (ApiError, NotFoundError) as problem:
+        if problem.status not in (None, 200):
+            raise
+        raise CliError(explain_logs_error(problem), EXIT_PROBLEMS) from None
     events = from_tail(tail)
     shown = wanted.apply(events)
     if wanted.is_active and events and not shown:
         seen = ", ".join(sorted({e.kind for e in events if e.kind})) or "none"
-        print(f"wiro-voice: no event of kind {wanted.label} among the {len(events)} read; kinds seen: {seen}",
-              file=sys.stderr)
-    cli._emit(args, to_document(tail, shown, wanted), render_text(tail, events, shown, wanted))
-    return cli.EXIT_OK
+        common.say(err, f"no event of kind {wanted.label} among the {len(events)} read; kinds seen: {seen}")
+    common.emit(to_document(tail, shown, wanted), render_text(tail, events, shown, wanted), as_json=as_json, out=out)
+    return EXIT_OK
 
 
 # -- output -----------------------------------------------------------------------------------------
@@ -117,11 +125,11 @@ def _time_text(at: float | None, ts: str, local: Callable[[float], datetime]) ->
 def render_text(tail: Any, events: Sequence[Any], shown: Sequence[Any], wanted: Any, *,
                 local: Callable[[float], datetime] = datetime.fromtimestamp) -> str:
     """The human listing: a heading with the day and the counts, then one line per event, newest first."""
-    from .flatten import pairs_text
+    from ..activity.flatten import pairs_text
 
     day = printable(tail.date) or "today"
     total = tail.total_lines if tail.total_lines is not None else len(events)
-    heading = f"Activity log, {day}: {len(events)} of {total} events read, newest first"
+    heading = f"Activity log, {day}: {len(events)} of {common.plural(total, 'event')} read, newest first"
     if wanted.is_active:
         heading += f"; {len(shown)} shown ({printable(wanted.label)})"
     if not events:
