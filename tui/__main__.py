@@ -59,6 +59,8 @@ def _connection_options(parser: argparse.ArgumentParser, *, top: bool = False) -
     parser.add_argument("--config", metavar="PATH", default=d(None), help="config file (default: the user config dir)")
     parser.add_argument("--seed", type=int, default=d(7), help="demo: simulator seed (default 7)")
     parser.add_argument("--speed", type=_speed, default=d(1.0), help="demo: simulated time per real second (default 1)")
+    parser.add_argument("--api-shape", choices=("newest", "older"), default=d("newest"),
+                        help="demo: answer in the newest Wiro docs' shapes (default) or the older ones")
 
 
 def _top_parser() -> argparse.ArgumentParser:
@@ -99,7 +101,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sim.add_argument("--port", type=_port, default=0, help="port on 127.0.0.1 (default: a free one)")
     sim.add_argument("--seed", type=int, default=argparse.SUPPRESS, help="default 7")
     sim.add_argument("--speed", type=_speed, default=argparse.SUPPRESS, help="simulated seconds per real second (default 1)")
-    sim.add_argument("--faults", metavar="SPEC", help="e.g. 500:0.1,429:0.05,timeout:0.05,garbage:0.05,drop:0.02")
+    sim.add_argument("--faults", metavar="SPEC", help="e.g. 500:0.1,429:0.05,timeout:0.05,garbage:0.05,drop:0.02,partial:0.1")
+    sim.add_argument("--api-shape", choices=("newest", "older"), default=argparse.SUPPRESS,
+                     help="the Wiro answers' shapes: newest docs (default) or the older ones")
+    sim.add_argument("--voice-url", metavar="URL", default="https://api.wiro.ai/v1/AgentRealtime/Twilio",
+                     help="voice-handler URL a credential save writes on Twilio numbers ({guid} = the agent)")
 
     agents = sub.add_parser("agents", help="list your agents (MyAgents)")
     _connection_options(agents)
@@ -194,7 +200,7 @@ def _session(args: argparse.Namespace, *, need_account: bool = True) -> Iterator
     if args.demo:
         from .sim import Simulator
 
-        sim = Simulator(seed=args.seed, speed=args.speed).start()
+        sim = Simulator(seed=args.seed, speed=args.speed, api_shape=args.api_shape).start()
         settings = settings.with_(
             api_key=Secret(sim.api_key),
             api_secret=None,
@@ -277,12 +283,12 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from .ui.app import WiroVoiceApp
 
     if args.demo or not settings.has_account:  # nothing configured: the demo, and the screen says how to connect
-        seed, speed = args.seed, args.speed
+        seed, speed, api_shape = args.seed, args.speed, args.api_shape
 
         def start_demo():
             from .sim import Simulator
 
-            return Simulator(seed=seed, speed=speed).start()
+            return Simulator(seed=seed, speed=speed, api_shape=api_shape).start()
 
         # The configured account's agent means nothing in the simulator.
         app = WiroVoiceApp(settings.with_(api_key=None, api_secret=None, agent=args.agent), start_demo=start_demo,
@@ -297,7 +303,8 @@ def cmd_sim(args: argparse.Namespace) -> int:
     from .sim import serve_forever
 
     try:
-        serve_forever(port=args.port, seed=args.seed, speed=args.speed, faults=args.faults)
+        serve_forever(port=args.port, seed=args.seed, speed=args.speed, faults=args.faults, api_shape=args.api_shape,
+                      voice_url=args.voice_url)
     except ValueError as err:
         raise CliError(f"Bad simulator option: {err}") from None
     except OSError as err:
@@ -424,7 +431,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         ("--config", config), ("--theme", getattr(args, "theme", None))):
         if value:
             tui_args += [flag, value]
-    tui_args += ["--seed", str(args.seed), "--speed", str(args.speed)]
+    tui_args += ["--seed", str(args.seed), "--speed", str(args.speed), "--api-shape", args.api_shape]
     try:
         plan = plan_serve(tui_args, host=args.host, port=args.port, public_url=args.public_url)
         for warning in plan.warnings:
