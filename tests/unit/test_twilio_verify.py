@@ -44,12 +44,12 @@ async def test_valid_pair_names_the_account(sim):
     assert sim.twilio_auth_token not in everything(check)
 
 
-async def test_rejected_pair_says_api_key_secret(sim):
+async def test_rejected_pair_names_the_account_and_warns_of_an_api_key_secret(sim):
     wrong = "Ab3" * 10 + "Zz"  # 32 mixed-case characters: what an API Key Secret looks like
     check = await verify_pair(sim.twilio_account_sid, wrong, sim.twilio_base)
     assert check.state == "rejected" and not check.ok
-    assert "401" in check.message and "20003" in check.message
-    assert "likely an API Key Secret — use the Live Auth Token" in check.message
+    assert "401" in check.message and "20003" in check.message and "suspended or closed" in check.message
+    assert any("API Key Secret" in w for w in check.warnings)  # the token's shape, said as a hint
     assert wrong not in everything(check)
 
 

@@ -8,7 +8,7 @@ stays mis-routed although Wiro lists it as updated — the trap this module exis
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -155,6 +155,11 @@ class NumberVerdict:
 # -- telling URLs apart ---------------------------------------------------------------------------
 
 WIRO_DOMAIN = "wiro.ai"
+#: more hosts whose URLs count as Wiro's voice handler (comma-separated hosts or URLs), e.g. a simulator's
+HANDLER_HOSTS_ENV = "WIRO_VOICE_HANDLER_HOSTS"
+#: said with every verdict that rests on the host: Wiro does not document the URL it writes
+HOST_INFERENCE = ("Wiro does not document the voice URL it writes, so this is inferred from the host "
+                  "(wiro.ai or under it).")
 _STUDIO = re.compile(r"/Flows/FW[0-9a-fA-F]*", re.IGNORECASE)
 _WIRO_AGENT = re.compile(r"/Twilio/(?:Voice|Status)/(?P<guid>[^/?#]+)", re.IGNORECASE)
 
@@ -179,6 +184,23 @@ def is_wiro_url(url: str | None, extra_hosts: Iterable[str] = ()) -> bool:
     if host == WIRO_DOMAIN or host.endswith("." + WIRO_DOMAIN):
         return True
     return host in {h.lower() for h in extra_hosts if h}
+
+
+def handler_hosts(api_base: str | None, *extra: str | None, env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Hosts whose URLs count as Wiro's voice handler besides *.wiro.ai: the configured Wiro API base's host,
+    any URL or host given, and those listed in WIRO_VOICE_HANDLER_HOSTS (the environment by default)."""
+    import os
+
+    listed = (env if env is not None else os.environ).get(HANDLER_HOSTS_ENV, "")
+    found = []
+    for item in (api_base, *extra, *listed.split(",")):
+        text = (item or "").strip()
+        if not text:
+            continue
+        host = url_host(text) if "://" in text else url_host("http://" + text)
+        if host and host not in found:
+            found.append(host)
+    return tuple(found)
 
 
 def is_studio_flow(url: str | None) -> bool:
@@ -246,7 +268,7 @@ def classify(
     if not is_wiro_url(resource.voice_url, wiro_hosts):
         return NumberVerdict(
             verdict=ELSEWHERE, title=f"Webhook elsewhere ({host or 'unreadable URL'})",
-            detail=f"Calls go to a webhook at {host or resource.voice_url!r}, not Wiro.",
+            detail=f"Calls go to a webhook at {host or resource.voice_url!r}, not Wiro. {HOST_INFERENCE}",
             fix=(f"{SAVE_AGAIN} If it points elsewhere again later, another tool or script is rewriting it."
                  if in_credential else ADD_TO_CREDENTIAL),
             flags=tuple(flags), host=host, **common)
@@ -254,7 +276,7 @@ def classify(
     method = resource.voice_method or "POST"  # Twilio's default when unset
     return NumberVerdict(
         verdict=WIRO_OK, title=f"Webhook to Wiro ({method})",
-        detail=f"Calls go to Wiro's voice handler at {host}.",
+        detail=f"Calls go to Wiro's voice handler at {host}. {HOST_INFERENCE}",
         fix=None if in_credential else ADD_TO_CREDENTIAL,
         flags=tuple(flags), host=host, **common)
 
