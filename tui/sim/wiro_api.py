@@ -206,9 +206,9 @@ def credential_upsert(world: World, body: dict, ctx: Ctx) -> dict:
     rows are skipped and reported, the others written. Any saved twilio-voice row runs the webhook step.
     """
     now = world.advance()
+    agent = access(world, body.get("useragentguid"), "useragentguid", ADMIN)
     if "fields" not in body:
         raise Refusal("fields is required")
-    agent = access(world, body.get("useragentguid"), "useragentguid", ADMIN)
     try:
         checked = check_rows(body["fields"], agent.credentials, files_by_upload_only=not world.older)
     except UpsertError as e:
