@@ -186,3 +186,18 @@ def test_the_ledger_agrees_with_myagents_and_detail(sim, clock):
 @pytest.mark.parametrize("path", ["/UserAgent/TransactionList", "/UserAgent/Logs"])
 def test_activity_needs_a_guid(sim, path):
     assert refused(sim, path, {}) == (0, "useragentguid is required")
+
+
+def test_settled_credits_survive_the_trimming_of_old_sessions(sim, clock):
+    used = []
+    for _ in range(3):  # ~27 h of live calls: more sessions than the simulator keeps (2000)
+        clock.advance(9 * 3600)
+        used.append(ledger(sim)["summary"]["usedcredits"])
+    with sim.world.lock:
+        kept = len(sim.world.agents[sim.demo_agent_guid].calls)
+    assert kept == 2000
+    assert used == sorted(used) and used[-1] >= 2100, "credits spent stay spent; the pool ran dry"
+    answer = ledger(sim, limit=500)
+    assert answer["summary"]["remainingcredits"] == 0 and answer["total"] > 800
+    blocked = [e for e in logs(sim, lines=5000)["events"] if e["kind"] == "balance_gate_blocked"]
+    assert blocked, "turns after the pool ran dry are refused"

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .calls import ENDED, Call, CallState
+from .calls import ENDED, REJECTED, Call, CallState
 from .ids import IdMint, rng_for
 from .timefmt import utc_date
 
@@ -86,64 +86,98 @@ def _tokens(seed: int, call: Call, credits: int) -> dict:
             "total": total}
 
 
-def build(seed: int, agent_guid: str, plan: Plan, calls: list[Call], state: Callable[[Call], CallState],
-          running_at: Callable[[float], bool], now: float, model: str) -> Ledger:
-    """Replay the pool from the plan's first period up to ``now``."""
-    events: list[tuple[float, int, str, object]] = []
-    start, _ = period_of(plan.anchor, plan.anchor)
-    while start <= now:
-        events.append((start, 0, "renewal", None))
-        start += PERIOD_SECONDS
-    for t, pack in plan.purchases:
-        if t <= now:
-            events.append((t, 1, "purchase", pack))
-    for call in calls:
-        st = state(call)
-        if st.status != ENDED or st.ended is None:
-            continue
-        t = st.ended + POSTCALL_DELAY
-        if t <= now and running_at(t):
-            events.append((t, 2, "turn", call))
-    events.sort(key=lambda e: (e[0], e[1], getattr(e[3], "seq", 0)))
+class Pool:
+    """An agent's credit pool, replayed incrementally as simulated time passes.
 
-    mint = IdMint(rng_for(seed, agent_guid, "ledger"))
-    rows: list[dict] = []
-    turns: dict[str, Turn] = {}
-    used = extra = 0
-    syncat = plan.anchor
-    for t, _, what, item in events:
-        guid = mint.uuid()
-        if what == "renewal":
-            used = 0
-            row = _row(guid, t, "renewal", "monthly", plan.monthlycredits, plan.monthlycredits + extra,
+    A post-call turn is settled once its time has come (the call's end can no longer change then), so settled
+    rows and turns are kept: they survive the trimming of old sessions and are never recomputed.
+    """
+
+    MAX_ROWS = 5000  # a long demo keeps the newest rows only
+
+    def __init__(self, seed: int, agent_guid: str, plan: Plan) -> None:
+        self.plan = plan
+        self._seed = seed
+        self._mint = IdMint(rng_for(seed, agent_guid, "ledger"))
+        self._rows: list[dict] = []  # oldest first
+        self.turns: dict[str, Turn] = {}
+        self._used = self._extra = 0
+        self._syncat = plan.anchor
+        self._next_renewal = period_of(plan.anchor, plan.anchor)[0]
+        self._purchases = sorted(plan.purchases)
+        self._purchase_index = 0
+        self._max_seq = -1
+        self._pending: dict[str, Call] = {}
+
+    def update(self, now: float, calls: list[Call], state: Callable[[Call], CallState],
+               running_at: Callable[[float], bool], model: str) -> Ledger:
+        """Settle everything due by ``now`` and return the pool as it stands."""
+        for call in reversed(calls):  # sessions are appended in sequence order
+            if call.seq <= self._max_seq:
+                break
+            self._pending[call.guid] = call
+        if calls:
+            self._max_seq = max(self._max_seq, calls[-1].seq)
+        events: list[tuple[float, int, object]] = []
+        for guid, call in list(self._pending.items()):
+            st = state(call)
+            if call.outcome == "stuck" or st.status == REJECTED:
+                del self._pending[guid]  # no conversation, no post-call turn
+            elif st.status == ENDED and st.ended is not None and st.ended + POSTCALL_DELAY <= now:
+                del self._pending[guid]
+                t = st.ended + POSTCALL_DELAY
+                if running_at(t):
+                    events.append((t, 2, call))
+        while self._next_renewal <= now:
+            events.append((self._next_renewal, 0, "renewal"))
+            self._next_renewal += PERIOD_SECONDS
+        while self._purchase_index < len(self._purchases) and self._purchases[self._purchase_index][0] <= now:
+            t, pack = self._purchases[self._purchase_index]
+            events.append((t, 1, pack))
+            self._purchase_index += 1
+        events.sort(key=lambda e: (e[0], e[1], getattr(e[2], "seq", 0)))
+        for t, kind, item in events:
+            self._settle(t, kind, item, model)
+        if len(self._rows) > self.MAX_ROWS:
+            del self._rows[: len(self._rows) - self.MAX_ROWS]
+        if len(self.turns) > self.MAX_ROWS:
+            for guid in list(self.turns)[: len(self.turns) - self.MAX_ROWS]:
+                del self.turns[guid]
+        start, end = period_of(self.plan.anchor, now)
+        return Ledger(start, end, self.plan.monthlycredits, self._extra, self._used, self._rows[::-1], self.turns,
+                      self._syncat)
+
+    def _settle(self, t: float, kind: int, item: object, model: str) -> None:
+        monthly = self.plan.monthlycredits
+        guid = self._mint.uuid()
+        if kind == 0:
+            self._used = 0
+            row = _row(guid, t, "renewal", "monthly", monthly, monthly + self._extra,
                        f"Monthly credits ({utc_date(t)[:7]})")
-        elif what == "purchase":
+        elif kind == 1:
             credits = PACKS[str(item)][0]
-            extra += credits
-            row = _row(guid, t, "purchase", str(item), credits, max(0, plan.monthlycredits + extra - used),
+            self._extra += credits
+            row = _row(guid, t, "purchase", str(item), credits, max(0, monthly + self._extra - self._used),
                        f"Credit pack ({item}, {credits} credits)")
             row["providerref"] = f"pi_{guid[:12]}"
         else:
             call: Call = item  # type: ignore[assignment]
-            if plan.monthlycredits + extra - used <= 0:
-                turns[call.guid] = Turn(t, call, 0, model, {}, 0, True)
-                continue
+            if monthly + self._extra - self._used <= 0:
+                self.turns[call.guid] = Turn(t, call, 0, model, {}, 0, True)
+                return
             credits = call.postcall_credits
-            tokens = _tokens(seed, call, credits)
-            used += credits
-            after = max(0, plan.monthlycredits + extra - used)
-            turns[call.guid] = Turn(t, call, credits, model, tokens, after, False)
+            tokens = _tokens(self._seed, call, credits)
+            self._used += credits
+            after = max(0, monthly + self._extra - self._used)
+            self.turns[call.guid] = Turn(t, call, credits, model, tokens, after, False)
             row = _row(guid, t, "deduct", "tokens", -credits, after, "Voice post-call turn")
             session = call.callsid if call.callsid.startswith("voice-call-") else f"voice-call-{call.callsid}"
             row.update(sessionkey=session, agentsessionkey=f"voice-postcall-{call.guid[:8]}", messageguid=call.guid,
                        inputtokens=tokens["input"], outputtokens=tokens["output"],
                        cachereadtokens=tokens["cacheRead"], cachewritetokens=0, totaltokens=tokens["total"],
                        tokencost=credits, processedms=1800 + (credits * 350), model=model)
-        syncat = t
-        rows.append(row)
-    period_start, period_end = period_of(plan.anchor, now)
-    rows.reverse()
-    return Ledger(period_start, period_end, plan.monthlycredits, extra, used, rows, turns, syncat)
+        self._syncat = t
+        self._rows.append(row)
 
 
 def _row(guid: str, t: float, type_: str, action: str, amount: int, after: int, description: str) -> dict:

@@ -77,6 +77,7 @@ class Agent:
         self.foreign = False  # owned by someone else, in no team of the key owner
         self.deleted = False  # soft-deleted
         self.plan = ledger.Plan(anchor=created)
+        self.pool: ledger.Pool | None = None  # built from ``plan`` on first use
         self.timezone: str | None = "Europe/Istanbul"
         self.models = {"chatModel": "openai/gpt-5.6-sol", "cronModel": "openai/gpt-5.4-mini",
                        "voicePrepModel": "openai/gpt-5.4-mini", "voicePostcallModel": "openai/gpt-5.4"}
@@ -381,9 +382,11 @@ class World:
         return None
 
     def ledger(self, agent: Agent, now: float) -> ledger.Ledger:
-        """The agent's credit pool at ``now``."""
-        return ledger.build(self.seed, agent.guid, agent.plan, agent.calls, lambda c: self.call_state(c, now),
-                            lambda t: agent.status_at(t) == RUNNING, now, agent.models["voicePostcallModel"])
+        """The agent's credit pool at ``now`` (its plan is read when the pool is first needed)."""
+        if agent.pool is None:
+            agent.pool = ledger.Pool(self.seed, agent.guid, agent.plan)
+        return agent.pool.update(now, agent.calls, lambda c: self.call_state(c, now),
+                                 lambda t: agent.status_at(t) == RUNNING, agent.models["voicePostcallModel"])
 
     # -- rules ----------------------------------------------------------------------------------
 
