@@ -35,7 +35,8 @@ def test_upload_round_trip(sim, name, ctype):
     body = r.json()
     assert body["result"] is True
     item = body["list"][0]
-    assert {"id", "name", "contenttype", "size", "url"} <= item.keys()
+    assert set(item) == {"id", "name", "contenttype", "size", "parentid", "url", "addedtime", "accesskey"}
+    assert item["parentid"] == "f-1" and item["addedtime"].isdigit()
     assert item["name"] == name and item["contenttype"] == ctype and int(item["size"]) == len(payload)
     assert item["url"] == f"{sim.base_url}/files/{item['id']}/{name}"
     got = http.get(item["url"])

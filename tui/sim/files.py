@@ -35,16 +35,16 @@ class StoredFile:
     url: str
 
     def listing(self) -> dict:
-        """The File/Upload ``list`` item."""
+        """The File/Upload ``list`` item (files.md's fields: sizes and times as strings)."""
         return {
             "id": self.id,
             "name": self.name,
             "contenttype": self.content_type,
             "size": str(len(self.data)),
+            "parentid": self.folder_id,
             "url": self.url,
-            "folderid": self.folder_id,
-            "status": "active",
-            "createdat": str(int(self.created)),
+            "addedtime": str(int(self.created)),
+            "accesskey": self.id.replace("-", "")[:24],
         }
 
 
