@@ -237,10 +237,15 @@ def _need_agent(settings: Settings) -> str:
 
 
 def _run(coro) -> Any:
-    from .wiro import ApiError, NotFoundError, WiroError
+    from .wiro import AccessDenied, AgentGone, ApiError, AuthError, NotFoundError, WiroError
 
     try:
         return asyncio.run(coro)
+    except (AgentGone, AccessDenied) as err:  # their messages say what happened and what to do
+        raise CliError(err.message) from None
+    except AuthError as err:
+        raise CliError(f"Wiro refused the API key: {err.message.rstrip('.')}. Check WIRO_API_KEY (and WIRO_API_SECRET "
+                       "for a signature-mode project), or the key saved from the Connection screen.") from None
     except NotFoundError as err:
         if err.status == 404:  # the endpoint, not the agent: a configuration error
             raise CliError(err.message) from None
@@ -250,7 +255,7 @@ def _run(coro) -> Any:
     except ApiError as err:
         from .wiro.refusals import explain_refusal
 
-        raise CliError(explain_refusal(err.message), EXIT_PROBLEMS) from None
+        raise CliError(explain_refusal(err.message, err.data), EXIT_PROBLEMS) from None
     except WiroError as err:
         raise CliError(err.message) from None
 
@@ -358,6 +363,11 @@ def cmd_status(args: argparse.Namespace) -> int:
                      f"whitelist {'on (' + str(len(cred.whitelistedcallers)) + ')' if cred.whitelistedcallers else 'off'}")
     else:
         lines.append("no Twilio credential yet")
+    if agent.credentials_missing:
+        lines.append(f"credentials needing attention (Wiro's _required_missing): {printable(', '.join(agent.credentials_missing))}")
+    if agent.restarting:
+        lines.append("restarting to apply a change")
+    document["credentialsMissing"] = list(agent.credentials_missing)
     _emit(args, document, "\n".join(lines))
     return EXIT_OK
 

@@ -161,7 +161,7 @@ HANDLER_HOSTS_ENV = "WIRO_VOICE_HANDLER_HOSTS"
 HOST_INFERENCE = ("Wiro does not document the voice URL it writes, so this is inferred from the host "
                   "(wiro.ai or under it).")
 _STUDIO = re.compile(r"/Flows/FW[0-9a-fA-F]*", re.IGNORECASE)
-_WIRO_AGENT = re.compile(r"/Twilio/(?:Voice|Status)/(?P<guid>[^/?#]+)", re.IGNORECASE)
+_GUID = re.compile(r"(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])", re.IGNORECASE)
 
 
 def url_host(url: str | None) -> str | None:
@@ -209,9 +209,16 @@ def is_studio_flow(url: str | None) -> bool:
 
 
 def wiro_agent_in(url: str | None) -> str | None:
-    """The agent guid in a Wiro voice/status URL (…/Twilio/Voice/{guid}), if the URL has that shape."""
-    match = _WIRO_AGENT.search(urlsplit(url).path) if url else None
-    return match["guid"] if match else None
+    """An agent guid the voice URL carries (anywhere in its path or query), or None. Wiro does not document
+    the URL, so no path is assumed: a URL naming a guid is taken to name the agent it rings (an inference)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    match = _GUID.search(f"{parts.path}?{parts.query}")
+    return match.group(0) if match else None
 
 
 # -- the rules --------------------------------------------------------------------------------------

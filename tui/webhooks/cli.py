@@ -112,10 +112,10 @@ def run(args: argparse.Namespace) -> int:
     if loaded.warning:
         warnings.append(loaded.warning)
     warnings.extend(check.account.warnings)
+    for warning in warnings:  # before a failure too: a token's shape may be the hint that explains it
+        print(f"wiro-voice: {printable(warning)}", file=sys.stderr)
     if not check.checked:
         raise cli.CliError(f"Nothing could be checked: {check.error}", cli.EXIT_ERROR)
-    for warning in warnings:
-        print(f"wiro-voice: {printable(warning)}", file=sys.stderr)
     cli._emit(args, to_document(check, loaded, numbers, warnings), render_text(check, loaded, numbers, agent.title))
     return cli.EXIT_OK if check.ok else cli.EXIT_PROBLEMS
 
