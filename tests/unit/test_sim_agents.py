@@ -8,7 +8,7 @@ from tui.sim import DEMO_API_KEY, DEMO_TEAM_API_KEY
 
 from tests.conftest import START_EPOCH as EPOCH
 
-from .sim_http import detail, http, make_sim, older, post, refused, shaped, twilio_cred  # noqa: F401 - fixtures
+from .sim_http import detail, http, make_sim, older, post, refused, shaped  # noqa: F401 - fixtures
 
 LIFECYCLE = ("queuedat", "startedat", "runningat", "stoppingat", "stopdat", "errordat")
 SUBSCRIPTION = {"plan", "status", "amount", "currency", "currentperiodend", "renewaldate", "daysremaining",

@@ -32,7 +32,8 @@ class Project:
     revoked: bool = False
 
 
-PROJECTS: dict[str, Project] = {
+# API key -> project; a plain secret string (or None for key-only) is accepted too.
+PROJECTS: dict[str, Project | str | None] = {
     DEMO_API_KEY: Project(),
     DEMO_SIG_API_KEY: Project(DEMO_SIG_API_SECRET),
     DEMO_TEAM_API_KEY: Project(workspace=TEAM),
@@ -61,9 +62,11 @@ def identify(headers: Mapping[str, str]) -> Project | Refused:
         scheme, _, value = auth.partition(" ")
         if scheme.lower() == "bearer":
             key = value.strip()
-    project = PROJECTS.get(key) if key else None
-    if project is None:
+    if not key or key not in PROJECTS:
         return Refused(401, NOT_FOUND)
+    project = PROJECTS[key]
+    if not isinstance(project, Project):  # a bare secret (or None: key-only), as tests register extra projects
+        project = Project(project)
     if project.revoked:
         return Refused(200, NOT_VALID)
     if project.secret is None:

@@ -207,7 +207,7 @@ class SimHandler(BaseHTTPRequestHandler):
         ctx = wiro_api.Ctx(project, fault)
         if multipart is not None:
             with world.lock:
-                status, answer = wiro_api.handle_multipart(world, multipart, body,
+                status, answer = wiro_api.respond_multipart(world, multipart, body,
                                                            self.headers.get("Content-Type") or "", ctx)
             self._json(status, answer)
             return
@@ -220,7 +220,7 @@ class SimHandler(BaseHTTPRequestHandler):
             self._json(200, wiro_api.failure("Request body must be a JSON object"))
             return
         with world.lock:
-            status, answer = wiro_api.handle_json(world, route or public, data, ctx)
+            status, answer = wiro_api.respond_json(world, route or public, data, ctx)
         self._json(status, answer)
 
     def _file(self, path: str) -> None:

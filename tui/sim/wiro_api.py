@@ -412,14 +412,18 @@ def _answer(call: Callable[[], dict]) -> tuple[int, dict]:
         return r.status, {**failure(str(r), r.code), **r.extra}
 
 
-def handle_json(world: World, route: Callable[[World, dict, Ctx], dict], body: dict,
-                ctx: Ctx | None = None) -> tuple[int, dict]:
+def respond_json(world: World, route: Callable[[World, dict, Ctx], dict], body: dict,
+                 ctx: Ctx | None = None) -> tuple[int, dict]:
     """Run a JSON handler: ``(http status, payload)``, a Refusal turned into a ``result: false`` answer."""
     return _answer(lambda: route(world, body, ctx or Ctx()))
 
 
-def handle_multipart(world: World, route: Callable[[World, bytes, str, Ctx], dict], body: bytes,
-                     content_type: str, ctx: Ctx | None = None) -> tuple[int, dict]:
+def respond_multipart(world: World, route: Callable[[World, bytes, str, Ctx], dict], body: bytes,
+                      content_type: str, ctx: Ctx | None = None) -> tuple[int, dict]:
     """Run a multipart handler the same way."""
     return _answer(lambda: route(world, body, content_type, ctx or Ctx()))
 
+
+def handle_json(world: World, route: Callable[[World, dict, Ctx], dict], body: dict, ctx: Ctx | None = None) -> dict:
+    """The payload alone (for tests that call a handler in-process, without HTTP)."""
+    return respond_json(world, route, body, ctx)[1]
