@@ -161,7 +161,8 @@ def build_demo(world: World) -> DemoIds:
     deleted.deleted = True
     foreign = world.add_agent("Someone else's receptionist", status=RUNNING, created=now - 5 * DAY, id=96,
                               live_calls=False)
-    foreign.foreign, foreign.owner_uuid, foreign.uuid = True, world.mint.uuid(), foreign.owner_uuid
+    foreign.foreign = True
+    foreign.owner_uuid = foreign.uuid = world.mint.uuid()
 
     return DemoIds(demo.guid, stopped.guid, setup.guid, acct.sid, acct.auth_token, other.sid, music.url,
                    nocredit.guid, team.guid, deleted.guid, foreign.guid, sales.sid, sales.auth_token)
