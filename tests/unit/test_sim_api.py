@@ -131,3 +131,34 @@ def test_demo_subcommands_start_the_simulator_in_the_chosen_shape(monkeypatch, t
     for argv in (["agents", "--demo", "--api-shape", "older", "--json"], ["agents", "--demo", "--json"]):
         main(argv)
     assert shapes == ["older", "newest"]
+
+
+def test_the_dashboard_and_serve_pass_the_api_shape_on(monkeypatch, tmp_path):
+    import tui.ui.app as app_module
+    import tui.ui.serve as serve_module
+
+    started = []
+
+    class Dashboard:  # stands in for the Textual app: runs the demo factory the command line built
+        return_code = 0
+
+        def __init__(self, settings, *, start_demo=None, themes=None, **_):
+            self.start_demo = start_demo
+
+        def run(self):
+            sim = self.start_demo()
+            started.append(sim.api_shape)
+            sim.stop()
+
+    planned = []
+    monkeypatch.setattr(app_module, "WiroVoiceApp", Dashboard)
+    monkeypatch.setattr(serve_module, "plan_serve", lambda tui_args, **kw: planned.append(tui_args) or
+                        type("Plan", (), {"warnings": ()})())
+    monkeypatch.setattr(serve_module, "run", lambda plan: None)
+    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
+    assert main(["--demo", "--api-shape", "older"]) == 0
+    assert main(["--demo"]) == 0
+    assert started == ["older", "newest"]
+    assert main(["serve", "--demo", "--api-shape", "older"]) == 0
+    args = planned[0]
+    assert args[args.index("--api-shape") + 1] == "older"
