@@ -376,7 +376,7 @@ class WebhookItem:
             match = _NUMBER_TEXT.match(value)
             if match:
                 return cls(number=match["number"].strip(), text=match["text"])
-            return cls(number=None, text=value.strip() or None)
+            return cls(number=None, text=value.strip() or "(empty)")
         if isinstance(value, dict):
             number = next((as_str(value[k]) for k in _NUMBER_KEYS if as_str(value.get(k))), None)
             text = next((_text(value[k]) for k in _TEXT_KEYS if value.get(k) not in (None, "")), None)
