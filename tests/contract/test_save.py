@@ -138,6 +138,15 @@ def test_a_skipped_webhook_step_exits_1_with_the_reason(server, cli, tmp_path):
     assert again.json["webhooks"]["updated"] == []
 
 
+def test_a_number_wiro_did_not_mention_is_not_called_configured(server, cli, tmp_path):
+    server.reply("UserAgent/Detail", p.detail_newest())
+    server.reply("UserAgent/CredentialUpsert", p.upsert_updated([p.NUMBERS[0]]))
+    ran = cli("save", str(credential_file(tmp_path)), "--json")
+    assert ran.code == 1 and ran.json["saved"] is True and ran.json["webhooks"]["updated"] == [p.NUMBERS[0]]
+    text = cli("save", str(credential_file(tmp_path)))
+    assert f"{p.NUMBERS[1]}: Wiro did not say what it did with this number" in text.out
+
+
 def test_failed_numbers_and_older_shapes(server, cli, tmp_path):
     server.reply("UserAgent/Detail", p.detail_newest())
     server.reply("UserAgent/CredentialUpsert", p.upsert_failed())

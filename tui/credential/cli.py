@@ -207,6 +207,13 @@ def webhook_lines(result: Any, numbers: Sequence[str] = ()) -> list[str]:
         advice = _advice(item.text, _FAIL_ADVICE)
         lines.append(f"  failed   {printable(item.number or '?')}: {printable(item.text or 'no reason given')}"
                      + (f" — {advice}" if advice else ""))
+    mentioned = {"".join(c for c in (i.number or "") if c.isdigit())
+                 for i in (*result.updated, *result.skipped, *result.failed)}
+    if not result.skipped_reason:
+        for number in numbers:
+            if "".join(c for c in number if c.isdigit()) not in mentioned and result.reported:
+                lines.append(f"  ?        {printable(number)}: Wiro did not say what it did with this number "
+                             "(`wiro-voice webhooks` checks it on Twilio)")
     if not result.reported:
         lines.append("  (Wiro said nothing about the webhooks: `wiro-voice webhooks` checks each number on Twilio)")
     elif not (result.updated or result.skipped or result.failed or result.skipped_reason):
@@ -303,7 +310,7 @@ def run_save(args: argparse.Namespace) -> int:
         for name in outcome.files_written:
             lines.append(f"  {name}: stored by Wiro (CredentialFileUpload)")
         if outcome.result is not None:
-            lines.extend(webhook_lines(outcome.result))
+            lines.extend(webhook_lines(outcome.result, outcome.numbers))
         lines.extend(status_lines(outcome))
     if as_json:
         main._emit(args, document, "")

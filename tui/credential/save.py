@@ -95,6 +95,7 @@ class SaveOutcome:
     updated_setup: bool = False  # Update {guid} was called and answered
     update_error: str | None = None
     agent_after: Agent | None = None  # the agent as read after the save (or as Update answered)
+    numbers: tuple[str, ...] = ()  # the numbers the save sent
 
     @property
     def error(self) -> str | None:
@@ -119,8 +120,11 @@ class SaveOutcome:
     def all_numbers_updated(self) -> bool:
         """Saved, and Wiro pointed every number at itself (nothing skipped or failed, no flow error)."""
         r = self.result
-        return (self.saved and r is not None and r.reported and r.error is None and not r.skipped
-                and r.skipped_reason is None and not r.failed)
+        if not (self.saved and r is not None and r.reported and r.error is None and not r.skipped
+                and r.skipped_reason is None and not r.failed):
+            return False
+        updated = {re.sub(r"\D", "", item.number or "") for item in r.updated}
+        return all(re.sub(r"\D", "", n) in updated for n in self.numbers)  # none left unmentioned
 
     @property
     def still_needs_setup(self) -> bool:
@@ -283,7 +287,8 @@ async def save_credential(
         notes.append(_still_in_setup(after, updated))
     return SaveOutcome(True, validation, result=result, uploaded=dict(uploaded), failure=failure, notes=tuple(notes),
                        row_errors=rows, files_written=tuple(written), status_before=before, status_after=status_after,
-                       updated_setup=updated, update_error=update_error, agent_after=after)
+                       updated_setup=updated, update_error=update_error, agent_after=after,
+                       numbers=tuple(v.strip() for v in draft.phonenumbers if v.strip()))
 
 
 def _rows(count: int | None) -> str:

@@ -50,7 +50,12 @@ def channel_values(agent: Agent) -> dict[str, str]:
         if cred.whitelistedcallers
         else "off — every caller is answered"
     )
-    token = "set (stored encrypted by Wiro)" if cred.authtoken_set else "[$agent-error]missing[/]"
+    if not cred.authtoken_set:
+        token = "[$agent-error]missing[/]"
+    elif cred.authtoken_unknown:
+        token = "probably set (Wiro's answer does not say; a save without one keeps it)"
+    else:
+        token = "set (stored encrypted by Wiro)"
     return {
         "Numbers": numbers,
         "Hold": hold,
