@@ -110,3 +110,14 @@ async def test_premix_writes_a_file_and_offers_it_as_the_greeting(sim, sim_setti
         assert form.current_draft().holdaudio == str(out)
         assert form.current_draft().holdstrategy == "audio_then_music"
         assert "premix" in text_of(app, "#hold-segments").lower() or "greeting" in text_of(app, "#hold-segments")
+        # saved from the form, the premix reaches Wiro through CredentialFileUpload, as the greeting
+        await pilot.press("e")
+        await settle(app, pilot, rounds=4)
+        sim.requests.clear()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot, rounds=8)
+        assert sim.requests.count("UserAgent/CredentialFileUpload") == 1 and sim.requests.count("File/Upload") == 0
+        with sim.world.lock:
+            stored = dict(sim.world.agents[sim.demo_agent_guid].twilio)
+        assert stored["holdaudio"].startswith("upload:") and stored["holdstrategy"] == "audio_then_music"
+        assert "greeting: stored by Wiro" in text_of(app, "#save-result")

@@ -149,7 +149,7 @@ async def test_filter_text_and_kind_narrow_the_table(sim, sim_settings):
         await settle(app, pilot)
         shown = {e.kind for e in screen.view()}
         assert table.row_count and shown <= {"session_start", "session_end"}
-        for _ in range(4):  # conversation, tools, scheduled jobs, failures
+        for _ in range(5):  # conversation, tools, scheduled jobs, credits, failures
             await pilot.press("k")
         await settle(app, pilot)
         assert "failures" in text_of(app, "#logs-state")

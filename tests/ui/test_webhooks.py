@@ -82,7 +82,7 @@ async def test_a_failed_webhook_flow_leads_with_a_banner_and_save_again_fixes_it
         assert not app.screen.query_one("#webhooks-banner").display
         rows = table_rows(app)
         assert rows["+14155550142"][1] == "updated"
-        assert rows["+14155550163"][1] == "skipped"
+        assert rows["+14155550163"][1] == "failed"  # newest docs: {phoneNumber, error} under twilioWebhooksFailed
 
 
 async def test_the_report_survives_a_restart(sim, sim_settings):

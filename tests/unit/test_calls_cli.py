@@ -80,8 +80,9 @@ async def test_server_text_is_stripped_of_control_characters(sim, client):
 async def test_errors_go_to_stderr_with_exit_2(sim, client):
     io_ = Streams()
     assert await run_calls(client, "no-such-agent", fmt="json", watch=False, now=sim.now, **io_()) == 2
-    assert "User agent not found" in io_.err.getvalue()
-    assert json.loads(io_.out.getvalue()) == {"error": "User agent not found"}
+    # code 95: a deleted or unknown agent, said as such with Wiro's words and what to do
+    assert "User agent not found" in io_.err.getvalue() and "deleted" in io_.err.getvalue()
+    assert "wiro-voice agents" in json.loads(io_.out.getvalue())["error"]
     io_ = Streams()
     assert await run_calls(client, sim.demo_agent_guid, fmt="json", watch=True, now=sim.now, **io_()) == 2
     assert "--watch" in io_.err.getvalue() and "--watch" in json.loads(io_.out.getvalue())["error"]

@@ -192,10 +192,11 @@ def test_list_themes_as_a_function(sim_settings):
 def test_serve_builds_each_tabs_command_line_from_the_options(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     options = SimpleNamespace(demo=True, agent=None, api_base="http://127.0.0.1:1/v1", twilio_base=None,
-                              config="settings.toml", seed=3, speed=2.0, theme="wiro-light")
+                              config="settings.toml", seed=3, speed=2.0, api_shape="older",
+                              theme="wiro-light")
     assert serve.dashboard_args(options) == [
         "--demo", "--api-base", "http://127.0.0.1:1/v1", "--config", str(Path(tmp_path, "settings.toml").resolve()),
-        "--seed", "3", "--speed", "2.0", "--theme", "wiro-light"]
+        "--seed", "3", "--speed", "2.0", "--api-shape", "older", "--theme", "wiro-light"]
     err = io.StringIO()
     with pytest.raises(common.CliError) as bad:  # refused before anything listens
         serve.serve(["--demo"], host="127.0.0.1", port=0, public_url="ftp://x", err=err)

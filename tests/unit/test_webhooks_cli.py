@@ -143,7 +143,9 @@ def test_rejected_token_exits_2_with_the_reason(env, sim, capsys):
     env.setenv("TWILIO_AUTH_TOKEN", wrong)
     assert main(argv(sim, "--json")) == 2
     captured = capsys.readouterr()
-    assert "Nothing could be checked" in captured.err and "likely an API Key Secret" in captured.err
+    # a refused pair may be a wrong token or a suspended account; the token's shape is a separate hint
+    assert "Nothing could be checked" in captured.err and "suspended or closed" in captured.err
+    assert "an API Key Secret" in captured.err and "does not look like a Live Auth Token" in captured.err
     assert wrong not in captured.out + captured.err
 
 
@@ -160,6 +162,8 @@ def test_env_account_that_differs_from_the_credential_is_warned_about(env, sim, 
 
 def test_agent_without_numbers_exits_2(env, sim, capsys):
     with_token(env, sim)
+    with sim.world.lock:
+        sim.world.agents[sim.setup_agent_guid].twilio["phonenumbers"] = []
     assert main(argv(sim, agent=sim.setup_agent_guid)) == 2
     assert "lists no phone numbers" in capsys.readouterr().err
 

@@ -69,6 +69,11 @@ async def show_status(client: Any, guid: str, *, as_json: bool = False, out: Tex
                      f"whitelist {'on (' + str(len(cred.whitelistedcallers)) + ')' if cred.whitelistedcallers else 'off'}")
     else:
         lines.append("no Twilio credential yet")
+    if agent.credentials_missing:
+        lines.append(f"credentials needing attention (Wiro's _required_missing): {printable(', '.join(agent.credentials_missing))}")
+    if agent.restarting:
+        lines.append("restarting to apply a change")
+    document["credentialsMissing"] = list(agent.credentials_missing)
     common.emit(document, "\n".join(lines), as_json=as_json, out=out)
     return common.EXIT_OK
 

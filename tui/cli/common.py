@@ -75,8 +75,20 @@ def _argparse_type(check: Callable[[str], Any]) -> Callable[[str], Any]:
     return convert
 
 
+#: The simulator's two answer shapes (tui.sim.API_SHAPES, not imported: the simulator loads only for --demo).
+API_SHAPES = ("newest", "older")
+
+
+def parse_api_shape(text: str) -> str:
+    """The simulator's answer shapes: `newest` (the newest Wiro docs) or `older`."""
+    if text not in API_SHAPES:
+        raise ValueError(f"invalid choice: {text!r} (choose from {', '.join(API_SHAPES)})")
+    return text
+
+
 port = _argparse_type(parse_port)
 speed = _argparse_type(parse_speed)
+api_shape = _argparse_type(parse_api_shape)
 
 
 # -- the connection options -------------------------------------------------------------------------
@@ -107,6 +119,8 @@ CONNECTION_OPTIONS: tuple[Option, ...] = (
     Option("--config", None, "config file (default: the user config dir)", "PATH"),
     Option("--seed", 7, "demo: simulator seed (default 7)", parse=int, argparse_type=int),
     Option("--speed", 1.0, "demo: simulated time per real second (default 1)", parse=parse_speed, argparse_type=speed),
+    Option("--api-shape", "newest", "demo: answer in the newest Wiro docs' shapes (default) or the older ones",
+           "{newest,older}", parse=parse_api_shape, argparse_type=api_shape),
 )
 THEME_OPTION = Option("--theme", None, "theme for this run (`wiro-voice themes` lists them)", "NAME")
 
@@ -158,7 +172,7 @@ def session(args: Any, *, need_account: bool = True) -> Iterator[tuple[Settings,
     if args.demo:
         from ..sim import Simulator
 
-        sim = Simulator(seed=args.seed, speed=args.speed).start()
+        sim = Simulator(seed=args.seed, speed=args.speed, api_shape=args.api_shape).start()
         settings = settings.with_(
             api_key=Secret(sim.api_key),
             api_secret=None,
@@ -197,10 +211,15 @@ def need_agent(settings: Settings) -> str:
 
 def run(coro: Any) -> Any:
     """Run a coroutine; Wiro's errors become CliErrors (a refusal exits 1, anything else 2)."""
-    from ..wiro import ApiError, NotFoundError, WiroError
+    from ..wiro import AccessDenied, AgentGone, ApiError, AuthError, NotFoundError, WiroError
 
     try:
         return asyncio.run(coro)
+    except (AgentGone, AccessDenied) as err:  # their messages say what happened and what to do
+        raise CliError(err.message) from None
+    except AuthError as err:
+        raise CliError(f"Wiro refused the API key: {err.message.rstrip('.')}. Check WIRO_API_KEY (and WIRO_API_SECRET "
+                       "for a signature-mode project), or the key saved from the Connection screen.") from None
     except NotFoundError as err:
         if err.status == 404:  # the endpoint, not the agent: a configuration error
             raise CliError(err.message) from None
@@ -210,7 +229,7 @@ def run(coro: Any) -> Any:
     except ApiError as err:
         from ..wiro.refusals import explain_refusal
 
-        raise CliError(explain_refusal(err.message), EXIT_PROBLEMS) from None
+        raise CliError(explain_refusal(err.message, err.data), EXIT_PROBLEMS) from None
     except WiroError as err:
         raise CliError(err.message) from None
 

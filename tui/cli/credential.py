@@ -1,8 +1,9 @@
 """`wiro-voice check FILE` and `wiro-voice save FILE`: the credential rules and the save from a script.
 
 check: 0 valid (warnings allowed), 1 invalid, 2 unusable input (unreadable or unparsable file).
-save:  0 saved and every number pointed at Wiro; 1 validation errors, a refusal, or webhook problems
-       (skipped, failed, or the whole flow failed); 2 an error (unusable file, configuration, network).
+save:  0 everything saved and every number pointed at Wiro; 1 saved with problems (a webhook step skipped
+       or failed, rows refused after others were saved, setup still required); 2 nothing saved (invalid
+       file, Wiro refused every row, or an error: configuration, key, network).
 
 `check_file` and `save_file` are the commands as functions (a file, a client, the streams to write
 to); `run(args)` reads the options and opens the client.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..calls.sanitize import printable
@@ -30,7 +32,13 @@ def add_parsers(subparsers: Any) -> None:
     check.add_argument("--region", metavar="CC", default="US",
                        help="region of numbers written without a country code, e.g. GB (default US)")
 
-    save = subparsers.add_parser("save", help="validate, upload local hold files, save (CredentialUpsert), report webhooks")
+    save = subparsers.add_parser(
+        "save", help="validate, upload local hold files, save (CredentialUpsert), leave setup, report webhooks",
+        description="Validate the credential file, store local hold files (CredentialFileUpload), save every other "
+        "field (CredentialUpsert), ask Wiro to re-check setup when the agent needs it (Update), and report what "
+        "Wiro did with each number's webhook. A file without `authtoken` (or with Wiro's mask) keeps the token "
+        "Wiro already has, as the form does. Exit 0: all saved, every number configured; 1: saved with problems; "
+        "2: nothing saved.")
     common.connection_options(save)
     save.add_argument("file", metavar="FILE", help="the credential file (JSON or TOML), as for `check`")
     save.add_argument("--json", action="store_true", help="one JSON document on stdout")
@@ -145,10 +153,19 @@ _SKIP_ADVICE = (
     ("no matching incomingphonenumber",
      ("the number is not on the Twilio account of this Account SID: buy it there, or import it from the account "
       "that owns it")),
+    ("incomplete", "fill in the Account SID and the Auth Token, then save again"),
+    ("no phone number", "add the phone numbers, then save again"),
+    ("credential", "check the Account SID and the Auth Token, then save again"),
 )
 _FAIL_ADVICE = (
-    ("20003", "Twilio refused the Account SID / Auth Token pair: paste the Live Auth Token (not an API Key Secret)"),
-    ("401", "Twilio refused the Account SID / Auth Token pair: paste the Live Auth Token (not an API Key Secret)"),
+    ("20403", "Twilio refused this account's own SID and token (403, 20403): the Twilio account is suspended or "
+              "closed (or the token is wrong); check it in the Twilio Console"),
+    ("20003", "Twilio refused the Account SID / Auth Token pair (401, 20003): the token is wrong or was rotated, or "
+              "the Twilio account is suspended or closed; check the account, then save the current Live Auth Token"),
+    ("401", "Twilio refused the Account SID / Auth Token pair: the token is wrong or was rotated, or the Twilio "
+            "account is suspended or closed"),
+    ("403", "Twilio refused access to this account with its own SID and token: it is likely suspended or closed "
+            "(or the token is wrong)"),
 )
 
 
@@ -161,20 +178,28 @@ def webhook_document(result: Any) -> dict[str, Any]:
     """The `webhooks` part of `save --json` for an UpsertResult (None: nothing was saved)."""
     if result is None:
         return {"updated": [], "skipped": [], "failed": [], "error": None}
+    skipped = [{"number": item.number, "reason": item.text} if item.number else {"reason": item.text}
+               for item in result.skipped]
+    if result.skipped_reason:
+        skipped.append({"reason": result.skipped_reason})
     return {
         "updated": [item.number or item.text for item in result.updated],
-        "skipped": [{"number": item.number, "reason": item.text} for item in result.skipped],
+        "skipped": skipped,
         "failed": [{"number": item.number, "error": item.text} for item in result.failed],
         "error": result.error,
     }
 
 
-def webhook_lines(result: Any) -> list[str]:
+def webhook_lines(result: Any, numbers: Sequence[str] = ()) -> list[str]:
     """The webhook report in words: which numbers Wiro configured, and what to do about the others."""
     if result.error:
         return [f"Wiro could not configure any number this round: {printable(result.error)}",
                 "Nothing was configured: fix the cause, then save again (the save re-runs the webhook setup)."]
     lines = ["Webhooks (Wiro points each number's VoiceUrl and StatusCallback at the agent):"]
+    if result.skipped_reason:
+        advice = _advice(result.skipped_reason, _SKIP_ADVICE)
+        lines.append(f"  skipped  every number: {printable(result.skipped_reason)}" + (f" — {advice}" if advice else ""))
+        lines.append("           Wiro skipped the webhook step, so no number was pointed at the agent this round.")
     for item in result.updated:
         lines.append(f"  updated  {printable(item.number or item.text)}")
     for item in result.skipped:
@@ -185,9 +210,37 @@ def webhook_lines(result: Any) -> list[str]:
         advice = _advice(item.text, _FAIL_ADVICE)
         lines.append(f"  failed   {printable(item.number or '?')}: {printable(item.text or 'no reason given')}"
                      + (f" — {advice}" if advice else ""))
-    if not (result.updated or result.skipped or result.failed):
+    mentioned = {"".join(c for c in (i.number or "") if c.isdigit())
+                 for i in (*result.updated, *result.skipped, *result.failed)}
+    if not result.skipped_reason:
+        for number in numbers:
+            if "".join(c for c in number if c.isdigit()) not in mentioned and result.reported:
+                lines.append(f"  ?        {printable(number)}: Wiro did not say what it did with this number "
+                             "(`wiro-voice webhooks` checks it on Twilio)")
+    if not result.reported:
+        lines.append("  (Wiro said nothing about the webhooks: `wiro-voice webhooks` checks each number on Twilio)")
+    elif not (result.updated or result.skipped or result.failed or result.skipped_reason):
         lines.append("  (Wiro listed no numbers)")
     return lines
+
+
+def status_lines(outcome: Any) -> list[str]:
+    """What happened to the agent's status: left setup through Update, still in setup, or restarting."""
+    from ..wiro.models import status_name
+
+    before, after = outcome.status_before, outcome.status_after
+    if outcome.update_error:
+        return [f"Status: {status_name(before)}. {outcome.update_error}"]
+    if outcome.updated_setup:
+        if after == 6 or outcome.still_needs_setup:
+            return [f"Status: still {status_name(after)} after asking Wiro to re-check setup (Update)."]
+        return [f"Status: {status_name(before)} → {status_name(after)} (Wiro re-checked setup). "
+                "Start the agent with `wiro-voice start`."]
+    if after is not None and before in (3, 4) and after in (1, 2, 3):
+        return [f"Status: {status_name(before)} → {status_name(after)}: Wiro restarts the agent to apply the change."]
+    if after is not None and after != before:
+        return [f"Status: {status_name(before)} → {status_name(after)}."]
+    return [f"Status: {status_name(after if after is not None else before)}."] if before is not None else []
 
 
 def run_save(args: argparse.Namespace) -> int:
@@ -214,8 +267,7 @@ async def save_file(client: Any, guid: str, path: str, *, loaded: Any = None, re
     """Validate, upload local hold files, CredentialUpsert, and print the webhook report.
 
     `loaded` is the file already read (`read_credential_file`); without it `path` is read here. Exit 0
-    when saved and every number is pointed at Wiro; 1 for validation errors, a refusal or webhook
-    problems; 2 when the save failed otherwise."""
+    when everything was saved and every number is pointed at Wiro; 1 saved with problems; 2 nothing saved."""
     from ..credential.save import save_credential
 
     region = _region(region)
@@ -231,14 +283,23 @@ async def save_file(client: Any, guid: str, path: str, *, loaded: Any = None, re
     warnings += list(outcome.notes)
     failure = outcome.failure
     listed_errors = [_item(p) for p in errors]
-    if failure is not None and failure.stage != "validation":
+    listed_errors += [{"field": r.field, "message": r.message, "stage": "upsert", "kind": "row", "code": r.code}
+                      for r in outcome.row_errors]
+    if failure is not None and failure.stage != "validation" and failure.kind not in ("rejected", "partial"):
         listed_errors.append({"field": failure.field, "message": failure.message, "stage": failure.stage,
                               "kind": failure.kind})
+    if outcome.update_error:
+        listed_errors.append({"field": "", "message": outcome.update_error, "stage": "update", "kind": "update"})
     document = {
         "saved": outcome.saved,
+        "complete": outcome.complete,
+        "applied": outcome.applied,
         "errors": listed_errors,
         "warnings": [_item(p) for p in warnings],
         "webhooks": webhook_document(outcome.result),
+        "status": {"before": outcome.status_before, "after": outcome.status_after,
+                   "updated": outcome.updated_setup},
+        "files": list(outcome.files_written),
         "uploaded": {field: url for field in ("holdaudio", "holdmusic")
                      if (url := outcome.uploaded.get(getattr(loaded.draft, field)))},
         "agent": guid,
@@ -247,17 +308,25 @@ async def save_file(client: Any, guid: str, path: str, *, loaded: Any = None, re
     lines = _problem_lines(errors, warnings)
     if lines:
         lines.insert(0, f"{printable(path)}: {plural(len(errors), 'error')}, {plural(len(warnings), 'warning')}")
+    for row in outcome.row_errors:
+        lines.append(f"  {printable(row.field) or 'credential'}: refused by Wiro: {printable(row.message)}")
     if not outcome.saved:
         lines.append(printable(failure.message if failure else "Not saved."))
         if failure is not None and failure.stage == "validation":
             lines.append("Nothing was sent. Fix the errors (`wiro-voice check FILE` lists them), then save again.")
     else:
-        lines.append(f"Saved the twilio-voice credential of agent {printable(guid)}.")
-        lines.extend(webhook_lines(outcome.result))
+        if outcome.complete:
+            applied = f" ({plural(outcome.applied, 'row')} applied)" if outcome.applied is not None else ""
+            lines.append(f"Saved the twilio-voice credential of agent {printable(guid)}{applied}.")
+        else:
+            lines.append(printable(failure.message if failure else "Saved in part."))
+        for name in outcome.files_written:
+            lines.append(f"  {name}: stored by Wiro (CredentialFileUpload)")
+        if outcome.result is not None:
+            lines.extend(webhook_lines(outcome.result, outcome.numbers))
+        lines.extend(status_lines(outcome))
     common.emit(document, "\n".join(lines), as_json=as_json, out=out)
 
     if not outcome.saved:
-        if failure is None or failure.stage == "validation" or failure.kind == "refused":
-            return EXIT_PROBLEMS
         return EXIT_ERROR
-    return EXIT_OK if outcome.all_numbers_updated and not outcome.notes else EXIT_PROBLEMS
+    return EXIT_OK if outcome.fully_done else EXIT_PROBLEMS

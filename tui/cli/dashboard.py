@@ -52,12 +52,12 @@ def run(args: Any) -> int:
     from ..ui.app import WiroVoiceApp
 
     if args.demo or not settings.has_account:  # nothing configured: the demo, and the screen says how to connect
-        seed, speed = args.seed, args.speed
+        seed, speed, api_shape = args.seed, args.speed, args.api_shape
 
         def start_demo():
             from ..sim import Simulator
 
-            return Simulator(seed=seed, speed=speed).start()
+            return Simulator(seed=seed, speed=speed, api_shape=api_shape).start()
 
         # The configured account's agent means nothing in the simulator.
         app = WiroVoiceApp(settings.with_(api_key=None, api_secret=None, agent=args.agent), start_demo=start_demo,

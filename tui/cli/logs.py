@@ -2,7 +2,8 @@
 
 Newest first, one line per event: local time, the kind in words, a summary, then every other key.
 Exit codes: 0 the log was read (even when empty); 1 Wiro refused (an agent that never ran has no log);
-2 bad options or no answer (the reason goes to stderr; with --json also `{"error": …}` on stdout).
+2 bad options (an unknown --kind lists the kinds), a refused key or access, or no answer (the reason goes to
+stderr; with --json also `{"error": …}` on stdout).
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--lines", type=int, default=200, metavar="N",
                         help=f"the last N events of the day (1-{MAX_LINES}, default 200)")
     parser.add_argument("--kind", action="append", metavar="K",
-                        help="only these kinds: a kind as Wiro spells it (tool_completed), a group (calls, "
-                             "conversation, tools, cron), or `failures` (failed events only, of the other kinds "
-                             "given if any); repeat or separate with commas")
+                        help="only these kinds: a kind as Wiro spells it (tool_completed; older accounts: tool), "
+                             "a group (calls, conversation, tools, cron, credits: each holds both spellings), or "
+                             "`failures` (failed events only, of the other kinds given if any); repeat or separate "
+                             "with commas. An unknown name exits 2 with the list")
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     return parser
 
@@ -74,26 +76,39 @@ def run(args: argparse.Namespace) -> int:
 async def show_logs(client: Any, guid: str, *, date: str | None = None, lines: int = 200,
                     kinds: Sequence[str] = (), as_json: bool = False, out: TextIO, err: TextIO) -> int:
     """Read the agent's activity log (one day, the last `lines` events) and print it newest first, only
-    the `kinds` asked for (Wiro's spelling, a group, or `failures`). An agent that never ran has no log:
-    CliError with what to do (exit 1); Wiro's other errors are left to the caller."""
+    the `kinds` asked for (Wiro's spelling in either documented shape, a group, or `failures`). A kind
+    neither documented nor in the day's log is an error (exit 2, with the kinds). An agent that never ran
+    has no log: CliError with what to do (exit 1); Wiro's other errors are left to the caller."""
     from ..activity.events import from_tail
     from ..activity.explain import explain_logs_error
     from ..activity.filters import ActivityFilter
-    from ..activity.kinds import resolve_kinds
-    from ..wiro.errors import ApiError, NotFoundError
+    from ..activity.kinds import DOCUMENTED_KINDS, KIND_GROUPS, UnknownKind, resolve_kinds
+    from ..wiro.errors import AgentGone, ApiError, NotFoundError
 
-    resolved, failures = resolve_kinds(kinds)
-    wanted = ActivityFilter(resolved, failures, label=", ".join(kinds) if kinds else "all kinds")
+    try:  # a kind the docs do not name may still be in today's log: asked again once the log is read
+        resolve_kinds(kinds, known=DOCUMENTED_KINDS)
+        pending = False
+    except UnknownKind:
+        pending = True
     try:
         tail = await client.logs(guid, date=date, lines=lines)
     except (ApiError, NotFoundError) as problem:
-        if problem.status not in (None, 200):
-            raise
+        if problem.status not in (None, 200) or isinstance(problem, AgentGone):
+            raise  # said by the command line's own handler (a gone agent exits 2)
         raise CliError(explain_logs_error(problem), EXIT_PROBLEMS) from None
     events = from_tail(tail)
+    seen_kinds = sorted({e.kind for e in events if e.kind})
+    try:
+        resolved, failures = (resolve_kinds(kinds, known=(*DOCUMENTED_KINDS, *seen_kinds)) if pending
+                              else resolve_kinds(kinds))
+    except UnknownKind as unknown:
+        raise CliError(f"--kind {', '.join(repr(n) for n in unknown.names)} is not a kind. Groups: "
+                       f"{', '.join(name for name, _ in KIND_GROUPS)}, failures. Kinds: "
+                       f"{', '.join(unknown.known)}.", EXIT_ERROR) from None
+    wanted = ActivityFilter(resolved, failures, label=", ".join(kinds) if kinds else "all kinds")
     shown = wanted.apply(events)
     if wanted.is_active and events and not shown:
-        seen = ", ".join(sorted({e.kind for e in events if e.kind})) or "none"
+        seen = ", ".join(seen_kinds) or "none"
         common.say(err, f"no event of kind {wanted.label} among the {len(events)} read; kinds seen: {seen}")
     common.emit(to_document(tail, shown, wanted), render_text(tail, events, shown, wanted), as_json=as_json, out=out)
     return EXIT_OK

@@ -103,10 +103,10 @@ async def check_webhooks(client: Any, guid: str, settings: Any, *, demo: Any = N
     if loaded.warning:
         warnings.append(loaded.warning)
     warnings.extend(check.account.warnings)
+    for warning in warnings:  # before a failure too: a token's shape may be the hint that explains it
+        common.say(err, printable(warning))
     if not check.checked:
         raise CliError(f"Nothing could be checked: {check.error}", common.EXIT_ERROR)
-    for warning in warnings:
-        common.say(err, printable(warning))
     common.emit(to_document(check, loaded, numbers, warnings), render_text(check, loaded, numbers, agent.title),
                 as_json=as_json, out=out)
     return common.EXIT_OK if check.ok else common.EXIT_PROBLEMS

@@ -284,10 +284,16 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
         from ...webhooks.store import report_path, reports_dir, save_report
 
         draft = CredentialDraft.from_credential(snap.credential)  # no token: Wiro keeps the saved one
+        # nor the hold files: Wiro keeps what it stored, and the URLs Detail shows are never written back
+        fields = upsert_fields(draft, keep_files=("holdaudio", "holdmusic"))
         try:
-            result = await client.credential_upsert(snap.guid, upsert_fields(draft))
+            result = await client.credential_upsert(snap.guid, fields)
         except WiroError as err:
             self.post_message(SavedAgain(snap.generation, None, err.message))
+            return
+        if not result.saved_anything:
+            why = "; ".join(e.message for e in result.errors) or "no reason given"
+            self.post_message(SavedAgain(snap.generation, None, f"Wiro refused the credential: {why}"))
             return
         report = build_report(result, snap.numbers, agent_guid=snap.guid, now=self.app.clock())
         try:
