@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from tui.ui.app import WiroVoiceApp
-
-from .helpers import settle
+from .helpers import demo_app, settle
 
 SIZE = (120, 40)
 
@@ -13,7 +11,7 @@ def test_doctor_snapshot(snap_compare, sim, sim_settings, monkeypatch):
     # the routing checks run with the demo account's token (fixed by the seed), whatever this machine has set
     monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", sim.twilio_auth_token)
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
 
     async def opened(pilot):
         await settle(app, pilot)
