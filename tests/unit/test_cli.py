@@ -104,7 +104,12 @@ def test_sim_command_prints_its_urls_and_answers_like_the_docs(tmp_path):
         assert unknown.status_code == 404 and unknown.json()["errors"][0]["message"] == "Error parsing url."
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:  # Ctrl-C did not stop it: fail without leaving a server behind
+                proc.kill()
+                proc.wait()
     assert proc.returncode == 0
 
 
