@@ -49,6 +49,7 @@ def pytest_xdist_auto_num_workers(config):
     return 2 * cores
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config, items):
     """Everything under tests/perf/ is a benchmark (marked `perf`); under xdist benchmarks are skipped, saying why."""
     parallel = hasattr(config, "workerinput")  # set in pytest-xdist workers only
