@@ -20,7 +20,7 @@ from tui.cli import main
 from tui.credential import rules
 from tui.sim.world import RUNNING, STOPPED
 
-from ..ui.helpers import notifications, settle, text_of
+from ..ui.helpers import goto, notifications, settle, text_of
 from ..unit.credential_audio import write_wav
 from .soak import SoakApp, alive
 
@@ -41,10 +41,7 @@ def status(sim, guid) -> int:
 
 
 async def open_credentials(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("e")
-    await settle(app, pilot, rounds=4)
-    assert app.screen.id == "credentials" and app.screen.loaded
+    assert (await goto(app, pilot, "credentials", rounds=4)).loaded
 
 
 def edit(app, **values: str) -> None:
@@ -256,14 +253,10 @@ async def test_the_simulator_dying_mid_start_is_said(sim, sim_settings):
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path, sim):
-    for name in ("WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("WIRO_API_KEY", sim.api_key)
+def env(sim_env, sim):
     rules.clear_probe_cache()
     sim.timeout_hold = 0.5
-    return monkeypatch
+    return sim_env
 
 
 def credential_file(sim, tmp_path, **more) -> str:

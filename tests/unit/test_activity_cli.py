@@ -13,12 +13,8 @@ from tui.activity.kinds import KIND_WORDS
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path, sim):
-    for name in ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE", "TWILIO_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("WIRO_API_KEY", sim.api_key)
-    return monkeypatch
+def env(sim_env):
+    return sim_env
 
 
 def argv(sim, *extra, agent=None):

@@ -20,12 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path):
-    for name in ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
+def env(clean_env):
     rules.clear_probe_cache()
-    return monkeypatch
+    return clean_env
 
 
 def write(path: Path, data: dict) -> Path:

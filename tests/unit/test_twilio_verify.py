@@ -258,7 +258,8 @@ def _recording_server(status: int, body: dict):
     @contextmanager
     def running():
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        # a short poll: shutdown() waits for the next one (the default 0.5 s cost each test half a second)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
         thread.start()
         try:
             yield f"http://127.0.0.1:{server.server_address[1]}", seen

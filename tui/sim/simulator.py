@@ -79,7 +79,7 @@ class Simulator:
             self._ids = build_demo(self.world)
         self.stopping.clear()
         # A short poll interval so stop() returns promptly (tests start many sims).
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
                                         name=f"wiro-sim:{self.port}", daemon=True)
         self._thread.start()
         return self
