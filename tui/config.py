@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 
-from .masking import mask
+from .common.masking import mask
 
 DEFAULT_API_BASE = "https://api.wiro.ai/v1"
 DEFAULT_TWILIO_BASE = "https://api.twilio.com"
@@ -262,6 +262,6 @@ def save_config(path: Path, updates: Mapping[str, Any]) -> None:
             current[key] = value
     import tomli_w  # only when saving; start-up reads the file and nothing more
 
-    from .atomic import write_private
+    from .common.atomic import write_private
 
     write_private(path, tomli_w.dumps(current).encode())

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..calls.sanitize import printable
+from ..common.text import printable
 from . import common
 from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, CliError, plural
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from ..masking import mask
+from ..common.masking import mask
 from ..wiro.models import AUTH_TOKEN_MASK, TwilioVoiceCredential
 
 FIELD_NAMES = (

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..masking import scrub_tokens
+from ..common.masking import scrub_tokens
 from .draft import CredentialDraft, token_display, token_to_send
 
 CREDENTIAL_KEY = "twilio-voice"

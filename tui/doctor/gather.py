@@ -115,7 +115,7 @@ def _load_report(config_path: Path, guid: str) -> tuple[Any, str | None]:
 
 async def _sessions(client: Any, guid: str, limited: Callable) -> tuple[Any, str | None, dict[str, str | None]]:
     from ..calls.catalog import REJECTED
-    from ..wiro.models import as_str
+    from ..common.coerce import as_str
 
     try:
         sessions = tuple(await limited(lambda: client.call_history(guid, SESSION_LIMIT)))

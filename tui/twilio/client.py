@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..config import DEFAULT_TWILIO_BASE
-from ..masking import mask
+from ..common.masking import mask
 from ..wiro.client import RetryPolicy, retry_after_seconds
-from ..wiro.models import as_int
+from ..common.coerce import as_int
 from .errors import (
     ApiError,
     ForbiddenError,

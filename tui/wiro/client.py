@@ -26,7 +26,8 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import httpx
 
-from ..masking import mask
+from ..common.coerce import as_int, as_list
+from ..common.masking import mask
 from .auth import auth_headers, usable_header_value
 from .errors import (
     AccessDenied,
@@ -49,8 +50,6 @@ from .models import (
     TransactionPage,
     UploadedFile,
     UpsertResult,
-    as_int,
-    as_list,
 )
 
 from ..config import DEFAULT_API_BASE  # one definition, shared with the settings
