@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 
 from .common.masking import mask
+from .connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
 
 DEFAULT_API_BASE = "https://api.wiro.ai/v1"
 DEFAULT_TWILIO_BASE = "https://api.twilio.com"
@@ -216,8 +217,6 @@ def _where(settings: Settings, key: str, path: Path) -> str:
 
 def _check_values(settings: Settings, path: Path) -> None:
     """Values that cannot work are refused here, by where they came from (never quoting a secret)."""
-    from .connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
-
     checks = [
         ("api_key", check_api_key, settings.api_key.reveal() if settings.api_key else None),
         ("api_secret", check_api_secret, settings.api_secret.reveal() if settings.api_secret else None),

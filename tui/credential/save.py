@@ -30,10 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..hold.probe import ProbeError
+from ..hold.errors import HoldError
+from ..hold.probe import ProbeError, probe_bytes
+from ..hold.sources import fetch, is_url, url_label
 from ..problems import Problem
+from ..twilio.classify import handler_hosts
 from ..webhooks.report import SaveReport, build_report
 from ..webhooks.store import report_path, save_report
+from ..wiro.client import CREDENTIAL_FILE_MAX_BYTES
 from ..wiro.errors import (
     AccessDenied,
     AgentGone,
@@ -179,8 +183,6 @@ def _upload_name(path: Path, format_: str | None) -> str:
 
 
 def _hosts(client: Any) -> tuple[str, ...]:
-    from ..twilio.classify import handler_hosts
-
     return handler_hosts(getattr(client, "base_url", None))
 
 
@@ -325,10 +327,6 @@ def _rows(count: int | None) -> str:
 async def _store_file(client: Any, guid: str, name: str, value: str, report: Callable) -> str | SaveFailure:
     """CredentialFileUpload of one hold file (a local path, or a URL fetched first): the URL Wiro answered
     ("" when none), or why it failed. The 10 MB cap is checked before anything is sent."""
-    from ..hold.errors import HoldError
-    from ..hold.sources import fetch, is_url, url_label
-    from ..wiro.client import CREDENTIAL_FILE_MAX_BYTES
-
     if is_url(value):
         label = url_label(value)
         report(f"Downloading {label} ({name})", 0, None)
@@ -339,8 +337,6 @@ async def _store_file(client: Any, guid: str, name: str, value: str, report: Cal
                                name)
         data = fetched.data
         try:
-            from ..hold.probe import probe_bytes
-
             info = probe_bytes(data, name=label)
         except ProbeError as err:
             return SaveFailure("upload", "file", f"Not saved: {name} at {label}: {err.message}", name)
