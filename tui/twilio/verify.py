@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .classify import NumberVerdict, classify, handler_hosts, url_host
+from .classify import NumberVerdict, classify, handler_hosts
 from .client import TwilioClient, check_twilio_base
 from .errors import ForbiddenError, RejectedError, TransientError, TwilioError
 from .models import IncomingNumber, TwiMLApp
