@@ -33,8 +33,8 @@ from .store import HistoryStore
 SLOT_MS = 15 * 60 * 1000
 HOUR_MS = 3_600_000
 DAY_MS = 86_400_000
-#: Periods up to this long are charted per hour, longer ones per day.
-HOURLY_UP_TO_MS = 2 * DAY_MS
+#: Periods up to two days (give or take the minute "now" adds) are charted per hour, longer ones per day.
+HOURLY_UP_TO_MS = 2 * DAY_MS + HOUR_MS
 #: Duration histogram: (label, from seconds, to seconds (exclusive; None = no end)).
 DURATION_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("<10s", 0, 10), ("10–30s", 10, 30), ("30–60s", 30, 60), ("1–2m", 60, 120), ("2–5m", 120, 300),
