@@ -26,6 +26,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
                    "browser_disconnect", "twilio_disconnect"),
     "reject_reason": ("concurrent_limit", "agent_prep_timeout", "realtime_ws_open_failed", "realtime_stream_timeout"),
     "action": ("tokens",),
+    "model": ("gpt-realtime-mini", "gpt-realtime", "gpt-4o-realtime-preview", "gpt-4o-mini-realtime-preview"),
 }
 _INDEX = {column: {word: i for i, word in enumerate(words)} for column, words in VOCABULARIES.items()}
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,11 +23,11 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from .join import (
-    BOTH, CALLER_DIRECTIONS, COST_CAVEAT, DUPLICATE, IN_PROGRESS, MISSED, MISSED_CAUSE_ORDER, MISSED_CAUSES,
-    CANCELED, FAILED, NO_ANSWER, NO_SESSION, NOT_FETCHED, PENDING_STATUSES, REACHED, REFUSED_MAX_SECONDS, REJECTED, REJECTED_STATUS,
-    ROUTED_ELSEWHERE, ROUTED_TO_WIRO, TWILIO_ONLY, WEB, WHITELIST, JoinedCall, join,
+    BOTH, COST_CAVEAT, MISSED, MISSED_CAUSE_ORDER, MISSED_CAUSES, REACHED, REJECTED, ROUTED_TO_WIRO, TWILIO_ONLY,
+    JoinedCall, join,
 )
-from .codec import decode_word, word_code
+from . import schema
+from .codec import decode_word
 from .records import CREDIT_USD, MICRO
 from .store import HistoryStore
 
@@ -242,24 +243,54 @@ class Insights:
 # -- folding: shared by the SQL and the Python paths ----------------------------------------------------
 
 
-def _bucket_label(slot_ms: int, step: Step) -> str:
-    return time.strftime("%Y-%m-%d %H:00" if step == "hour" else "%Y-%m-%d", time.localtime(slot_ms / 1000))
+class _LocalTime:
+    """Local time over a period: the zone's offset per stretch (a DST change splits the period in two), so that
+    a 15-minute slot maps to a local hour or day by integer arithmetic, in SQL as in Python."""
+
+    def __init__(self, p: Period) -> None:
+        self.first, self.last = p.start_ms // SLOT_MS, (p.end_ms - 1) // SLOT_MS
+        self.starts: list[int] = [self.first]
+        self.offsets: list[int] = [self._offset_at(self.first)]
+        day_slots = DAY_MS // SLOT_MS
+        probe = self.first
+        while probe < self.last:
+            nxt = min(probe + day_slots, self.last)
+            if self._offset_at(nxt) != self.offsets[-1]:  # a change within this day: find its slot
+                low, high = probe, nxt
+                while high - low > 1:
+                    mid = (low + high) // 2
+                    low, high = (mid, high) if self._offset_at(mid) == self.offsets[-1] else (low, mid)
+                self.starts.append(high)
+                self.offsets.append(self._offset_at(high))
+            probe = nxt
+
+    @staticmethod
+    def _offset_at(slot: int) -> int:
+        return time.localtime(slot * SLOT_MS / 1000).tm_gmtoff * 1000
+
+    def local_ms(self, slot: int) -> int:
+        """The local wall-clock time of a slot's start, as milliseconds since the epoch."""
+        return slot * SLOT_MS + self.offsets[bisect_right(self.starts, slot) - 1]
+
+    def sql(self, slot: str) -> str:
+        """`local_ms()` as an SQL expression over the column `slot`."""
+        offset = str(self.offsets[-1])
+        for start, value in zip(reversed(self.starts[1:]), reversed(self.offsets[:-1])):
+            offset = f"CASE WHEN {slot} < {start} THEN {value} ELSE {offset} END"
+        return f"({slot} * {SLOT_MS} + {offset})"
+
+    def buckets(self, step_ms: int) -> list[int]:
+        """Every local bucket (local ms // step) the period touches, in order; a skipped DST hour is absent."""
+        out: list[int] = []
+        for slot in range(self.first, self.last + 1):
+            bucket = self.local_ms(slot) // step_ms
+            if not out or out[-1] != bucket:
+                out.append(bucket)
+        return out
 
 
-def _day_label(slot_ms: int) -> str:
-    return time.strftime("%Y-%m-%d", time.localtime(slot_ms / 1000))
-
-
-def _all_buckets(p: Period, step: Step) -> list[str]:
-    """Every bucket label of the period, in order (empty ones included, so charts show gaps)."""
-    labels: list[str] = []
-    slot = p.start_ms - p.start_ms % SLOT_MS
-    while slot < p.end_ms:
-        label = _bucket_label(slot, step)
-        if not labels or labels[-1] != label:
-            labels.append(label)
-        slot += SLOT_MS
-    return labels
+def _label(bucket: int, step_ms: int) -> str:
+    return time.strftime("%Y-%m-%d %H:00" if step_ms == HOUR_MS else "%Y-%m-%d", time.gmtime(bucket * step_ms / 1000))
 
 
 def _percentile(counts: dict[int, int], total: int, fraction: float) -> int | None:
@@ -294,12 +325,13 @@ class _Fold:
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
-        self.step = scope.period.step
+        self.clock = _LocalTime(scope.period)
+        self.step_ms = HOUR_MS if scope.period.step == "hour" else DAY_MS
         self.outcomes: Counter = Counter()
         self.missed: Counter = Counter()
         self.rejected: Counter = Counter()
         self.sources: Counter = Counter()
-        self.series: dict[str, Counter] = defaultdict(Counter)
+        self.series: dict[int, Counter] = defaultdict(Counter)
         self.day_twilio: Counter = Counter()
         self.day_credits: Counter = Counter()
         self.other_currencies: Counter = Counter()
@@ -309,18 +341,17 @@ class _Fold:
         self.durations: Counter = Counter()
         self.countries: Counter = Counter()
 
-    def add(self, slot_ms: int, outcome: str, cause: str | None, source: str, unit: str, n: int, priced: int,
+    def add(self, bucket: int, outcome: str, cause: str | None, source: str, unit: str, n: int, priced: int,
             cost_micro: int, credits_micro: int) -> None:
+        """`n` calls of one local bucket (local ms // step), outcome (with a missed call's cause), source and
+        currency."""
         self.outcomes[outcome] += n
         if outcome == MISSED:
             self.missed[cause] += n
-        elif outcome == REJECTED:
-            self.rejected[cause or UNKNOWN_REASON] += n
         self.sources[source] += n
-        self.series[_bucket_label(slot_ms, self.step)][outcome] += n
-        day = _day_label(slot_ms)
-        has_twilio = source in (BOTH, TWILIO_ONLY)
-        if has_twilio:
+        self.series[bucket][outcome] += n
+        day = bucket * self.step_ms // DAY_MS
+        if source in (BOTH, TWILIO_ONLY):
             self.unpriced += n - priced
             if unit == "USD":
                 self.twilio_micro += cost_micro
@@ -331,15 +362,15 @@ class _Fold:
         self.day_credits[day] += credits_micro
 
     def result(self) -> Insights:
-        p = self.scope.period
         counted = sum(self.durations.values())
-        days = _all_buckets(p, "day")
+        series = self.series
         return Insights(
             scope=self.scope,
             calls=sum(self.outcomes.values()),
             reached=self.outcomes[REACHED], rejected=self.outcomes[REJECTED], missed=self.outcomes[MISSED],
             missed_by_cause=tuple((c, self.missed[c]) for c in MISSED_CAUSE_ORDER),
-            rejected_by_reason=tuple(sorted(self.rejected.items(), key=lambda kv: (-kv[1], kv[0]))),
+            rejected_by_reason=tuple(sorted(((r, n) for r, n in self.rejected.items() if n),
+                                            key=lambda kv: (-kv[1], kv[0]))),
             sources=tuple(sorted((s, n) for s, n in self.sources.items() if n)),
             median_duration_s=_percentile(self.durations, counted, 0.5),
             p90_duration_s=_percentile(self.durations, counted, 0.9),
@@ -348,10 +379,11 @@ class _Fold:
             other_currencies=tuple(sorted(self.other_currencies.items())),
             unpriced=self.unpriced,
             credits_micro=self.credits_micro,
-            series=tuple(SeriesPoint(b, self.series[b][REACHED], self.series[b][REJECTED], self.series[b][MISSED])
-                         for b in _all_buckets(p, self.step)),
+            series=tuple(SeriesPoint(_label(b, self.step_ms), series[b][REACHED], series[b][REJECTED], series[b][MISSED])
+                         for b in self.clock.buckets(self.step_ms)),
             duration_histogram=_histogram(self.durations),
-            cost_per_day=tuple(DayCost(d, self.day_twilio[d], self.day_credits[d]) for d in days),
+            cost_per_day=tuple(DayCost(_label(d, DAY_MS), self.day_twilio[d], self.day_credits[d])
+                               for d in self.clock.buckets(DAY_MS)),
             countries=_top_countries(self.countries),
         )
 
@@ -377,8 +409,10 @@ def from_calls(calls: Iterable[JoinedCall], scope: Scope) -> Insights:
         if not in_scope(call, scope):
             continue
         cost = call.twilio_cost_micro
-        fold.add(call.at_ms - call.at_ms % SLOT_MS, call.outcome, call.cause, call.source, call.price_unit, 1,
-                 int(cost is not None), cost or 0, call.credits_micro)
+        fold.add(fold.clock.local_ms(call.at_ms // SLOT_MS) // fold.step_ms, call.outcome, call.cause if call.outcome == MISSED else None,
+                 call.source, call.price_unit, 1, int(cost is not None), cost or 0, call.credits_micro)
+        if call.outcome == REJECTED:
+            fold.rejected[call.cause or UNKNOWN_REASON] += 1
         if call.outcome == REACHED and call.duration_s is not None:
             fold.durations[call.duration_s] += 1
         fold.countries[call.country] += 1
@@ -392,7 +426,8 @@ def load_joined(store: HistoryStore, scope: Scope) -> list[JoinedCall]:
     their sessions and the routing of their numbers: exactly what the SQL sees, so the figures agree.
     """
     p = scope.period
-    calls, sessions = store.records("c.at_ms >= ? AND c.at_ms < ?", (p.start_ms, p.end_ms))
+    calls, sessions = store.records("c.slot BETWEEN ? AND ? AND c.at_ms >= ? AND c.at_ms < ?",
+                                    (p.start_ms // SLOT_MS, (p.end_ms - 1) // SLOT_MS, p.start_ms, p.end_ms))
     have = {c.sid for c in calls}
     more_calls, more_sessions = store.records_by_sid(sorted({s.call_sid for s in sessions if s.call_sid} - have))
     known = {s.guid for s in sessions}
@@ -405,108 +440,95 @@ def load_joined(store: HistoryStore, scope: Scope) -> list[JoinedCall]:
 
 # -- SQL ----------------------------------------------------------------------------------------------
 #
-# The statement classifies each row into a small integer code (outcome × cause × source) with the same rules
-# as join() and groups twice over the period's rows: by 15-minute slot × code × rejection reason × currency
-# (every count and sum), and by duration × country (the duration histogram, percentiles and countries).
-# Integer codes keep the grouping cheap; `_CODES` turns them back into words.
-
-#: code → (outcome, missed cause, source)
-_CODES: dict[int, tuple[str, str | None, str]] = {
-    **{i: (MISSED, cause, TWILIO_ONLY) for i, cause in enumerate(MISSED_CAUSE_ORDER)},
-    10: (REACHED, None, BOTH), 11: (REJECTED, None, BOTH),
-    12: (REACHED, None, WEB), 13: (REJECTED, None, WEB),
-    14: (REACHED, None, NOT_FETCHED), 15: (REJECTED, None, NOT_FETCHED),
-    16: (REACHED, None, DUPLICATE), 17: (REJECTED, None, DUPLICATE),
-}
-_CAUSE_CODE = {cause: i for i, cause in enumerate(MISSED_CAUSE_ORDER)}
-_SOURCE_BASE = {BOTH: 10, WEB: 12, NOT_FETCHED: 14, DUPLICATE: 16}
-
-def _w(column: str, word: str) -> int:
-    return word_code(column, word)
+# The file keeps, per row, what the figures group by (`schema`: slot, outcome code, talk time, country, reason,
+# currency), derived by triggers with the same rules as join(). Three reads, each over an index whose order is
+# the grouping's, so SQLite streams the groups (no sort) and never touches the table:
+#   1. slot × code × currency over `calls_by_slot`: counts, prices, credits (every count and sum);
+#   2. the missed calls the number's routing at the time sends elsewhere, over `calls_by_number`, per
+#      away-interval of the routing snapshots (few), moved to "routed elsewhere";
+#   3. talk time × country × rejection reason over `calls_by_shape`.
 
 
-_ROUTED_AWAY_SQL = (f"coalesce((SELECT r.verdict FROM routing r WHERE r.number = c.to_number AND r.at_ms <= c.t_start_ms "
-                    f"ORDER BY r.at_ms DESC LIMIT 1), '{ROUTED_TO_WIRO}') <> '{ROUTED_TO_WIRO}'")
-_MISSED_SQL = f"""CASE WHEN c.t_status = {_w('t_status', 'failed')} THEN {_CAUSE_CODE[FAILED]}
-                  WHEN c.t_status = {_w('t_status', 'no-answer')} THEN {_CAUSE_CODE[NO_ANSWER]}
-                  WHEN c.t_status = {_w('t_status', 'canceled')} THEN {_CAUSE_CODE[CANCELED]}
-                  WHEN {_ROUTED_AWAY_SQL} THEN {_CAUSE_CODE[ROUTED_ELSEWHERE]}
-                  WHEN c.t_status = {_w('t_status', 'busy')} THEN {_CAUSE_CODE[WHITELIST]}
-                  WHEN c.t_status = {_w('t_status', 'completed')} AND c.t_duration_s <= {REFUSED_MAX_SECONDS}
-                       THEN {_CAUSE_CODE[WHITELIST]}
-                  WHEN c.t_status IN ({', '.join(str(_w('t_status', s)) for s in PENDING_STATUSES)})
-                       THEN {_CAUSE_CODE[IN_PROGRESS]}
-                  ELSE {_CAUSE_CODE[NO_SESSION]} END"""
-#: For a duplicate session's row, what its call's row holds: 0 no such row, 1 no Twilio record, 2 an outbound
-#: Twilio call (the session is left out with it, as join() does), 3 a caller's Twilio call (a duplicate).
-_MAIN_SQL = ("coalesce((SELECT (m.t_start_ms IS NOT NULL) * 2 + (m.direction IS NULL OR m.direction = "
-             f"{_w('direction', 'inbound')}) FROM calls m WHERE m.call_sid = c.dup_sid), 0)")
-_REJECTED_SQL = f"(c.w_status = {_w('w_status', REJECTED_STATUS)})"
-_WEB_SQL = f"c.channel = {_w('channel', 'web')}"
-_CODE_SQL = f"""CASE WHEN c.guid IS NULL THEN {_MISSED_SQL}
-             WHEN c.dup_sid IS NOT NULL THEN
-                  CASE WHEN {_MAIN_SQL} = 3 THEN {_SOURCE_BASE[DUPLICATE]}
-                       WHEN {_WEB_SQL} THEN {_SOURCE_BASE[WEB]} ELSE {_SOURCE_BASE[NOT_FETCHED]} END
-                  + {_REJECTED_SQL}
-             WHEN c.t_start_ms IS NOT NULL THEN {_SOURCE_BASE[BOTH]} + {_REJECTED_SQL}
-             WHEN {_WEB_SQL} THEN {_SOURCE_BASE[WEB]} + {_REJECTED_SQL}
-             ELSE {_SOURCE_BASE[NOT_FETCHED]} + {_REJECTED_SQL} END"""
-_INBOUND_SQL = f"(c.direction IS NULL OR c.direction = {_w('direction', 'inbound')})"
-_DURATION_SQL = ("CASE WHEN c.guid IS NOT NULL AND c.w_duration_s IS NOT NULL THEN c.w_duration_s "
-                 "WHEN c.t_start_ms IS NOT NULL THEN c.t_duration_s END")
-_COUNTRY_SQL = (f"CASE WHEN c.guid IS NOT NULL AND {_WEB_SQL} THEN 'web' "
-                "ELSE coalesce(CASE WHEN c.guid IS NOT NULL THEN c.w_country END, "
-                "CASE WHEN c.t_start_ms IS NOT NULL THEN c.t_country END, 'unknown') END")
-
-assert CALLER_DIRECTIONS == (None, "inbound"), "the SQL's direction rule must follow the join's"
-
-
-def _statement(scope: Scope) -> tuple[str, dict[str, Any]]:
-    """The statement and its parameters for `scope` (see the comment above)."""
-    p = scope.period
-    params: dict[str, Any] = {"start": p.start_ms, "end": p.end_ms}
+def _scope_sql(scope: Scope, params: dict[str, Any]) -> tuple[str, str]:
+    """The scope's rule over a row, and its rule over rows with a Twilio call (their number; the other rows
+    answer to their agent)."""
     number_rule = agent_rule = "1"
     if scope.numbers is not None:
         names = [f"n{i}" for i in range(len(scope.numbers))]
-        number_rule = f"c.to_number IN ({', '.join(':' + n for n in names)})" if names else "0"
+        number_rule = (f"number_id IN (SELECT id FROM numbers WHERE number IN ({', '.join(':' + n for n in names)}))"
+                       if names else "0")
         params.update(zip(names, scope.numbers))
     if scope.agent_guid is not None:
-        agent_rule = "c.agent_id = (SELECT id FROM agents WHERE guid = :agent)"
+        agent_rule = "agent_id IS (SELECT id FROM agents WHERE guid = :agent)"
         params["agent"] = scope.agent_guid
-    where = f"""c.at_ms >= :start AND c.at_ms < :end
-       AND CASE WHEN c.dup_sid IS NOT NULL THEN {_MAIN_SQL} <> 2 AND {agent_rule}
-                WHEN c.t_start_ms IS NOT NULL THEN {_INBOUND_SQL} AND {number_rule}
-                ELSE {agent_rule} END"""
-    sql = f"""
-SELECT 0, c.at_ms / {SLOT_MS} AS slot, {_CODE_SQL} AS code,
-       CASE WHEN c.guid IS NOT NULL AND {_REJECTED_SQL} THEN c.reject_reason END AS reason,
-       CASE WHEN c.t_start_ms IS NULL THEN NULL ELSE coalesce(c.price_unit, 'USD') END AS unit,
-       count(*), count(c.price_micro * (c.t_start_ms IS NOT NULL)), coalesce(sum(abs(c.price_micro)), 0),
-       sum(c.credits_micro)
-  FROM calls c
- WHERE {where}
- GROUP BY slot, code, reason, unit
-UNION ALL
-SELECT 1, CASE WHEN c.guid IS NOT NULL AND NOT {_REJECTED_SQL} THEN {_DURATION_SQL} END AS duration,
-       {_COUNTRY_SQL} AS country, NULL, NULL, count(*), NULL, NULL, NULL
-  FROM calls c
- WHERE {where}
- GROUP BY duration, country
-"""
-    return sql, params
+    if number_rule == agent_rule == "1":
+        return "1", "1"
+    return f"CASE WHEN code < {schema.TWILIO_CODES_BELOW} THEN {number_rule} ELSE {agent_rule} END", number_rule
+
+
+def _away_intervals(store: HistoryStore, period: Period) -> list[tuple[str, int, int]]:
+    """Per number, the stretches of time (within the period) when its routing was not Wiro's webhook."""
+    out: list[tuple[str, int, int]] = []
+    by_number: dict[str, list] = defaultdict(list)
+    for snap in store.routing():
+        by_number[snap.number].append(snap)
+    for number, snaps in by_number.items():
+        for i, snap in enumerate(snaps):
+            if snap.verdict == ROUTED_TO_WIRO:
+                continue
+            end = snaps[i + 1].at_ms if i + 1 < len(snaps) else period.end_ms
+            start, end = max(snap.at_ms, period.start_ms), min(end, period.end_ms)
+            if start < end:
+                if out and out[-1][0] == number and out[-1][2] == start:
+                    out[-1] = (number, out[-1][1], end)
+                else:
+                    out.append((number, start, end))
+    return out
 
 
 def insights(store: HistoryStore, scope: Scope) -> Insights:
     """The figures for `scope`, computed in SQL (raises HistoryError when the file cannot be read)."""
-    sql, params = _statement(scope)
+    p = scope.period
+    params: dict[str, Any] = {"start": p.start_ms, "end": p.end_ms,
+                              "slot0": p.start_ms // SLOT_MS, "slot1": (p.end_ms - 1) // SLOT_MS}
+    rule, number_rule = _scope_sql(scope, params)
     fold = _Fold(scope)
-    for kind, a, b, c, d, n, priced, cost, credits in store.query(sql, params, "computing insights"):
-        if kind == 0:
-            outcome, cause, source = _CODES[b]
-            reason = decode_word("reject_reason", c) if outcome == REJECTED else cause
-            fold.add(a * SLOT_MS, outcome, reason, source, d or "USD", n, priced, cost, credits)
-        else:
-            if a is not None:
-                fold.durations[a] += n
-            fold.countries[b] += n
+    params["step"] = fold.step_ms
+    rows = store.query(f"""
+        SELECT {fold.clock.sql("slot")} / :step AS bucket, code, unit, sum(n), sum(priced), sum(cost), sum(credits)
+          FROM (SELECT slot, code, unit, count(*) AS n, count(price_micro) AS priced,
+                       coalesce(sum(abs(price_micro)), 0) AS cost, sum(credits_micro) AS credits
+                  FROM calls INDEXED BY calls_by_slot
+                 WHERE slot BETWEEN :slot0 AND :slot1 AND at_ms >= :start AND at_ms < :end AND code IS NOT NULL
+                   AND {rule}
+                 GROUP BY slot, code, unit)
+         GROUP BY bucket, code, unit""", params, "computing insights")
+    for bucket, code, unit, n, priced, cost, credits in rows:
+        outcome, cause, source = schema.ROW_CODES[code]
+        fold.add(bucket, outcome, cause, source, unit or "USD", n, priced, cost, credits)
+    away = _away_intervals(store, p) if number_rule != "0" else []
+    for i in range(0, len(away), 100):
+        chunk = away[i:i + 100]
+        codes = ", ".join(str(c) for c in schema.ROUTABLE_CODES)
+        spans = " OR ".join(f"(number_id = (SELECT id FROM numbers WHERE number = :r{j}) AND code IN ({codes}) "
+                            f"AND at_ms >= :a{j} AND at_ms < :b{j})"
+                            for j in range(len(chunk)))
+        for j, (number, start, end) in enumerate(chunk):
+            params.update({f"r{j}": number, f"a{j}": start, f"b{j}": end})
+        moved = store.query(f"""
+            SELECT code, count(*) FROM calls
+             WHERE ({spans}) AND {number_rule} GROUP BY code""", params, "computing insights")
+        for code, n in moved:
+            fold.missed[schema.ROW_CODES[code][1]] -= n
+            fold.missed[schema.ROW_CODES[schema.ROUTED_CODE][1]] += n
+    shapes = store.query(f"""
+        SELECT dur, country, reason, count(*) FROM calls INDEXED BY calls_by_shape
+         WHERE at_ms >= :start AND at_ms < :end AND code IS NOT NULL AND {rule}
+         GROUP BY dur, country, reason""", params, "computing insights")
+    for duration, country, reason, n in shapes:
+        if duration is not None:
+            fold.durations[duration] += n
+        fold.countries[country] += n
+        if reason is not None:
+            fold.rejected[decode_word("reject_reason", reason) or UNKNOWN_REASON] += n
     return fold.result()

@@ -115,8 +115,9 @@ def problem_from(exc: BaseException, path: Path, doing: str) -> HistoryProblem:
 #: TwilioCall fields and the columns that hold them (the key, `sid`, is `call_sid`).
 TWILIO_FIELDS = ("start_ms", "to_number", "from_number", "status", "direction", "end_ms", "duration_s",
                  "price_micro", "price_unit", "caller_country")
-TWILIO_COLUMNS = ("t_start_ms", "to_number", "from_number", "t_status", "direction", "t_end_ms", "t_duration_s",
+TWILIO_COLUMNS = ("t_start_ms", "number_id", "from_number", "t_status", "direction", "t_end_ms", "t_duration_s",
                   "price_micro", "price_unit", "t_country")
+#: `to_number` is stored as `number_id` (see the `numbers` table).
 #: WiroSession fields and their columns (the key, `guid`, is `guid`; `agent_guid` is stored as `agent_id`).
 WIRO_FIELDS = ("started_ms", "agent_guid", "channel", "caller", "caller_country", "called_number", "status",
                "end_reason", "reject_reason", "duration_s", "model", "ended_ms")
@@ -124,13 +125,15 @@ WIRO_COLUMNS = ("w_started_ms", "agent_id", "channel", "caller", "w_country", "c
                 "end_reason", "reject_reason", "w_duration_s", "model", "w_ended_ms")
 #: The session's columns as read, with the agent's guid in place of its id.
 _WIRO_READ = ", ".join("a.guid" if c == "agent_id" else f"c.{c}" for c in WIRO_COLUMNS)
-_TWILIO_READ = ", ".join(f"c.{c}" for c in TWILIO_COLUMNS)
+_TWILIO_READ = ", ".join("n.number" if c == "number_id" else f"c.{c}" for c in TWILIO_COLUMNS)
+_NUMBERS_JOIN = "LEFT JOIN numbers n ON n.id = c.number_id"
 CREDIT_COLUMNS = ("message_guid", "guid", "amount_micro", "created_ms", "action")
 
 _twilio_values = attrgetter(*TWILIO_FIELDS)
 _wiro_values = attrgetter(*WIRO_FIELDS)
 _credit_values = attrgetter(*CREDIT_COLUMNS)
 _AT_FROM, _AT_COUNTRY = TWILIO_FIELDS.index("from_number"), TWILIO_FIELDS.index("caller_country")
+_AT_NUMBER = TWILIO_FIELDS.index("to_number")
 _AT_AGENT = WIRO_FIELDS.index("agent_guid")
 
 
@@ -245,7 +248,7 @@ class HistoryStore:
                     conn.execute("ROLLBACK")
                     raise
             # Touch every table: a file damaged inside fails here, at open, rather than in the middle of a poll.
-            for table in ("calls", "agents", "credits", "routing"):
+            for table in ("calls", "agents", "numbers", "credits", "routing"):
                 conn.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
         except sqlite3.Error as exc:
             raise HistoryError(problem_from(exc, path, "opening it")) from None
@@ -302,7 +305,7 @@ class HistoryStore:
             return _fetch(conn, sql, keys, width)
         return self._lookup(sql, keys, width)
 
-    _CALLS_BY_SID = f"SELECT c.call_sid, c.id, {_TWILIO_READ} FROM calls c WHERE c.call_sid IN ({_MARKS})"
+    _CALLS_BY_SID = f"SELECT c.call_sid, c.id, {_TWILIO_READ} FROM calls c {_NUMBERS_JOIN} WHERE c.call_sid IN ({_MARKS})"
 
     def _held_calls(self, sids: Sequence[str], conn: sqlite3.Connection | None = None) -> dict[str, tuple]:
         """Per Call SID: (row id, Twilio values or None when the row has no Twilio record yet)."""
@@ -331,11 +334,14 @@ class HistoryStore:
 
         with self._writing("recording Twilio calls") as conn:
             todo = changed(self._held_calls(list(todo), conn))  # again, under the write lock
+            numbers = self._ids(conn, "numbers", "number", {batch[sid][_AT_NUMBER] for sid in todo} - {None})
             for sid, row in todo.items():
                 new = batch[sid]
                 values = _with_time(new if row is None or row[1] is None else _merge(new, row[1]), now_ms)
                 if values[_AT_COUNTRY] is None and values[_AT_FROM]:
                     values = values[:_AT_COUNTRY] + (country_of(values[_AT_FROM]),) + values[_AT_COUNTRY + 1:]
+                number = values[_AT_NUMBER]
+                values = values[:_AT_NUMBER] + (numbers.get(number) if number else None,) + values[_AT_NUMBER + 1:]
                 stored = _encode(values, _TWILIO_CODECS)
                 if row is None:
                     conn.execute(f"INSERT INTO calls (call_sid, {', '.join(TWILIO_COLUMNS)}) "
@@ -427,12 +433,16 @@ class HistoryStore:
                          (sid, codec.encode_guid(guid), *self._stored(values, agents)))
 
     @staticmethod
-    def _agent_ids(conn: sqlite3.Connection, guids: set) -> dict[str, int]:
+    def _ids(conn: sqlite3.Connection, table: str, column: str, values: set) -> dict[str, int]:
+        """The ids of values kept once in a lookup table (agents, numbers), adding the new ones."""
         ids = {}
-        for guid in guids:
-            conn.execute("INSERT OR IGNORE INTO agents (guid) VALUES (?)", (guid,))
-            ids[guid] = conn.execute("SELECT id FROM agents WHERE guid = ?", (guid,)).fetchone()[0]
+        for value in values:
+            conn.execute(f"INSERT OR IGNORE INTO {table} ({column}) VALUES (?)", (value,))
+            ids[value] = conn.execute(f"SELECT id FROM {table} WHERE {column} = ?", (value,)).fetchone()[0]
         return ids
+
+    def _agent_ids(self, conn: sqlite3.Connection, guids: set) -> dict[str, int]:
+        return self._ids(conn, "agents", "guid", guids)
 
     _CREDITS_BY_KEY = (f"SELECT {', '.join(CREDIT_COLUMNS)} FROM credits WHERE (message_guid, guid) IN "
                        f"(VALUES {', '.join(['(?, ?)'] * _CHUNK)})")
@@ -494,7 +504,8 @@ class HistoryStore:
         cutoff stays (it still says how the number was routed for later calls). Returns rows removed per table."""
         removed: dict[str, int] = {}
         with self._writing("pruning old calls") as conn:
-            removed["calls"] = conn.execute("DELETE FROM calls WHERE at_ms < ?", (cutoff_ms,)).rowcount
+            removed["calls"] = conn.execute("DELETE FROM calls WHERE slot <= ? AND at_ms < ?",
+                                            (cutoff_ms // schema.SLOT_MS, cutoff_ms)).rowcount
             removed["credits"] = conn.execute("DELETE FROM credits WHERE created_ms < ?", (cutoff_ms,)).rowcount
             removed["routing"] = conn.execute(
                 "DELETE FROM routing WHERE at_ms < (SELECT max(r.at_ms) FROM routing r "
@@ -520,7 +531,7 @@ class HistoryStore:
         """The Twilio calls and Wiro sessions held in the rows matching `where` (over `calls c`)."""
         rows = self.query(
             f"SELECT c.call_sid, c.dup_sid, c.guid, {_TWILIO_READ}, {_WIRO_READ} FROM calls c "
-            f"LEFT JOIN agents a ON a.id = c.agent_id WHERE {where}", params)
+            f"LEFT JOIN agents a ON a.id = c.agent_id {_NUMBERS_JOIN} WHERE {where}", params)
         calls, sessions = [], []
         n = len(TWILIO_COLUMNS)
         for row in rows:
