@@ -38,7 +38,10 @@ _CLOCK = re.compile(r"(?:(\d+):)?(\d+):(\d{1,2})(?:\.\d+)?")
 
 def text(value: Any) -> str | None:
     """A string field: strings as sent (cut to MAX_TEXT), numbers as text, anything else or "" → None."""
-    if isinstance(value, bool):
+    if type(value) is str:  # the usual case, first: this runs a dozen times per row of every poll
+        value = value.strip()
+        return value[:MAX_TEXT] or None
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         value = str(value)
@@ -50,7 +53,7 @@ def text(value: Any) -> str | None:
 
 def _mapping(value: Any) -> Mapping[str, Any]:
     """`value` if it is a dict, a decoded JSON object if it is such a string, else {}."""
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):
         return value
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
@@ -78,6 +81,10 @@ def _epoch_to_ms(number: float) -> int | None:
 
 def time_ms(value: Any) -> int | None:
     """Epoch milliseconds from any of the documented time formats; None when there is no readable time."""
+    if value is None:
+        return None
+    if type(value) is int:  # Wiro's epoch milliseconds: the usual case
+        return _epoch_to_ms(value)
     number = _finite_number(value)
     if number is not None:
         return _epoch_to_ms(number)
@@ -145,6 +152,8 @@ def micro_amount(value: Any) -> int | None:
 def duration_s(value: Any) -> int | None:
     """Whole seconds from a number or a string ("64", "64.0", "64s", "1:04", "0:01:04"); None when unreadable,
     negative or longer than a week."""
+    if value is None:
+        return None
     number = _finite_number(value)
     if number is None and isinstance(value, str):
         raw = value.strip().lower().removesuffix("s").strip()

@@ -137,25 +137,29 @@ _AT_NUMBER = TWILIO_FIELDS.index("to_number")
 _AT_AGENT = WIRO_FIELDS.index("agent_guid")
 
 
-def _word(column: str) -> tuple:
-    return (lambda v: codec.encode_word(column, v), lambda v: codec.decode_word(column, v))
-
-
 _SAME = (None, None)
 _SID_CODEC = (codec.encode_sid, codec.decode_sid)
 _GUID_CODEC = (codec.encode_guid, codec.decode_guid)
 #: (encode, decode) per column of TWILIO_COLUMNS / WIRO_COLUMNS / CREDIT_COLUMNS; None = kept as is.
-_TWILIO_CODECS = tuple(_word(c) if c in codec.VOCABULARIES else _SAME for c in TWILIO_COLUMNS)
-_WIRO_CODECS = tuple(_word(c) if c in codec.VOCABULARIES else _SAME for c in WIRO_COLUMNS)
-_CREDIT_CODECS = (_GUID_CODEC, _GUID_CODEC, _SAME, _SAME, _word("action"))
+_TWILIO_CODECS = tuple(codec.word_codec(c) if c in codec.VOCABULARIES else _SAME for c in TWILIO_COLUMNS)
+_WIRO_CODECS = tuple(codec.word_codec(c) if c in codec.VOCABULARIES else _SAME for c in WIRO_COLUMNS)
+_CREDIT_CODECS = (_GUID_CODEC, _GUID_CODEC, _SAME, _SAME, codec.word_codec("action"))
 
 
 def _encode(values: tuple, codecs: tuple) -> tuple:
-    return tuple(v if enc is None else enc(v) for v, (enc, _) in zip(values, codecs))
+    out = list(values)
+    for i, (enc, _) in enumerate(codecs):
+        if enc is not None and out[i] is not None:
+            out[i] = enc(out[i])
+    return tuple(out)
 
 
 def _decode(values: tuple, codecs: tuple) -> tuple:
-    return tuple(v if dec is None else dec(v) for v, (_, dec) in zip(values, codecs))
+    out = list(values)
+    for i, (_, dec) in enumerate(codecs):
+        if dec is not None and out[i] is not None:
+            out[i] = dec(out[i])
+    return tuple(out)
 
 
 def _merge(new: tuple, old: tuple) -> tuple:
