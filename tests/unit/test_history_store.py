@@ -318,6 +318,25 @@ def test_a_locked_file_is_reported_and_the_next_batch_goes_through(path):
     h.close()
 
 
+def test_a_file_locked_when_it_is_first_opened_is_opened_on_the_next_batch(path):
+    first = History(path, clock=lambda: NOW / 1000)
+    first.record_calls([twilio_row(1)])
+    first.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA locking_mode = EXCLUSIVE")  # another program holding the whole file
+    other.execute("BEGIN EXCLUSIVE")
+    other.execute("INSERT INTO agents (guid) VALUES ('other')")
+    h = History(path, clock=lambda: NOW / 1000, timeout=0.2)
+    out = h.record_calls([twilio_row(2)])
+    assert out.problem.kind == "locked" and "opening it" in out.problem.message
+    assert h.read(lambda store: store.counts()).problem.kind == "locked"
+    other.execute("COMMIT")
+    other.close()
+    assert h.record_calls([twilio_row(2)]).written == 1
+    assert h.read(lambda store: store.counts()["twilio_calls"]).value == 2
+    h.close()
+
+
 def test_a_full_disk_is_reported_the_app_keeps_going_and_the_batch_is_written_later(history):
     history.record_calls([twilio_row(1)])
     conn = history._store.connection

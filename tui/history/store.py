@@ -102,9 +102,9 @@ def problem_from(exc: BaseException, path: Path, doing: str) -> HistoryProblem:
                               f"disk), so {doing} was skipped. Make them writable by you (chmod u+w), or point "
                               "WIRO_VOICE_CONFIG at a writable place.")
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return HistoryProblem("locked", f"The call history {path} is locked by another program, so {doing} was "
-                              "skipped; it is tried again on the next refresh. If this lasts, close whatever holds "
-                              "it (a sqlite3 shell, a backup tool).")
+        return HistoryProblem("locked", f"The call history {path} is locked by another program ({doing} gave up "
+                              "waiting); what was not recorded is recorded on the next refresh. If this lasts, close "
+                              "whatever holds the file (a sqlite3 shell, a backup tool).")
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return HistoryProblem("corrupt", f"The call history {path} is damaged ({detail}).")
     return HistoryProblem("io", f"Could not use the call history {path} while {doing}: {detail}.")
