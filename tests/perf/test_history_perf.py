@@ -156,9 +156,12 @@ def test_insights_over_100k_calls_against_a_plain_python_loop(month, report):
         assert sql == python
     scoped = I.Scope(I.period("30d", NOW), agent_guid="3f2c9a1e-5b7d-4c8e-9f01-23456789abcd",
                      numbers=("+14155550100", "+14155550101"))
-    t0 = time.perf_counter()
-    one_agent = I.insights(store, scoped)
-    scoped_s = time.perf_counter() - t0
+    scoped_times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        one_agent = I.insights(store, scoped)
+        scoped_times.append(time.perf_counter() - t0)
+    scoped_s = statistics.median(scoped_times)
     o, a = statistics.median(ours), statistics.median(anchor)
     report(f"insights, {sql.calls} calls over 30 days (SQL)", ms(o), f"{ms(a)} Python join + loop",
            f"{o / a:.3f}; budget ≤ 150 ms: {'met' if o <= 0.150 else 'NOT met'}")

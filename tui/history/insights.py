@@ -449,18 +449,17 @@ def load_joined(store: HistoryStore, scope: Scope) -> list[JoinedCall]:
 #   3. talk time × country × rejection reason over `calls_by_shape`.
 
 
-def _scope_sql(scope: Scope, params: dict[str, Any]) -> tuple[str, str]:
+def _scope_sql(store: HistoryStore, scope: Scope) -> tuple[str, str]:
     """The scope's rule over a row, and its rule over rows with a Twilio call (their number; the other rows
-    answer to their agent)."""
+    answer to their agent). Numbers and agent are looked up first, so each row compares small integers."""
     number_rule = agent_rule = "1"
     if scope.numbers is not None:
-        names = [f"n{i}" for i in range(len(scope.numbers))]
-        number_rule = (f"number_id IN (SELECT id FROM numbers WHERE number IN ({', '.join(':' + n for n in names)}))"
-                       if names else "0")
-        params.update(zip(names, scope.numbers))
+        ids = [row[0] for row in store.query(
+            f"SELECT id FROM numbers WHERE number IN ({', '.join('?' * len(scope.numbers))})", scope.numbers)]
+        number_rule = f"number_id IN ({', '.join(str(int(i)) for i in ids)})" if ids else "0"
     if scope.agent_guid is not None:
-        agent_rule = "agent_id IS (SELECT id FROM agents WHERE guid = :agent)"
-        params["agent"] = scope.agent_guid
+        ids = [row[0] for row in store.query("SELECT id FROM agents WHERE guid = ?", (scope.agent_guid,))]
+        agent_rule = f"agent_id = {int(ids[0])}" if ids else "0"
     if number_rule == agent_rule == "1":
         return "1", "1"
     return f"CASE WHEN code < {schema.TWILIO_CODES_BELOW} THEN {number_rule} ELSE {agent_rule} END", number_rule
@@ -491,7 +490,7 @@ def insights(store: HistoryStore, scope: Scope) -> Insights:
     p = scope.period
     params: dict[str, Any] = {"start": p.start_ms, "end": p.end_ms,
                               "slot0": p.start_ms // SLOT_MS, "slot1": (p.end_ms - 1) // SLOT_MS}
-    rule, number_rule = _scope_sql(scope, params)
+    rule, number_rule = _scope_sql(store, scope)
     fold = _Fold(scope)
     params["step"] = fold.step_ms
     rows = store.query(f"""
