@@ -114,6 +114,16 @@ def test_routed_elsewhere_is_the_numbers_routing_at_the_time_of_the_call():
     assert got[call(31).sid].routing is None and got[call(31).sid].cause == "no_session"
 
 
+def test_a_call_older_than_every_snapshot_takes_the_first_and_says_so():
+    routing = [RoutingSnapshot(SUPPORT, "studio_flow", T0 + 30 * MIN), RoutingSnapshot(SUPPORT, "wiro_ok", T0 + 40 * MIN)]
+    got = by_key(J.join([call(2, "completed", duration=30), call(35, "busy", duration=0)], [], routing=routing))
+    early = got[call(2).sid]
+    assert (early.cause, early.routing) == ("routed_elsewhere", routing[0])
+    assert early.cause_detail.startswith("When the number was first checked, after this call, a Studio Flow answered "
+                                         "the number; how it was routed at the time of the call itself is not known.")
+    assert got[call(35).sid].cause == "routed_elsewhere"  # within the first snapshot's stretch
+
+
 def test_routing_words_cover_every_verdict_that_is_not_wiro():
     assert set(J.ROUTING_WORDS) == set(classify.VERDICTS) - {classify.WIRO_OK}
     assert J.ROUTED_TO_WIRO == classify.WIRO_OK

@@ -466,7 +466,8 @@ def _scope_sql(store: HistoryStore, scope: Scope) -> tuple[str, str]:
 
 
 def _away_intervals(store: HistoryStore, period: Period) -> list[tuple[str, int, int]]:
-    """Per number, the stretches of time (within the period) when its routing was not Wiro's webhook."""
+    """Per number, the stretches of time (within the period) when its routing was not Wiro's webhook, by the rule
+    of `join.routing_at`: each snapshot holds until the next, and the first also holds for everything before it."""
     out: list[tuple[str, int, int]] = []
     by_number: dict[str, list] = defaultdict(list)
     for snap in store.routing():
@@ -475,8 +476,9 @@ def _away_intervals(store: HistoryStore, period: Period) -> list[tuple[str, int,
         for i, snap in enumerate(snaps):
             if snap.verdict == ROUTED_TO_WIRO:
                 continue
+            begin = snap.at_ms if i else period.start_ms
             end = snaps[i + 1].at_ms if i + 1 < len(snaps) else period.end_ms
-            start, end = max(snap.at_ms, period.start_ms), min(end, period.end_ms)
+            start, end = max(begin, period.start_ms), min(end, period.end_ms)
             if start < end:
                 if out and out[-1][0] == number and out[-1][2] == start:
                     out[-1] = (number, out[-1][1], end)

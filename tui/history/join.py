@@ -191,6 +191,9 @@ class JoinedCall:
         text = MISSED_CAUSES.get(self.cause or "", ("", ""))[1]
         if self.cause == ROUTED_ELSEWHERE and self.routing is not None:
             words = ROUTING_WORDS.get(self.routing.verdict, f"its routing was {self.routing.verdict}")
+            if self.routing.at_ms > self.at_ms:
+                return (f"When the number was first checked, after this call, {words}; how it was routed at the "
+                        f"time of the call itself is not known. {text}")
             return f"At the time of the call {words}. {text}"
         return text
 
@@ -216,9 +219,13 @@ def missed_cause(call: TwilioCall, routing: RoutingSnapshot | None) -> str:
 
 
 def routing_at(snapshots: list[RoutingSnapshot], times: list[int], at_ms: int) -> RoutingSnapshot | None:
-    """The latest snapshot at or before `at_ms` (`snapshots` sorted by time, `times` their times)."""
+    """The number's routing at `at_ms`: the latest snapshot at or before it; for a call older than every snapshot,
+    the first one (the best there is: the history was started, or the number first checked, after the call —
+    `JoinedCall.cause_detail` says so). `snapshots` sorted by time, `times` their times."""
+    if not snapshots:
+        return None
     i = bisect_right(times, at_ms)
-    return snapshots[i - 1] if i else None
+    return snapshots[i - 1] if i else snapshots[0]
 
 
 def session_outcome(session: WiroSession) -> tuple[str, str | None]:
