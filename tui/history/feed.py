@@ -27,6 +27,8 @@ CREDIT_PAGE = 500
 CREDIT_PAGES = 4
 #: Call-log pages read per number per refresh (1000 calls each).
 CALL_LOG_PAGES = 20
+#: Rejected sessions whose reason is asked of Message/Detail per refresh (the list rows do not carry it).
+REASONS_PER_REFRESH = 20
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ async def refresh(
     try:
         rows = await wiro.call_history(agent_guid, limit=HISTORY_LIMIT)
         sessions = await record(history, "sessions", rows, agent_guid)
+        await _explain_rejections(history, wiro, agent_guid, since_ms)
     except WiroError as err:
         wiro_error = f"Wiro's call history could not be read: {err.message}"
     try:
@@ -113,6 +116,25 @@ async def refresh(
                                                              twilio_base, wiro_hosts, twilio)
     return FeedOutcome(sessions, credits, calls, routing, wiro_error=wiro_error, credits_error=credits_error,
                        twilio_error=twilio_error, twilio_note=twilio_note)
+
+
+async def _explain_rejections(history: History, wiro: Any, agent_guid: str, since_ms: int) -> None:
+    """Ask Message/Detail why recent rejected sessions were refused (a few per refresh) and record the reasons."""
+    from ..wiro.errors import WiroError
+
+    asked = history.read(lambda store: store.unexplained_rejections(since_ms, REASONS_PER_REFRESH)).value or []
+    if not asked:
+        return
+    answers = await asyncio.gather(*(wiro.message_detail(messageguid=g) for g in asked), return_exceptions=True)
+    reasons = {}
+    for guid, answer in zip(asked, answers):
+        if isinstance(answer, WiroError) or isinstance(answer, BaseException):
+            continue  # asked again next time
+        reason = answer.metadata.get("reason") if isinstance(answer.metadata, dict) else None
+        if isinstance(reason, str) and reason.strip():
+            reasons[guid] = reason.strip()
+    if reasons:
+        await record(history, "reasons", reasons, agent_guid)
 
 
 async def _credit_rows(wiro: Any, agent_guid: str, since_ms: int) -> list[Any]:

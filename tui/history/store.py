@@ -560,6 +560,14 @@ class HistoryStore:
             sessions += more_sessions
         return calls, sessions
 
+    def unexplained_rejections(self, since_ms: int, limit: int) -> list[str]:
+        """Guids of rejected sessions since `since_ms` whose reason is not known yet, newest first."""
+        rows = self.query(
+            "SELECT guid FROM calls WHERE guid IS NOT NULL AND w_status = ? AND reject_reason IS NULL "
+            "AND slot >= ? AND at_ms >= ? ORDER BY at_ms DESC LIMIT ?",
+            (codec.word_code("w_status", "realtime_session_rejected"), since_ms // schema.SLOT_MS, since_ms, limit))
+        return [codec.decode_guid(row[0]) for row in rows]
+
     def credits(self, message_guids: Sequence[str]) -> list[CreditRow]:
         """The credit rows of these sessions."""
         rows = self._lookup(f"SELECT {', '.join(CREDIT_COLUMNS)} FROM credits WHERE message_guid IN ({_MARKS})",
