@@ -65,20 +65,26 @@ class FeedOutcome:
         return out
 
 
-async def record(history: History, kind: str, rows: Iterable[Any], agent_guid: str | None = None) -> WriteOutcome:
-    """Record raw API rows (or models carrying `.raw`) in a thread. `kind`: "sessions", "calls", "credits",
-    or "reasons" (Message/Detail answers: {messageguid: reason})."""
+def record_now(history: History, kind: str, rows: Iterable[Any], agent_guid: str | None = None) -> WriteOutcome:
+    """Record raw API rows (or models carrying `.raw`), in the calling thread. `kind`: "sessions", "calls",
+    "credits", or "reasons" (Message/Detail answers: {messageguid: reason})."""
     if kind == "reasons":
         raws = [{"messageguid": guid, "reason": reason} for guid, reason in dict(rows).items() if reason]
-        return await asyncio.to_thread(history.record_sessions, raws, agent_guid)
+        return history.record_sessions(raws, agent_guid)
     raws = [getattr(row, "raw", row) for row in rows]
     if kind == "sessions":
-        return await asyncio.to_thread(history.record_sessions, raws, agent_guid)
+        return history.record_sessions(raws, agent_guid)
     if kind == "calls":
-        return await asyncio.to_thread(history.record_calls, raws)
+        return history.record_calls(raws)
     if kind == "credits":
-        return await asyncio.to_thread(history.record_credits, raws)
+        return history.record_credits(raws)
     raise ValueError(f"unknown kind of rows: {kind}")
+
+
+async def record(history: History, kind: str, rows: Iterable[Any], agent_guid: str | None = None) -> WriteOutcome:
+    """`record_now` in a thread, off the event loop."""
+    return await asyncio.to_thread(record_now, history, kind, list(rows) if kind != "reasons" else dict(rows),
+                                   agent_guid)
 
 
 async def refresh(
