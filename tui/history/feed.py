@@ -98,11 +98,13 @@ async def refresh(
     twilio_base: str | None = None,
     wiro_hosts: Sequence[str] = (),
     twilio: Any = None,
+    routing: bool = True,
 ) -> FeedOutcome:
     """Fetch and record what the figures of the period since `since_ms` need.
 
     `access` is the Twilio access (`tui.twilio.access.twilio_access`), a NoAccess, or a sentence saying why
-    there is none; `twilio` an open TwilioClient to use instead of making one (tests).
+    there is none; `twilio` an open TwilioClient to use instead of making one (tests). `routing=False` leaves
+    the numbers' routing to the caller (the doctor checks it anyway and records its verdicts).
     """
     from ..wiro.errors import WiroError
 
@@ -118,9 +120,9 @@ async def refresh(
         credits = await record(history, "credits", await _credit_rows(wiro, agent_guid, since_ms))
     except WiroError as err:
         credits_error = f"Post-call credits were not read (TransactionList): {err.message}"
-    calls, routing, twilio_error, twilio_note = await _twilio(history, agent_guid, numbers, since_ms, access,
-                                                             twilio_base, wiro_hosts, twilio)
-    return FeedOutcome(sessions, credits, calls, routing, wiro_error=wiro_error, credits_error=credits_error,
+    calls, routed, twilio_error, twilio_note = await _twilio(history, agent_guid, numbers, since_ms, access,
+                                                            twilio_base, wiro_hosts, twilio, routing)
+    return FeedOutcome(sessions, credits, calls, routed, wiro_error=wiro_error, credits_error=credits_error,
                        twilio_error=twilio_error, twilio_note=twilio_note)
 
 
@@ -157,7 +159,7 @@ async def _credit_rows(wiro: Any, agent_guid: str, since_ms: int) -> list[Any]:
 
 
 async def _twilio(history: History, agent_guid: str, numbers: Sequence[str], since_ms: int, access: Any,
-                  base: str | None, wiro_hosts: Sequence[str], client: Any) -> tuple:
+                  base: str | None, wiro_hosts: Sequence[str], client: Any, routing: bool) -> tuple:
     """(calls outcome, routing outcome, error, note) for Twilio's side."""
     from ..twilio.access import NoAccess, TwilioAccess
     from ..twilio.errors import ForbiddenError, RejectedError, TwilioError
@@ -176,8 +178,9 @@ async def _twilio(history: History, agent_guid: str, numbers: Sequence[str], sin
             from ..twilio.client import TwilioClient
 
             async with TwilioClient(access.account_sid, access.token, base or "https://api.twilio.com") as own:
-                return await _read_twilio(history, own, access, numbers, since_day, agent_guid, wiro_hosts, base)
-        return await _read_twilio(history, client, access, numbers, since_day, agent_guid, wiro_hosts, base)
+                return await _read_twilio(history, own, access, numbers, since_day, agent_guid, wiro_hosts, base,
+                                          routing)
+        return await _read_twilio(history, client, access, numbers, since_day, agent_guid, wiro_hosts, base, routing)
     except (RejectedError, ForbiddenError) as err:
         return None, None, (f"Twilio refused {access.whose} while reading the call log: {err.message}"), None
     except TwilioError as err:
@@ -187,15 +190,21 @@ async def _twilio(history: History, agent_guid: str, numbers: Sequence[str], sin
 
 
 async def _read_twilio(history: History, client: Any, access: Any, numbers: Sequence[str], since_day: Any,
-                       agent_guid: str, wiro_hosts: Sequence[str], base: str | None) -> tuple:
+                       agent_guid: str, wiro_hosts: Sequence[str], base: str | None, routing: bool) -> tuple:
     from ..twilio.verify import verify_numbers
 
     calls = await client.call_log(numbers, started_since=since_day, max_pages=CALL_LOG_PAGES)
     calls_outcome = await record(history, "calls", calls)
     routing_outcome = None
-    check = await verify_numbers(list(numbers), access.account_sid, access.token, base or "", client=client,
-                                 wiro_hosts=wiro_hosts, agent_guid=agent_guid)
-    if check.checked:
-        verdicts = {v.number: v.verdict for v in check.numbers}
-        routing_outcome = await asyncio.to_thread(history.record_routing, verdicts)
+    if routing:
+        check = await verify_numbers(list(numbers), access.account_sid, access.token, base or "", client=client,
+                                     wiro_hosts=wiro_hosts, agent_guid=agent_guid)
+        if check.checked:
+            routing_outcome = await record_routing(history, check)
     return calls_outcome, routing_outcome, None, None
+
+
+async def record_routing(history: History, check: Any) -> WriteOutcome:
+    """Record each configured number's verdict from a NumbersCheck (`tui.twilio.verify`), in a thread."""
+    verdicts = {v.number: v.verdict for v in check.numbers}
+    return await asyncio.to_thread(history.record_routing, verdicts)
