@@ -55,9 +55,9 @@ def missed_call_advice(call: JoinedCall, whitelist: Sequence[str] = ()) -> str:
         verdict = call.routing.verdict if call.routing is not None else None
         if verdict == classify.NOT_ON_ACCOUNT:
             return classify.BUY_OR_IMPORT
-        if verdict in (classify.NO_VOICE_URL, classify.ELSEWHERE):
-            return classify.SAVE_AGAIN
-        return classify.FLIP_TO_WEBHOOK
+        if verdict in (classify.TWIML_APP, classify.SIP_TRUNK):
+            return classify.FLIP_TO_WEBHOOK  # Wiro's VoiceUrl is ignored until "Configure with" is Webhook again
+        return classify.SAVE_AGAIN  # a Studio Flow, no voice URL or another webhook: the save rewrites VoiceUrl
     if cause == FAILED:
         sid = call.twilio.sid if call.twilio is not None else "the call"
         return (f"Look {sid} up in Twilio's debugger (Console → Monitor → Errors) for the error code; if calls to "

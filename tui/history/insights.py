@@ -533,3 +533,17 @@ def insights(store: HistoryStore, scope: Scope) -> Insights:
         if reason is not None:
             fold.rejected[decode_word("reject_reason", reason) or UNKNOWN_REASON] += n
     return fold.result()
+
+
+def missed_calls(store: HistoryStore, scope: Scope, limit: int = 200) -> list[JoinedCall]:
+    """The scope's newest missed calls (Twilio has them, Wiro does not), joined with the routing of their
+    numbers so each carries its cause; at most `limit`."""
+    p = scope.period
+    rule, number_rule = _scope_sql(store, scope)
+    codes = ", ".join(str(c) for c, (outcome, _, _) in schema.ROW_CODES.items() if outcome == MISSED)
+    calls, _ = store.records(
+        f"c.slot BETWEEN ? AND ? AND c.at_ms >= ? AND c.at_ms < ? AND c.code IN ({codes}) AND {number_rule} "
+        "ORDER BY c.at_ms DESC LIMIT ?",
+        (p.start_ms // SLOT_MS, (p.end_ms - 1) // SLOT_MS, p.start_ms, p.end_ms, limit))
+    routing = store.routing(sorted({c.to_number for c in calls if c.to_number}))
+    return join(calls, [], [], routing)
