@@ -174,3 +174,14 @@ async def test_a_history_file_from_a_newer_version_shows_in_the_header(sim, sim_
 def test_the_app_class_still_has_one_binding_per_destination():
     keys = [b.key for b in WiroVoiceApp.BINDINGS if isinstance(b, Binding)]
     assert keys.count("i") == 1
+
+
+def test_the_charts_library_loads_only_with_the_screen():
+    import subprocess
+    import sys
+
+    code = ("import sys, tui.ui.app, tui.ui.screens.overview; "
+            "print(any(m.split('.')[0] in ('plotext', 'textual_plotext') for m in sys.modules)); "
+            "import tui.ui.screens.insights; print('textual_plotext' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

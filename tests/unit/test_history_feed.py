@@ -98,11 +98,15 @@ async def test_a_refused_wiro_key_and_a_newer_history_file_are_said(sim, tmp_pat
 async def test_rejection_reasons_from_message_detail_are_recorded(sim, history):
     await demo_refresh(sim, history, access="skip")
     _, sessions = history.read(lambda s: s.records()).value
-    rejected = [s.guid for s in sessions if s.status == "realtime_session_rejected"]
-    assert rejected and all(s.reject_reason is None for s in sessions)
-    out = await record(history, "reasons", {rejected[0]: "agent_prep_timeout", rejected[-1]: ""})
-    assert out.written == 1
+    rejected = [s for s in sessions if s.status == "realtime_session_rejected"]
+    # a refresh asks Message/Detail why recent rejected sessions were refused (the list rows do not say)
+    assert rejected and all(s.reject_reason for s in rejected)
+    assert history.read(lambda s: s.unexplained_rejections(0, 20)).value == []
+    other = next(r for r in ("concurrent_limit", "agent_prep_timeout") if r != rejected[0].reject_reason)
+    out = await record(history, "reasons", {rejected[0].guid: other, rejected[-1].guid: ""})
+    assert out.written == 1  # a new reason replaces the old; an empty one is no answer and changes nothing
     _, sessions = history.read(lambda s: s.records()).value
-    assert {s.guid: s.reject_reason for s in sessions}[rejected[0]] == "agent_prep_timeout"
+    reasons = {s.guid: s.reject_reason for s in sessions}
+    assert reasons[rejected[0].guid] == other and reasons[rejected[-1].guid] == rejected[-1].reject_reason
     with pytest.raises(ValueError):
         await record(history, "nonsense", [])

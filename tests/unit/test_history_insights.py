@@ -238,3 +238,15 @@ def test_buckets_follow_local_time_across_a_dst_change(tmp_path):
         days = I.insights(store, I.Scope(I.period("2026-03-27..2026-03-30", end)))
         assert [d.day for d in days.cost_per_day] == ["2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30"]
         store.close()
+
+
+@pytest.mark.parametrize("name", ["30 days", "two numbers", "no numbers", "a few hours"])
+def test_the_missed_calls_listed_are_the_joins_missed_calls_newest_first(generated, name):
+    options = dict(SCOPES[name])
+    scope = I.Scope(I.period(options.pop("spec", "30d"), NOW), **options)
+    expected = [c for c in I.load_joined(generated, scope) if c.outcome == "missed"]
+    listed = I.missed_calls(generated, scope, limit=50)
+    assert listed == expected[:50]
+    assert all(c.cause and c.twilio is not None for c in listed)
+    if name == "30 days":
+        assert len(listed) == 50 and len(expected) > 50
