@@ -1,14 +1,16 @@
 """Insights: the figures for a period, from the local history joined with Twilio's call log.
 
-`insights(store, scope)` computes them with one SQL statement over the indexes (start time, number): the join
-of `tui.history.join` written as SQL, grouped into 15-minute slots per outcome, cause and currency, plus
-duration and country counts; Python only folds those few thousand groups into the result. `from_calls()`
-computes the same `Insights` from joined calls in plain Python (the benchmark's anchor, and what a test checks
-the SQL against, to the last micro-dollar).
+`insights(store, scope)` computes them with three reads over covering indexes (time slot, number, shape):
+the file already holds each call's outcome code, derived by triggers with the rules of `tui.history.join`
+(see `schema`), so SQL only groups — per local hour or day, code and currency; the missed calls the number's
+routing sent elsewhere; talk time, country and rejection reason — and Python folds a few hundred groups.
+`from_calls()` computes the same `Insights` from joined calls in plain Python (the benchmark's anchor, and
+what the tests check the SQL against, to the last micro-dollar). `missed_calls()` lists a period's missed
+calls for the screen.
 
-Buckets follow local time (the process's time zone, DST included): 15-minute slots are grouped in SQL on UTC
-and mapped to local hours or days in Python, which is exact for every zone offset in use (all are multiples
-of 15 minutes).
+Buckets follow local time (the process's time zone, DST included): a 15-minute slot maps to a local hour or
+day by adding the zone's offset for that stretch of the period, in SQL as in Python, which is exact for every
+zone offset in use (all are multiples of 15 minutes).
 """
 
 from __future__ import annotations
