@@ -106,6 +106,7 @@ SHOTS = (  # name, size, how to get there from the Overview
     ("calls", SIZE, press("c")),
     ("session", SIZE, to_session),
     ("doctor", SIZE, press("d", 8)),
+    ("insights", SIZE, press("i", 8)),
     ("logs", SIZE, press("l")),
     ("connection", SIZE, to_connection),
 )

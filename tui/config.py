@@ -33,7 +33,11 @@ KNOWN_KEYS: dict[str, type] = {
     "api_base": str,
     "twilio_base": str,
     "theme": str,
+    "history_days": int,
 }
+#: How long the local call history keeps calls (the config file's `history_days`), and the bounds it may take.
+DEFAULT_HISTORY_DAYS = 90
+HISTORY_DAYS_RANGE = (1, 3650)
 
 
 #: what to say when a twilio-voice credential file is given where the settings file belongs
@@ -83,6 +87,8 @@ class Settings:
     api_base: str = DEFAULT_API_BASE
     twilio_base: str = DEFAULT_TWILIO_BASE
     theme: str | None = None
+    #: days the local call history keeps calls (config file `history_days`)
+    history_days: int = DEFAULT_HISTORY_DAYS
     #: TWILIO_ACCOUNT_SID: overrides the credential's Account SID for the Twilio checks (environment only)
     twilio_account_sid: str | None = None
     #: TWILIO_AUTH_TOKEN: the token for the Twilio checks when none is typed (environment only, never saved)
@@ -147,7 +153,15 @@ def read_config_file(path: Path) -> dict[str, Any]:
             hint = f' Did you mean "{close[0]}"?' if close else f" Known keys: {', '.join(KNOWN_KEYS)}."
             raise ConfigError(f'The config file {path} has an unknown key "{key}".{hint}')
         expected = KNOWN_KEYS[key]
-        if not isinstance(value, expected):
+        if expected is int and not isinstance(value, bool) and isinstance(value, int):
+            low, high = HISTORY_DAYS_RANGE
+            if not low <= value <= high:
+                raise ConfigError(f'In the config file {path}, "{key}" must be between {low} and {high} (days), '
+                                  f"not {value}.")
+        elif expected is int:
+            raise ConfigError(f'In the config file {path}, "{key}" must be a whole number of days (no quotes), '
+                              f"not {type(value).__name__}.")
+        elif not isinstance(value, expected):
             raise ConfigError(
                 f'In the config file {path}, "{key}" must be a {expected.__name__} (text in quotes), '
                 f"not {type(value).__name__}."
@@ -192,6 +206,7 @@ def load_settings(
         api_base=pick("api_base", "WIRO_API_BASE", api_base, DEFAULT_API_BASE) or DEFAULT_API_BASE,
         twilio_base=pick("twilio_base", "TWILIO_API_BASE", twilio_base, DEFAULT_TWILIO_BASE) or DEFAULT_TWILIO_BASE,
         theme=pick("theme", None, theme, None),
+        history_days=file.get("history_days", DEFAULT_HISTORY_DAYS),
         **twilio_from_env(env),
         config_path=path,
         sources=sources,

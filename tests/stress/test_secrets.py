@@ -142,6 +142,9 @@ def argv_for(name: str, sim, home: Path, cred: Path) -> list[list[str]]:
         "logs": [["logs", *conn], ["logs", "--json", *conn]],
         "doctor": [["doctor", *conn], ["doctor", "--json", *conn]],
         "themes": [["themes"], ["themes", "--json"]],
+        "insights": [["insights", *conn], ["insights", "--json", *conn], ["insights", "--csv", "--since", "30d", *conn]],
+        "history": [["history", "path"], ["history", "export", *conn], ["history", "prune", "--json", *conn],
+                    ["history", "export", "--csv", "--out", str(home / "calls.csv"), *conn]],
         "sim": [],  # served until stopped: run_until below
         "serve": [],
     }

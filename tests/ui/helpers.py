@@ -11,7 +11,7 @@ from tui.ui.widgets.live_table import LiveTable
 #: The key that opens each screen from anywhere (README, "Screens and keys"), by screen id. Written out here
 #: rather than read from the app, so a test notices when a key changes.
 SCREEN_KEYS = {"overview": "o", "credentials": "e", "webhooks": "w", "hold": "h", "calls": "c", "logs": "l",
-               "doctor": "d", "connection": "n"}
+               "doctor": "d", "connection": "n", "insights": "i"}
 
 
 def demo_app(sim, settings, **changes) -> WiroVoiceApp:

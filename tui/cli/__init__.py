@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "webhooks": "webhooks",
     "logs": "logs",
     "doctor": "doctor",
+    "insights": "insights", "history": "insights",
     "themes": "themes",
     "serve": "serve",
     "sim": "sim",

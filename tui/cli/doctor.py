@@ -56,19 +56,23 @@ def _progress(err: TextIO) -> tuple[Callable[[str], None], Callable[[], None]]:
 
 def run(args: argparse.Namespace) -> int:
     """The `doctor` command from parsed options; returns the exit code (errors raise CliError)."""
+    from .insights import opened_history
+
     with common.session(args) as (settings, sim):
         guid = common.need_agent(settings)
+        clock = sim.now if sim is not None else time.time
 
-        async def go() -> int:
+        async def go(history: Any) -> int:
             async with common.client(settings) as client:
                 return await run_doctor(client, guid, settings, demo=sim, as_json=bool(args.json),
-                                        out=sys.stdout, err=sys.stderr)
+                                        out=sys.stdout, err=sys.stderr, history=history)
 
-        return common.run(go())
+        with opened_history(settings, sim, clock) as history:
+            return common.run(go(history))
 
 
 async def run_doctor(client: Any, guid: str, settings: Any, *, demo: Any = None, as_json: bool = False,
-                     out: TextIO, err: TextIO, now: Callable[[], float] | None = None) -> int:
+                     out: TextIO, err: TextIO, now: Callable[[], float] | None = None, history: Any = None) -> int:
     """Gather the evidence, run every check, print the findings worst first. The Twilio checks use
     `tui.twilio.access` without prompting (the demo's own account with `demo`). Exit 0 healthy, 1 findings;
     CliError (exit 2) when the agent itself cannot be read."""
@@ -82,7 +86,7 @@ async def run_doctor(client: Any, guid: str, settings: Any, *, demo: Any = None,
     try:
         evidence = await gather(client, guid, settings,
                                 twilio=lambda sid: twilio_access(sid, settings, demo=demo),
-                                now=clock, progress=say)
+                                now=clock, progress=say, history=history)
     finally:
         done()
     if evidence.agent is None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from .checks_agent import check_agent
 from .checks_calls import check_calls, check_logs
 from .checks_credential import check_credential, check_hold, check_whitelist
+from .checks_history import check_history
 from .checks_numbers import check_numbers
 from .evidence import Evidence, Skip, skipped
 from .findings import Finding, ordered
@@ -19,14 +20,14 @@ from .findings import Finding, ordered
 Check = Callable[[Evidence], list[Finding]]
 
 #: every check, in the order a person would look
-CHECKS: tuple[Check, ...] = (check_agent, check_calls, check_numbers, check_credential, check_whitelist,
-                             check_hold, check_logs)
+CHECKS: tuple[Check, ...] = (check_agent, check_calls, check_history, check_numbers, check_credential,
+                             check_whitelist, check_hold, check_logs)
 
 
 def _skip_finding(skip: Skip) -> Finding:
     slug = skip.area.lower().replace(" ", "_")
     fix = ""
-    if skip.area == "Twilio routing" and "TWILIO_ACCOUNT_SID" in skip.reason:
+    if skip.area in ("Twilio routing", "missed calls") and "TWILIO_A" in skip.reason:
         fix = ("Set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (the Live credentials) and run the doctor again; the "
                "token is used for the check only and never stored.")
     return Finding(f"skipped.{slug}", "info", f"{skip.area}: not checked", f"Skipped: {skip.reason.rstrip('.')}.", fix)
@@ -40,7 +41,7 @@ def diagnose(evidence: Evidence) -> list[Finding]:
     if evidence.agent is not None:
         told = {f.id for f in findings}
         for skip in skipped(evidence):
-            if skip.area == "Twilio routing" and "twilio.rejected" in told:
+            if skip.area in ("Twilio routing", "missed calls") and "twilio.rejected" in told:
                 continue  # already a warning that says so
             findings.append(_skip_finding(skip))
     return ordered(findings)

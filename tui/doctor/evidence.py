@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the types only: importing them would load the checks' modules at start-up
+    from ..history.join import JoinedCall
     from ..hold.probe import AudioInfo
     from ..twilio.verify import NumbersCheck
     from ..webhooks.report import SaveReport
@@ -61,6 +62,9 @@ class Evidence:
     rejections: Mapping[str, str | None] = field(default_factory=dict)
     logs: tuple[LogEvent, ...] | None = None
     logs_error: str | None = None
+    #: the last day's calls from the local history, Twilio's call log joined with Wiro's sessions
+    history_calls: tuple[JoinedCall, ...] | None = None
+    history_error: str | None = None
 
     @property
     def credential(self) -> TwilioVoiceCredential | None:
@@ -94,4 +98,6 @@ def skipped(evidence: Evidence) -> tuple[Skip, ...]:
         out.append(Skip("recent calls", evidence.sessions_error or "the call history could not be read"))
     if evidence.logs is None:
         out.append(Skip("activity log", evidence.logs_error or "the activity log could not be read"))
+    if evidence.history_error:
+        out.append(Skip("missed calls", evidence.history_error))
     return tuple(out)

@@ -46,13 +46,15 @@ TwilioSource = TwilioAccess | Callable[[str | None], "TwilioAccess | NoAccess | 
 
 async def gather(client: Any, guid: str, settings: Any, *, twilio: TwilioSource = None,
                  twilio_skipped: str | None = None, now: Callable[[], float] = time.time,
-                 progress: Progress | None = None, concurrency: int = 4) -> Evidence:
+                 progress: Progress | None = None, concurrency: int = 4, history: Any = None) -> Evidence:
     """Everything the checks need, read once. `client` is a WiroClient; `settings` gives the config path (for
     the stored save report), the Twilio API base and the Wiro API base (whose host counts as Wiro's).
 
     `twilio` is the access to check the numbers with, or a function of the credential's Account SID that
     returns one (`tui.twilio.access.twilio_access`), or a NoAccess or the reason there is none. Without it
-    the routing checks are skipped with `twilio_skipped` (default: what to set). `progress(text)` hears what is being read."""
+    the routing checks are skipped with `twilio_skipped` (default: what to set). `progress(text)` hears what is being read.
+    `history` (a `tui.history.keeper.History`) is brought up to date for the last day and its joined calls read,
+    for the missed-call checks."""
     say = progress or (lambda _text: None)
     say("reading the agent")
     try:
@@ -81,6 +83,8 @@ async def gather(client: Any, guid: str, settings: Any, *, twilio: TwilioSource 
     numbers = tuple(cred.phonenumbers) if cred is not None else ()
     if twilio is not None and numbers:
         parts["the numbers on Twilio"] = _twilio(numbers, twilio, settings, guid)
+    if history is not None and numbers and twilio is not None:
+        parts["Twilio's call log"] = _call_log(history, client, guid, numbers, twilio, settings, now)
     say("reading " + ", ".join(parts))
     done = 0
 
@@ -96,6 +100,8 @@ async def gather(client: Any, guid: str, settings: Any, *, twilio: TwilioSource 
     sessions, sessions_error, rejections = results["the call history"]
     logs, logs_error = results["the activity log"]
     check = results.get("the numbers on Twilio")
+    history_calls, history_error = await _joined(history, results.get("Twilio's call log"), check, guid, numbers,
+                                                 now, twilio, twilio_skipped)
     if not numbers:
         skipped_why = "the credential lists no phone numbers"
     elif twilio is None:
@@ -109,6 +115,7 @@ async def gather(client: Any, guid: str, settings: Any, *, twilio: TwilioSource 
         hold=results["the hold files"],
         sessions=sessions, sessions_error=sessions_error, rejections=rejections,
         logs=logs, logs_error=logs_error,
+        history_calls=history_calls, history_error=history_error,
     )
 
 
@@ -149,6 +156,44 @@ async def _logs(client: Any, guid: str, limited: Callable) -> tuple[Any, str | N
 async def _twilio(numbers: tuple[str, ...], access: TwilioAccess, settings: Any, guid: str) -> Any:
     return await verify_numbers(numbers, access.account_sid, access.token, settings.twilio_base,
                                 wiro_hosts=wiro_hosts_for(settings.api_base), agent_guid=guid)
+
+
+#: the stretch of history the missed-call checks look at
+HISTORY_DAY_S = 86_400
+
+
+async def _call_log(history: Any, client: Any, guid: str, numbers: tuple[str, ...], access: TwilioAccess,
+                    settings: Any, now: Callable[[], float]) -> Any:
+    from ..history.feed import refresh
+    from ..twilio.verify import wiro_hosts_for
+
+    return await refresh(history, client, guid, numbers=numbers, since_ms=int((now() - HISTORY_DAY_S) * 1000),
+                         access=access, twilio_base=settings.twilio_base, wiro_hosts=wiro_hosts_for(settings.api_base),
+                         routing=False)
+
+
+async def _joined(history: Any, fed: Any, check: Any, guid: str, numbers: tuple[str, ...],
+                  now: Callable[[], float], twilio: Any, twilio_skipped: str | None) -> tuple[Any, str | None]:
+    """The last day's joined calls from the history, or why there are none."""
+    if history is None:
+        return None, None  # not asked for: nothing to say
+    if not numbers:
+        return None, "the credential lists no phone numbers"
+    if twilio is None or fed is None:
+        return None, ("Twilio's call log is needed to see calls that never reached Wiro: "
+                      + (twilio_skipped or SKIP_TWILIO))
+    if fed.twilio_error:
+        return None, fed.twilio_error
+    from ..history.feed import record_routing
+    from ..history.insights import Scope, load_joined, period
+
+    if check is not None and check.checked:
+        await record_routing(history, check)  # the routing just checked explains today's missed calls
+    scope = Scope(period("1d", int(now() * 1000)), agent_guid=guid, numbers=numbers)
+    read = await asyncio.to_thread(history.read, lambda store: load_joined(store, scope), "reading the last day")
+    if read.value is None:
+        return None, read.problem.message if read.problem else "the local call history could not be read"
+    return tuple(read.value), None
 
 
 async def _hold(cred: Any) -> tuple[HoldFile, ...]:

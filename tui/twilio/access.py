@@ -35,6 +35,17 @@ class TwilioAccess:
     def __repr__(self) -> str:
         return f"TwilioAccess({self.account_sid!r}, token={mask(self.token)!r}, source={self.source!r})"
 
+    @property
+    def whose(self) -> str:
+        """Whose credentials these are, for a message about a refusal ("the Account SID AC… from …")."""
+        if self.source == DEMO:
+            return f"the demo's Twilio account ({self.account_sid})"
+        if self.source == FROM_ENV:
+            return f"the Account SID {self.account_sid} and the Auth Token from {ENV_TWILIO_SID}/{ENV_TWILIO_TOKEN}"
+        if self.source == FROM_ENV_TOKEN:
+            return f"the credential's Account SID {self.account_sid} and the Auth Token from {ENV_TWILIO_TOKEN}"
+        return f"the credential's Account SID {self.account_sid} and {self.source}"
+
 
 @dataclass(frozen=True)
 class NoAccess:

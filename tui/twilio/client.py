@@ -1,4 +1,4 @@
-"""Async client for the Twilio REST API (2010-04-01): the account, its incoming numbers, TwiML Apps.
+"""Async client for the Twilio REST API (2010-04-01): the account, its incoming numbers, TwiML Apps, the call log.
 
 Read-only: every request is a GET, so transient failures are retried a bounded number of times. Twilio
 limits *concurrent* requests per account (429/20429), so at most `max_in_flight` (5) requests are on the
@@ -9,7 +9,9 @@ status + Twilio code. Credentials travel only in the Basic-auth header and never
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -146,28 +148,29 @@ class TwilioClient:
         params: dict[str, Any] = {"PageSize": max(1, min(MAX_PAGE_SIZE, int(page_size)))}
         if phone_number:
             params["PhoneNumber"] = phone_number.strip()  # httpx encodes "+" as %2B, as Twilio needs
-        found: list[IncomingNumber] = []
-        seen_pages: set[str] = set()
-        target: str | None = f"{self._account_path}/IncomingPhoneNumbers.json"
-        for _ in range(max_pages):
-            assert target is not None
-            data = await self._get(target, params)
-            items = data.get("incoming_phone_numbers")
-            if not isinstance(items, list):
-                raise ProtocolError(
-                    "Twilio's number list has no `incoming_phone_numbers`. Is the Twilio API base right?",
-                    path=target,
-                )
-            found.extend(n for n in (IncomingNumber.parse(i) for i in items) if n is not None)
-            nxt = data.get("next_page_uri")
-            if not isinstance(nxt, str) or not nxt.strip():
-                break
-            target = nxt.strip()
-            if target in seen_pages:  # a server that loops would page forever
-                break
-            seen_pages.add(target)
-            params = None  # next_page_uri carries every parameter; never rebuild page tokens
-        return found
+        items = await self._every_page(f"{self._account_path}/IncomingPhoneNumbers.json", params,
+                                       "incoming_phone_numbers", "number list", max_pages)
+        return [n for n in (IncomingNumber.parse(i) for i in items) if n is not None]
+
+    async def calls(self, *, to: str | None = None, started_since: date | None = None,
+                    page_size: int = MAX_PAGE_SIZE, max_pages: int = 100) -> list[dict[str, Any]]:
+        """The call log (newest first), optionally only calls to `to` that started on or after the day
+        `started_since` (UTC), following `next_page_uri`. Calls come as Twilio sent them (the history reads
+        them with its own tolerant parser)."""
+        params: dict[str, Any] = {"PageSize": max(1, min(MAX_PAGE_SIZE, int(page_size)))}
+        if to:
+            params["To"] = to.strip()
+        if started_since is not None:
+            params["StartTime>"] = started_since.isoformat()  # sent as StartTime%3E=…, i.e. StartTime>=…
+        return await self._every_page(f"{self._account_path}/Calls.json", params, "calls", "call log", max_pages)
+
+    async def call_log(self, numbers: Iterable[str], *, started_since: date | None = None,
+                       max_pages: int = 100) -> list[dict[str, Any]]:
+        """The calls to each of `numbers`, fetched side by side (at most `max_in_flight` requests on the wire)."""
+        wanted = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip()))
+        pages = await asyncio.gather(*(self.calls(to=n, started_since=started_since, max_pages=max_pages)
+                                       for n in wanted))
+        return [call for page in pages for call in page]
 
     async def first_number_page(self) -> list[IncomingNumber]:
         """One number at most (`PageSize=1`): the cheapest request an API key can make to prove it works."""
@@ -193,6 +196,26 @@ class TwilioClient:
         return TwiMLApp.parse(data, app_sid)
 
     # -- transport --------------------------------------------------------------------------------
+
+    async def _every_page(self, target: str, params: dict[str, Any] | None, key: str, what: str,
+                          max_pages: int) -> list[dict[str, Any]]:
+        """The items under `key` of every page of a list: follow the relative `next_page_uri` until it is null,
+        never building page tokens, and stop should a server send the same page link twice."""
+        found: list[dict[str, Any]] = []
+        seen_pages: set[str] = set()
+        for _ in range(max(1, max_pages)):
+            data = await self._get(target, params)
+            items = data.get(key)
+            if not isinstance(items, list):
+                raise ProtocolError(f"Twilio's {what} has no `{key}`. Is the Twilio API base right?", path=target)
+            found.extend(i for i in items if isinstance(i, dict))
+            nxt = data.get("next_page_uri")
+            if not isinstance(nxt, str) or not nxt.strip() or nxt.strip() in seen_pages:
+                break
+            target = nxt.strip()
+            seen_pages.add(target)
+            params = None  # next_page_uri carries every parameter
+        return found
 
     def _url(self, target: str) -> str:
         if target.startswith(("http://", "https://")):

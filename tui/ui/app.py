@@ -18,6 +18,7 @@ from ..config import ConfigError, Secret, Settings, save_config
 from ..wiro.errors import WiroError
 from ..wiro.health import Health, HealthTracker
 from .failures import ReportsWorkerFailures
+from .history_feed import KeepsHistory
 from .navigation import DESTINATIONS
 from .theme_vars import APP_COLOUR_DEFAULTS
 from .themes import (
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from ..wiro.models import Agent
 
 
-class WiroVoiceApp(ReportsWorkerFailures, App[None]):
+class WiroVoiceApp(ReportsWorkerFailures, KeepsHistory, App[None]):
     """The dashboard.
 
     Demo: pass `start_demo` (a callable returning a started simulator) and the app starts it after
@@ -53,6 +54,8 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
     agent: reactive[Agent | None] = reactive(None, always_update=True)
     health: reactive[Health] = reactive(Health(live=False), always_update=True)
     demo: reactive[bool] = reactive(False)
+    #: the local call history's latest problem (a HistoryProblem), None while it records fine
+    history_problem: reactive[object | None] = reactive(None, always_update=True)
 
     def __init__(
         self,
@@ -145,6 +148,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self.clock = self._base_clock
         self._health = HealthTracker(self.clock)
         self.health = self._health.current
+        self.close_history()  # another account (or leaving the demo): another history file
         if old is not None:
             self.run_worker(old.aclose(), group="close-client", exit_on_error=False)
         if self.sim is not None:
@@ -266,6 +270,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
             yield command._replace(title=f"app: {command.title.lower()}")
 
     async def on_unmount(self) -> None:
+        self.close_history()
         if self._client is not None:
             await self._client.aclose()
         if self.sim is not None:

@@ -31,6 +31,7 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("webhooks", "w", "Webhooks", "Per number: what Wiro wrote on the last save and what Twilio really routes", "webhooks:WebhooksScreen"),
     Destination("hold", "h", "Hold", "Hear what callers hear while the agent connects; premix a voice over music", "hold:HoldScreen"),
     Destination("calls", "c", "Calls", "The live call history; Enter opens a session", "calls:CallsScreen"),
+    Destination("insights", "i", "Insights", "Every call accounted for: reached, missed (and why), rejected, cost, charts", "insights:InsightsScreen"),
     Destination("logs", "l", "Logs", "The agent's activity log, newest first; Enter shows every key of an event", "logs:LogsScreen"),
     Destination("doctor", "d", "Doctor", "Every check that can be made from here, worst first, each with its fix", "doctor:DoctorScreen"),
     Destination("connection", "n", "Connection", "Your Wiro API key, API base and agent", "connection:ConnectionScreen"),

@@ -223,6 +223,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
             self.post_message(CallsLoaded(CallsSnapshot(None, err, self.app.clock(), generation)))
             return
         self.post_message(CallsLoaded(CallsSnapshot(tuple(sessions), None, self.app.clock(), generation)))
+        await self.app.record_history("sessions", sessions, guid)  # in a thread; problems go to the header
 
     def on_calls_loaded(self, message: CallsLoaded) -> None:
         snap = message.snapshot
@@ -421,6 +422,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
             reason = result.metadata.get("reason")
             reasons[guid] = reason if isinstance(reason, str) else ""  # answered: no reason given is an answer too
         self.post_message(ReasonsLoaded(guids, reasons))
+        await self.app.record_history("reasons", reasons, self.app.agent_guid)
 
     def on_reasons_loaded(self, message: ReasonsLoaded) -> None:
         # a lookup that failed is asked again on a later poll; one that answered is done

@@ -7,6 +7,7 @@ account); without them those checks are skipped, and the screen says so.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -100,11 +101,13 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
         from ...twilio.access import twilio_access
 
         sim, settings = self.app.sim, self.app.settings
+        history = await asyncio.to_thread(lambda: self.app.history)  # opening the file is disk work
         try:
             evidence = await gather(
                 client, guid, settings,
                 twilio=lambda sid: twilio_access(sid, settings, demo=sim),
-                now=self.app.clock, progress=lambda line: self.post_message(DoctorProgress(generation, line)))
+                now=self.app.clock, progress=lambda line: self.post_message(DoctorProgress(generation, line)),
+                history=history)
         finally:
             if run == self._run:
                 self.running = False

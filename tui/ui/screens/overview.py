@@ -186,6 +186,8 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
                 )
             )
         )
+        if isinstance(history, list):
+            await self.app.record_history("sessions", history, guid)  # in a thread; problems go to the header
 
     async def on_overview_loaded(self, message: OverviewLoaded) -> None:
         snap = message.snapshot

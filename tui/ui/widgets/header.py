@@ -28,7 +28,7 @@ class AppHeader(Widget):
     """Reads the app's `agent`, `health` and `demo` reactives; every screen shows one."""
 
     def on_mount(self) -> None:
-        for name in ("agent", "health", "demo"):
+        for name in ("agent", "health", "demo", "history_problem"):
             self.watch(self.app, name, lambda _value: self.refresh(), init=False)
 
     def left_markup(self) -> str:
@@ -48,11 +48,13 @@ class AppHeader(Widget):
     def right_markup(self) -> str:
         health: Health = self.app.health
         text = escape(health.describe(local=self.app.local_time))
+        problem = getattr(self.app, "history_problem", None)
+        history = f"[b $stale]{escape(problem.short)}[/]  " if problem is not None else ""
         if health.live:
-            return f"[$live]{text}[/]"
+            return f"{history}[$live]{text}[/]"
         if health.stale_since is not None:
-            return f"[b $stale]{text}[/]"
-        return f"[dim]{text}[/]"
+            return f"{history}[b $stale]{text}[/]"
+        return f"{history}[dim]{text}[/]"
 
     def render(self) -> Content:
         left = Content.from_markup(" " + self.left_markup())
