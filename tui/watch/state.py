@@ -150,7 +150,7 @@ class WatchState:
             ledger.floor_ms = new_floor
             for guid in [g for g, t in ledger.counted.items() if t is not None and t < new_floor]:
                 del ledger.counted[guid]
-        if ended or rejected or floor != ledger.floor_ms:
+        if ended or rejected:  # a floor that only moved up need not be written: an older one is just lower
             self.dirty = True
         return Counted(ended, rejected)
 
