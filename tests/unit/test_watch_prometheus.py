@@ -1,0 +1,144 @@
+"""A real Prometheus server (Debian's `prometheus`) scrapes the watcher's endpoint every second; its HTTP API
+must report the simulator's world: calls on the line, calls counted, statuses, Wiro up.
+
+The simulator's clock is frozen (speed 0) so the world cannot move between Prometheus's scrape and the
+comparison. Skipped, with the reason, when the prometheus binary is not installed (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tui.sim import Simulator
+from tui.watch.metrics import WatchMetrics, listen_warning, parse_listen, ListenError
+from tui.watch.state import WatchState
+from tui.watch.watcher import Watcher
+from tui.wiro import RetryPolicy, WiroClient
+
+from .watch_helpers import world_view
+
+PROMETHEUS = shutil.which("prometheus") or ("/usr/bin/prometheus" if Path("/usr/bin/prometheus").exists() else None)
+START_EPOCH = 1_777_000_000.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_listen_address_forms_and_the_no_auth_warning():
+    assert parse_listen("127.0.0.1:9464") == ("127.0.0.1", 9464)
+    assert parse_listen("9464") == ("127.0.0.1", 9464)
+    assert parse_listen(":0") == ("127.0.0.1", 0)
+    assert parse_listen("[::1]:9000") == ("::1", 9000)
+    assert parse_listen("0.0.0.0:9464") == ("0.0.0.0", 9464)
+    for bad in ("", "host:", "host:port", "::1:9464", "1.2.3.4:70000", "[::1]9464"):
+        with pytest.raises(ListenError):
+            parse_listen(bad)
+    assert listen_warning("127.0.0.1") is None and listen_warning("::1") is None
+    assert listen_warning("localhost") is None
+    warning = listen_warning("0.0.0.0")
+    assert warning and "no authentication" in warning
+
+
+def test_the_endpoint_serves_the_registry_over_http():
+    metrics = WatchMetrics()
+    host, port = metrics.serve("127.0.0.1", 0)
+    try:
+        answer = httpx.get(f"http://{host}:{port}/metrics", timeout=5)
+        assert answer.status_code == 200
+        assert "# TYPE wiro_voice_calls_total counter" in answer.text
+        assert "python_gc_objects_collected_total" not in answer.text  # our registry, not the global one
+    finally:
+        metrics.close()
+
+
+@pytest.fixture
+def prometheus_binary():
+    if PROMETHEUS is None:
+        pytest.skip("Debian's `prometheus` package is not installed (apt-get install prometheus; .ci/run does): "
+                    "the real-scrape test needs /usr/bin/prometheus")
+    return PROMETHEUS
+
+
+async def query(http: httpx.AsyncClient, base: str, promql: str) -> list[dict]:
+    answer = await http.get(f"{base}/api/v1/query", params={"query": promql})
+    answer.raise_for_status()
+    body = answer.json()
+    assert body["status"] == "success", body
+    return body["data"]["result"]
+
+
+async def wait_for(http, base, promql, *, seconds=60.0) -> list[dict]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            found = await query(http, base, promql)
+        except httpx.HTTPError:
+            found = []
+        if found:
+            return found
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"Prometheus never had {promql!r}")
+
+
+async def test_a_real_prometheus_scrapes_the_watcher(prometheus_binary, tmp_path):
+    with Simulator(seed=7, speed=0, start_epoch=START_EPOCH) as sim:
+        client = WiroClient(sim.api_key, None, sim.wiro_base, retry=RetryPolicy(retries=1))
+        metrics = WatchMetrics()
+        _, port = metrics.serve("127.0.0.1", 0)
+        watcher = Watcher(client, WatchState(), interval=1.0, now=sim.now, metrics=metrics)
+        stop = asyncio.Event()
+        task = asyncio.create_task(watcher.run(stop=stop))
+        web = free_port()
+        config = tmp_path / "prometheus.yml"
+        config.write_text(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+            "scrape_configs:\n  - job_name: wiro-voice\n    static_configs:\n"
+            f"      - targets: ['127.0.0.1:{port}']\n")
+        proc = subprocess.Popen(
+            [prometheus_binary, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+             f"--web.listen-address=127.0.0.1:{web}", "--log.level=warn"],
+            stdout=subprocess.DEVNULL, stderr=(tmp_path / "prometheus.log").open("wb"))
+        base = f"http://127.0.0.1:{web}"
+        try:
+            async with httpx.AsyncClient(timeout=5) as http:
+                up = await wait_for(http, base, 'up{job="wiro-voice"} == 1')
+                assert up[0]["metric"]["instance"] == f"127.0.0.1:{port}"
+                active = await wait_for(http, base, "wiro_voice_calls_active")
+                got = {r["metric"]["agent"]: float(r["value"][1]) for r in active}
+                guids = [sim.demo_agent_guid, sim.stopped_agent_guid, sim.setup_agent_guid]
+                worlds = {g: world_view(sim, g) for g in guids}
+                assert got == {g: float(w.active) for g, w in worlds.items()}
+                assert got[sim.demo_agent_guid] > 0
+                total = await query(http, base, "sum(wiro_voice_calls_total)")
+                assert float(total[0]["value"][1]) == sum(sum(w.finished.values()) for w in worlds.values())
+                status = await query(http, base, "wiro_voice_agent_status")
+                assert {r["metric"]["agent"]: float(r["value"][1]) for r in status} == {
+                    g: float(w.status) for g, w in worlds.items()}
+                info = await query(http, base, 'wiro_voice_agent_status_info{status="Setup required"}')
+                assert [r["metric"]["agent"] for r in info] == [sim.setup_agent_guid]
+                wiro_up = await query(http, base, 'wiro_voice_api_up{api="wiro"}')
+                assert float(wiro_up[0]["value"][1]) == 1
+                buckets = await query(http, base, 'wiro_voice_call_duration_seconds_bucket{le="+Inf"}')
+                assert float(buckets[0]["value"][1]) == len(worlds[sim.demo_agent_guid].ended_durations)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            stop.set()
+            await task
+            metrics.close()
+            await client.aclose()
