@@ -56,14 +56,15 @@ class WorldView:
     ended_durations: list[int] = field(default_factory=list)
 
 
-def world_view(sim, guid: str, limit: int = 200) -> WorldView:
-    """The agent's sessions as its history would list them now (newest first, capped), counted."""
+def world_view(sim, guid: str, limit: int | None = 200) -> WorldView:
+    """The agent's sessions as its history would list them now (newest first, capped; None: every one the
+    simulator remembers), counted."""
     world = sim.world
     with world.lock:
         now = world.advance()
         agent = world.agents[guid]
         calls = sorted((c for c in agent.calls if c.started <= now), key=lambda c: (c.started, c.seq),
-                       reverse=True)[:limit]
+                       reverse=True)[:limit]  # [:None] is all
         view = WorldView(agent.status)
         for call in calls:
             st = world.call_state(call, now)
