@@ -69,9 +69,6 @@ def agent_not_running(fleet: FleetPoll, settings: AlertSettings, state: WatchSta
         return Judgement()
     if not fleet.listed:
         return Judgement(undecided=("agent.not_running:",))
-    from ..doctor.checks_agent import check_agent
-    from ..doctor.evidence import Evidence
-
     alerts, unsure = [], []
     for poll in fleet.agents:
         key = f"agent.not_running:{poll.guid}"
@@ -80,6 +77,9 @@ def agent_not_running(fleet: FleetPoll, settings: AlertSettings, state: WatchSta
             continue
         if poll.status not in DOWN_STATUSES or poll.guid not in state.seen_running:
             continue
+        from ..doctor.checks_agent import check_agent  # the doctor's words, loaded when first needed
+        from ..doctor.evidence import Evidence
+
         finding = next(iter(check_agent(Evidence(poll.guid, fleet.at, poll.agent))), None)
         if finding is None:
             continue
@@ -95,9 +95,6 @@ def number_not_routed(fleet: FleetPoll, settings: AlertSettings, state: WatchSta
         return Judgement()
     if not fleet.listed:
         return Judgement(undecided=("number.not_routed:",))
-    from ..doctor.checks_numbers import check_numbers
-    from ..doctor.evidence import Evidence
-
     alerts, unsure = [], []
     for poll in fleet.agents:
         check = poll.numbers
@@ -108,6 +105,9 @@ def number_not_routed(fleet: FleetPoll, settings: AlertSettings, state: WatchSta
         broken = [v for v in check.numbers if v.number in routed_before and not v.rings_agent]
         if not broken:
             continue
+        from ..doctor.checks_numbers import check_numbers
+        from ..doctor.evidence import Evidence
+
         findings = check_numbers(Evidence(poll.guid, fleet.at, poll.agent, twilio=check))
         for verdict in broken:
             finding = next((f for f in findings if f.severity == "error" and f.id.endswith(f":{verdict.number}")), None)

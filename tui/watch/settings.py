@@ -19,7 +19,6 @@ validator; tui/config.py calls it for the file, the watch command for its flags'
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -124,6 +123,8 @@ def check_alerts_table(table: Any, base: AlertSettings | None = None) -> AlertSe
     changes: dict[str, Any] = {}
     for key, value in table.items():
         if key not in KEYS:
+            import difflib  # only for the message
+
             close = difflib.get_close_matches(str(key), KEYS, n=1)
             hint = f' Did you mean "{close[0]}"?' if close else f" Known keys: {', '.join(KEYS)}."
             raise AlertsConfigError(f'[alerts] has an unknown key "{key}".{hint}')
