@@ -140,7 +140,6 @@ class Watcher:
         self._known: tuple[tuple[str, str], ...] = ()  # (guid, title) of the last list read
         self._last_good: dict[str, AgentPoll] = {}
         self._twilio_checks: dict[str, tuple[float, NumbersCheck]] = {}
-        self._twilio_skipped: dict[str, str] = {}
         self._reports: dict[str, tuple[float, SaveReport | None]] = {}
         self._said: set[str] = set()
         self._rate_limited: RateLimitedError | None = None
@@ -203,14 +202,13 @@ class Watcher:
             sessions = tuple(sessions)
             self.state.count_sessions(guid, sessions, at)
             await self._read_reasons(guid)
-        detail = agent if agent is not None else None
-        shown = detail or row
+        shown = agent if agent is not None else row
         poll = AgentPoll(
             guid, getattr(shown, "title", None) or guid, at, agent=shown,
-            detail_error=None if detail is not None else f"{row.title}: {_text(detail_error)}",
+            detail_error=None if agent is not None else f"{row.title}: {_text(detail_error)}",
             sessions=sessions, sessions_error=None if sessions is not None else f"{row.title}: {_text(history_error)}",
             report=self._report(guid))
-        if detail is not None:
+        if agent is not None:
             poll = await self._with_twilio(poll)
         else:
             poll = self._with_last_twilio(poll)
@@ -260,7 +258,6 @@ class Watcher:
             return replace(poll, numbers=last[1], numbers_at=last[0])
         access = self.twilio(cred.accountsid if cred is not None else None)
         if isinstance(access, str):
-            self._twilio_skipped[poll.guid] = access
             return replace(poll, twilio_skipped=access)
         check = await self._verify(numbers, access, poll.guid)
         at = self.now()
