@@ -58,7 +58,8 @@ TWILIO_INTERVAL = 300.0
 _KINDS = {"RateLimitedError": "rate_limited", "AccessDenied": "access_denied", "AgentGone": "agent_gone",
           "AuthError": "auth", "NotFoundError": "not_found", "ProtocolError": "protocol", "ApiError": "refused"}
 
-TwilioLookup = Callable[[str | None], "TwilioAccess | str"]
+#: the credential's Account SID → the access to check its numbers with, or why there is none
+TwilioLookup = Callable[[str | None], Any]
 
 
 def error_kind(err: BaseException) -> str:
@@ -257,8 +258,8 @@ class Watcher:
         if last is not None and poll.polled_at - last[0] < self.twilio_interval:
             return replace(poll, numbers=last[1], numbers_at=last[0])
         access = self.twilio(cred.accountsid if cred is not None else None)
-        if isinstance(access, str):
-            return replace(poll, twilio_skipped=access)
+        if not hasattr(access, "token"):  # the reason there is no access (text, or an object saying it)
+            return replace(poll, twilio_skipped=str(getattr(access, "message", access)))
         check = await self._verify(numbers, access, poll.guid)
         at = self.now()
         self._set_twilio(check)
