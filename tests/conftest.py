@@ -1,6 +1,18 @@
-"""Shared fixtures: a real simulator on loopback, driven by a clock the test advances by hand."""
+"""Shared fixtures: a real simulator on loopback, driven by a clock the test advances by hand; an environment
+without the developer's own settings; retry waits recorded instead of slept.
+
+The suite runs in parallel (`pytest -n auto`, pytest-xdist): every test gets its own temporary directory, free
+ports and its own environment (monkeypatch), and each worker is its own process, so module-level state is never
+shared between tests running at the same time. The benchmarks under tests/perf/ are the exception: they
+measure ratios and must have the cores to themselves, so they run in their own serial step (`pytest -m perf`).
+"""
 
 from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +21,43 @@ from tui.sim import Simulator
 from tui.sim.testing import FakeClock
 
 START_EPOCH = 1_777_000_000.0  # a fixed simulated "now" (2026-04-24 03:06 UTC), so runs are repeatable
+
+#: Every environment variable the program reads. A developer's shell (or a CI runner) may set any of them.
+PROGRAM_ENV = ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE", "TWILIO_API_BASE",
+               "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "WIRO_VOICE_CONFIG")
+
+PERF_DIR = Path(__file__).parent / "perf"
+SERIAL_ONLY = ("benchmarks measure ratios and must not share the cores with other tests: "
+               "they run in their own serial step (`pytest -m perf`)")
+
+
+def pytest_configure(config):
+    # Some tests press Ctrl-C on a child process (`sim`, `hold play`). A test run started in the background by a
+    # non-interactive shell has SIGINT ignored, and children inherit that: give it back its default so the child
+    # gets Ctrl-C as it would from a terminal.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` starts two workers per core. Serially the suite keeps a core busy only ~55 % of the time (Pilot
+    waits for the app to go idle, servers answer, retries time out), so one worker per core leaves half of each
+    core unused. PYTEST_XDIST_AUTO_NUM_WORKERS still decides when set; `-n logical` is left to pytest-xdist."""
+    if config.option.numprocesses != "auto" or os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return 2 * cores
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/perf/ is a benchmark (marked `perf`); under xdist benchmarks are skipped, saying why."""
+    parallel = hasattr(config, "workerinput")  # set in pytest-xdist workers only
+    for item in items:
+        if item.path.is_relative_to(PERF_DIR) and item.get_closest_marker("perf") is None:
+            item.add_marker(pytest.mark.perf)
+        if parallel and item.get_closest_marker("perf") is not None:
+            item.add_marker(pytest.mark.skip(reason=SERIAL_ONLY))
 
 
 @pytest.fixture
@@ -33,10 +82,47 @@ def sim_settings(sim, tmp_path) -> Settings:
     )
 
 
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    """None of the program's variables from the developer's shell, and a config file of the test's own
+    (`WIRO_VOICE_CONFIG` → tmp_path/config.toml, not there yet). Returns monkeypatch, to set more."""
+    for name in PROGRAM_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
+    return monkeypatch
+
+
+@pytest.fixture
+def sim_env(clean_env, sim):
+    """`clean_env` plus the simulator's API key in WIRO_API_KEY, as a configured user has it."""
+    clean_env.setenv("WIRO_API_KEY", sim.api_key)
+    return clean_env
+
+
+@pytest.fixture
+def retry_waits(monkeypatch) -> list[float]:
+    """The backoff waits of every Wiro and Twilio client created during the test, recorded instead of slept.
+
+    Commands build their own client, so the sleep is injected as the clients' default; a test can assert how
+    many retries were made and how long each would have waited.
+    """
+    from tui.twilio.client import TwilioClient
+    from tui.wiro.client import WiroClient
+
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(0)
+
+    for client in (WiroClient, TwilioClient):
+        monkeypatch.setitem(client.__init__.__kwdefaults__, "sleep", record)
+    return waits
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _utc():
     """Times on screen are local: pin the zone so snapshots match on every machine."""
-    import os
     import time
 
     old = os.environ.get("TZ")

@@ -2,6 +2,10 @@
 
 The config file is TOML, written atomically with mode 0600. Secrets are held in `Secret`, whose
 repr and str are masked, so a settings object can be logged or shown without leaking them.
+
+The Twilio Account SID and Auth Token come from the environment only (TWILIO_ACCOUNT_SID,
+TWILIO_AUTH_TOKEN): they are read here once, never written to the config file. What they mean next to
+the credential's own SID is `tui.twilio.access`'s rule.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from .masking import mask
 DEFAULT_API_BASE = "https://api.wiro.ai/v1"
 DEFAULT_TWILIO_BASE = "https://api.twilio.com"
 APP_NAME = "wiro-voice"
+ENV_TWILIO_SID, ENV_TWILIO_TOKEN = "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"
 
 #: Keys the config file may hold, and their types. Later features add theirs here.
 KNOWN_KEYS: dict[str, type] = {
@@ -28,6 +33,11 @@ KNOWN_KEYS: dict[str, type] = {
     "twilio_base": str,
     "theme": str,
 }
+
+
+#: what to say when a twilio-voice credential file is given where the settings file belongs
+CREDENTIAL_GIVEN_AS_CONFIG = ("--config names wiro-voice's own settings file (config.toml); give a credential file "
+                              "to `wiro-voice check FILE` / `save FILE`, or to `hold render --credential FILE`.")
 
 
 class ConfigError(Exception):
@@ -72,6 +82,10 @@ class Settings:
     api_base: str = DEFAULT_API_BASE
     twilio_base: str = DEFAULT_TWILIO_BASE
     theme: str | None = None
+    #: TWILIO_ACCOUNT_SID: overrides the credential's Account SID for the Twilio checks (environment only)
+    twilio_account_sid: str | None = None
+    #: TWILIO_AUTH_TOKEN: the token for the Twilio checks when none is typed (environment only, never saved)
+    twilio_auth_token: Secret | None = None
     config_path: Path = field(default_factory=lambda: default_config_path())
     #: where each value came from: "env", "file", "flag" or "default"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -95,6 +109,14 @@ def default_config_path(env: Mapping[str, str] | None = None) -> Path:
     return Path(user_config_dir(APP_NAME)) / "config.toml"
 
 
+def twilio_from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`Settings` keyword arguments for the Twilio Account SID and Auth Token set in the environment."""
+    env = os.environ if env is None else env
+    sid = env.get(ENV_TWILIO_SID, "").strip()
+    token = env.get(ENV_TWILIO_TOKEN, "").strip()
+    return {"twilio_account_sid": sid or None, "twilio_auth_token": Secret(token) if token else None}
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
     """The file's values, checked. A missing file is empty; anything unusable raises ConfigError."""
     try:
@@ -108,9 +130,16 @@ def read_config_file(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        if text.lstrip().startswith("{"):
+            raise ConfigError(f"The config file {path} is JSON, not TOML. {CREDENTIAL_GIVEN_AS_CONFIG}") from None
         raise ConfigError(f"The config file {path} is not valid TOML: {exc}. Fix or delete it.") from None
     for key, value in data.items():
         if key not in KNOWN_KEYS:
+            from .credential.draft import FIELD_NAMES
+
+            if key in FIELD_NAMES or key == "twilio-voice":
+                raise ConfigError(f'The config file {path} has the credential field "{key}": it looks like a '
+                                  f"twilio-voice credential file. {CREDENTIAL_GIVEN_AS_CONFIG}")
             import difflib
 
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
@@ -162,6 +191,7 @@ def load_settings(
         api_base=pick("api_base", "WIRO_API_BASE", api_base, DEFAULT_API_BASE) or DEFAULT_API_BASE,
         twilio_base=pick("twilio_base", "TWILIO_API_BASE", twilio_base, DEFAULT_TWILIO_BASE) or DEFAULT_TWILIO_BASE,
         theme=pick("theme", None, theme, None),
+        **twilio_from_env(env),
         config_path=path,
         sources=sources,
         warnings=_permission_warnings(path, file),

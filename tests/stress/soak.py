@@ -229,6 +229,10 @@ class OverviewDriver(Driver):
 
         return (self.app.agent, self.screen.query_one(RecentCalls)._sessions)
 
+    def matches(self, shown, truth) -> bool:
+        """Equal but for the hold files' URLs, which Wiro recomposes (a fresh `?k=` token) on every read."""
+        return (_stable(shown[0]), shown[1]) == (_stable(truth[0]), truth[1])
+
     def stale_text(self) -> str | None:
         box = self.screen.query_one("#overview-error", Static)
         return str(box.render()) if box.display else None
@@ -237,6 +241,16 @@ class OverviewDriver(Driver):
         from tui.ui.screens.overview import POLL_SECONDS
 
         return POLL_SECONDS
+
+
+def _stable(agent):
+    if agent is None or agent.credential is None:
+        return agent
+    from dataclasses import replace
+
+    cred = agent.credential
+    bare = {name: (getattr(cred, name) or "").split("?", 1)[0] or None for name in ("holdaudio", "holdmusic")}
+    return replace(agent, credential=replace(cred, **bare))
 
 
 class LogsDriver(Driver):
@@ -325,7 +339,7 @@ async def one_poll(driver: Driver, pilot, stats: SoakStats, last_good):
         # the two requests fail independently: each part shows its newest good answer
         agent_ok, calls_ok = ok[driver.endpoints[0]], ok[driver.endpoints[1]]
         want = (expected[0] if agent_ok else last_good[0], expected[1] if calls_ok else last_good[1])
-        assert shown == want, "after a failed poll the screen does not show the last good data"
+        assert driver.matches(shown, want), "after a failed poll the screen does not show the last good data"
         assert "last good answer" in stale, stale
         return shown
     assert shown == last_good, "after a failed poll the screen does not show the last good data"

@@ -16,17 +16,18 @@ import threading
 import pytest
 from textual.widgets import Input
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.credential import rules
 from tui.sim.world import RUNNING, STOPPED
 
-from ..ui.helpers import notifications, settle, text_of
+from ..ui.helpers import goto, notifications, settle, text_of
 from ..unit.credential_audio import write_wav
 from .soak import SoakApp, alive
 
 SIZE = (120, 60)
 KINDS = ("500", "503", "timeout", "garbage", "html", "drop")
-UPSERT, UPLOAD, START, STOP = "UserAgent/CredentialUpsert", "File/Upload", "UserAgent/Start", "UserAgent/Stop"
+UPSERT, UPLOAD, START, STOP = ("UserAgent/CredentialUpsert", "UserAgent/CredentialFileUpload", "UserAgent/Start",
+                               "UserAgent/Stop")
 
 
 def stored(sim, guid=None) -> dict:
@@ -40,10 +41,7 @@ def status(sim, guid) -> int:
 
 
 async def open_credentials(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("e")
-    await settle(app, pilot, rounds=4)
-    assert app.screen.id == "credentials" and app.screen.loaded
+    assert (await goto(app, pilot, "credentials", rounds=4)).loaded
 
 
 def edit(app, **values: str) -> None:
@@ -140,6 +138,7 @@ async def test_a_failed_hold_file_upload_sends_no_credential_and_keeps_the_local
         assert "Not saved" in result and "uploading loop.wav failed" in result
         assert values(app, "holdmusic", "maxcallseconds") == {"holdmusic": str(music), "maxcallseconds": "1400"}
         assert stored(sim) == before
+        assert sim.requests.count("File/Upload") == 0  # hold files go through CredentialFileUpload only
 
 
 async def test_upload_done_then_the_credential_save_fails_keeps_the_local_path(sim, sim_settings, tmp_path):
@@ -254,14 +253,10 @@ async def test_the_simulator_dying_mid_start_is_said(sim, sim_settings):
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path, sim):
-    for name in ("WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("WIRO_API_KEY", sim.api_key)
+def env(sim_env, sim):
     rules.clear_probe_cache()
     sim.timeout_hold = 0.5
-    return monkeypatch
+    return sim_env
 
 
 def credential_file(sim, tmp_path, **more) -> str:
@@ -273,11 +268,37 @@ def credential_file(sim, tmp_path, **more) -> str:
     return str(path)
 
 
+def faults_on_writes(env, sim, kind: str) -> None:
+    """Arm the fault only once the save starts writing: the agent is read first (Detail) and that read is not
+    what these tests are about (a fault there is `test_save_command_with_a_fault_on_the_first_read`)."""
+    from tui.wiro.client import WiroClient
+
+    for name in ("credential_upsert", "credential_file_upload"):
+        original = getattr(WiroClient, name)
+
+        async def armed(self, *args, _original=original, **kwargs):
+            sim.set_faults(f"{kind}:1.0")
+            return await _original(self, *args, **kwargs)
+
+        env.setattr(WiroClient, name, armed)
+
+
+def test_save_command_with_a_fault_on_the_first_read_sends_nothing(env, sim, tmp_path, capsys):
+    path = credential_file(sim, tmp_path)
+    before = stored(sim)
+    sim.set_faults("500:1.0")
+    code = main(["save", path, "--json", "--api-base", sim.wiro_base, "--agent", sim.demo_agent_guid])
+    sim.set_faults(None)
+    document = json.loads(capsys.readouterr().out)
+    assert code == 2 and document["saved"] is False and document["errors"][-1]["stage"] == "read"
+    assert sim.requests.count(UPSERT) == 0 and stored(sim) == before
+
+
 @pytest.mark.parametrize("kind", ("500", "timeout", "garbage", "drop"))
 def test_save_command_under_a_fault_exits_2_and_sends_once(kind, env, sim, tmp_path, capsys):
     path = credential_file(sim, tmp_path)
     before = stored(sim)
-    sim.set_faults(f"{kind}:1.0")
+    faults_on_writes(env, sim, kind)
     code = main(["save", path, "--json", "--api-base", sim.wiro_base, "--agent", sim.demo_agent_guid])
     sim.set_faults(None)
     document = json.loads(capsys.readouterr().out)
@@ -290,7 +311,7 @@ def test_save_command_under_a_fault_exits_2_and_sends_once(kind, env, sim, tmp_p
 def test_save_command_upload_fault_sends_no_credential(kind, env, sim, tmp_path, capsys):
     write_wav(tmp_path / "music.wav", 30)
     path = credential_file(sim, tmp_path, holdstrategy="text_then_music", holdmusic="music.wav")
-    sim.set_faults(f"{kind}:1.0")
+    faults_on_writes(env, sim, kind)
     code = main(["save", path, "--api-base", sim.wiro_base, "--agent", sim.demo_agent_guid])
     sim.set_faults(None)
     out = capsys.readouterr().out
@@ -315,7 +336,7 @@ def test_start_stop_commands_under_a_fault_exit_2_and_send_once(verb, kind, env,
 def test_save_command_when_the_simulator_dies_mid_request(env, sim, tmp_path, capsys):
     sim.timeout_hold = 30.0
     path = credential_file(sim, tmp_path)
-    sim.set_faults("timeout:1.0")
+    faults_on_writes(env, sim, "timeout")  # the agent is read first; the save itself is held
     result: dict[str, int] = {}
     runner = threading.Thread(target=lambda: result.update(code=main(
         ["save", path, "--api-base", sim.wiro_base, "--agent", sim.demo_agent_guid])))

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from tui.__main__ import build_parser
+from tui.cli import build_parser
 from tui.masking import mask
 from tui.sim import auth
 from tui.ui.app import WiroVoiceApp
@@ -255,13 +255,13 @@ async def shots_of_every_screen(app, pilot) -> dict[str, str]:
     return shots
 
 
-async def test_no_screen_shows_a_secret(world, sim_settings, monkeypatch):
+async def test_no_screen_shows_a_secret(world, sim_settings):
     sim, home = world
-    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
     from tui.config import Secret
 
+    # TWILIO_AUTH_TOKEN set, as load_settings reads it
     settings = sim_settings.with_(api_key=Secret(KEY), api_secret=Secret(SECRET), agent=sim.demo_agent_guid,
-                                  config_path=home / "config" / "config.toml")
+                                  config_path=home / "config" / "config.toml", twilio_auth_token=Secret(TOKEN))
     found: list[str] = []
     app = SoakApp(settings, clock=sim.now)  # retry waits recorded, not slept
     async with app.run_test(size=(120, 50)) as pilot:

@@ -1,8 +1,40 @@
-"""Helpers for driving the app with Pilot."""
+"""Helpers for driving the app with Pilot: make it, open a screen, wait for it to settle, read what it shows."""
 
 from __future__ import annotations
 
+from textual.screen import Screen
 from textual.widgets import Static
+
+from tui.ui.app import WiroVoiceApp
+from tui.ui.widgets.live_table import LiveTable
+
+#: The key that opens each screen from anywhere (README, "Screens and keys"), by screen id. Written out here
+#: rather than read from the app, so a test notices when a key changes.
+SCREEN_KEYS = {"overview": "o", "credentials": "e", "webhooks": "w", "hold": "h", "calls": "c", "logs": "l",
+               "doctor": "d", "connection": "n"}
+
+
+def demo_app(sim, settings, **changes) -> WiroVoiceApp:
+    """The app against `sim` on its clock, showing the demo agent (`agent=None` brings up the agent picker).
+    `changes` go to `settings.with_` (a theme, another API base, …)."""
+    changes.setdefault("agent", sim.demo_agent_guid)
+    return WiroVoiceApp(settings.with_(**changes), clock=sim.now)
+
+
+async def goto(app, pilot, screen_id: str, *, rounds: int = 3) -> Screen:
+    """Let the app settle, press the screen's key and wait `rounds` times for what opening it starts (screens
+    that load in several steps need more); fails unless that screen is shown. Returns the screen."""
+    await settle(app, pilot)
+    await pilot.press(SCREEN_KEYS[screen_id])
+    await settle(app, pilot, rounds)
+    assert app.screen.id == screen_id, f"pressing {SCREEN_KEYS[screen_id]!r} showed {app.screen.id!r}"
+    return app.screen
+
+
+async def goto_table(app, pilot, screen_id: str) -> tuple[Screen, LiveTable]:
+    """`goto` a screen built around a live table (Calls, Logs); the screen and its table."""
+    screen = await goto(app, pilot, screen_id)
+    return screen, screen.query_one(LiveTable)
 
 
 def notifications(app) -> list[str]:

@@ -6,26 +6,12 @@ import csv
 import io
 import json
 
-from tui.ui.app import WiroVoiceApp
 from tui.ui.screens.calls import CallsScreen
 from tui.ui.screens.session import SessionScreen
-from tui.ui.widgets.live_table import LiveTable
 
-from .helpers import notifications, settle
+from .helpers import demo_app, goto_table, notifications, settle
 
 SIZE = (120, 40)
-
-
-def open_calls(sim, settings):
-    return WiroVoiceApp(settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
-
-
-async def goto_calls(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("c")
-    await settle(app, pilot)
-    assert isinstance(app.screen, CallsScreen)
-    return app.screen, app.screen.query_one(LiveTable)
 
 
 async def refresh(app, pilot):
@@ -34,9 +20,9 @@ async def refresh(app, pilot):
 
 
 async def test_rows_arrive_live_and_an_unchanged_payload_mutates_nothing(sim, sim_settings, clock):
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         first = table.row_keys()
         assert len(first) >= 40  # about forty past sessions plus the live ones
         before = table.mutations
@@ -50,9 +36,9 @@ async def test_rows_arrive_live_and_an_unchanged_payload_mutates_nothing(sim, si
 
 
 async def test_the_cursor_stays_on_its_session_through_arrivals_and_a_resort(sim, sim_settings, clock):
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         for _ in range(5):
             await pilot.press("down")
         key, line, first = table.cursor_key(), table.cursor_row - table.scroll_y, table.row_keys()[0]
@@ -70,9 +56,9 @@ async def test_the_cursor_stays_on_its_session_through_arrivals_and_a_resort(sim
 
 
 async def test_enter_explains_why_a_rejected_call_ended(sim, sim_settings):
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         rejected = next(s for s in screen._view() if s.status == "realtime_session_rejected")
         table.move_cursor(row=table.get_row_index(rejected.messageguid))
         await pilot.press("enter")
@@ -94,9 +80,9 @@ async def test_enter_explains_why_a_rejected_call_ended(sim, sim_settings):
 
 
 async def test_faults_leave_the_last_rows_marked_stale_and_it_recovers(sim, sim_settings, clock):
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         app.client.retry = type(app.client.retry)(retries=0)
         rows = table.row_keys()
         sim.set_faults("500:1.0")
@@ -114,9 +100,9 @@ async def test_faults_leave_the_last_rows_marked_stale_and_it_recovers(sim, sim_
 
 async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         await pilot.press("v")  # channel: phone only
         await settle(app, pilot)
         assert table.row_count and all(screen._rows[k].channel == "phone" for k in table.row_keys())
@@ -138,9 +124,9 @@ async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
 
 
 async def test_scrolled_down_the_same_rows_stay_in_view_when_calls_arrive(sim, sim_settings, clock):
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=(120, 24)) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         await pilot.press("pagedown")
         await settle(app, pilot)
         assert table.scroll_y > 0
@@ -155,9 +141,9 @@ async def test_scrolled_down_the_same_rows_stay_in_view_when_calls_arrive(sim, s
 async def test_rows_with_nulls_and_unknown_values_render(sim, sim_settings):
     from tui.wiro import CallSession
 
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         screen.paused = True
         odd = (
             CallSession(messageguid="odd-1"),
@@ -175,9 +161,9 @@ async def test_rows_with_nulls_and_unknown_values_render(sim, sim_settings):
 
 
 async def test_polling_stops_while_another_screen_is_shown_or_paused(sim, sim_settings):
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         assert screen._timer is not None and screen._ticker is not None
         await pilot.press("o")
         await settle(app, pilot)
@@ -194,9 +180,9 @@ async def test_polling_stops_while_another_screen_is_shown_or_paused(sim, sim_se
 
 
 async def test_new_calls_are_highlighted_and_rejections_toast_unless_turned_off(sim, sim_settings, clock):
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         with sim.world.lock:
             sim.world.add_call(sim.demo_agent_guid, started=sim.now() - 1, outcome="rejected", reject_reason="concurrent_limit")
         await refresh(app, pilot)
@@ -216,9 +202,9 @@ async def test_new_calls_are_highlighted_and_rejections_toast_unless_turned_off(
 
 
 async def test_durations_of_live_calls_tick_without_a_poll(sim, sim_settings, clock):
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         screen.paused = True
         live = next(key for key, row in screen._rows.items() if row.live)
         ended = next(key for key, row in screen._rows.items() if not row.live)
@@ -230,9 +216,9 @@ async def test_durations_of_live_calls_tick_without_a_poll(sim, sim_settings, cl
 
 
 async def test_interval_and_limit_keys(sim, sim_settings):
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         await pilot.press("minus")
         assert screen.interval == 2
         for _ in range(10):
@@ -244,9 +230,9 @@ async def test_interval_and_limit_keys(sim, sim_settings):
 
 
 async def test_an_open_session_in_progress_keeps_updating(sim, sim_settings, clock):
-    app = open_calls(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_calls(app, pilot)
+        screen, table = await goto_table(app, pilot, "calls")
         live = next(key for key, row in screen._rows.items() if row.group == "incoming")
         table.move_cursor(row=table.get_row_index(live))
         await pilot.press("enter")

@@ -10,18 +10,9 @@ from textual.widgets import Input
 from tui.config import Secret, Settings, read_config_file
 from tui.ui.app import WiroVoiceApp
 
-from .helpers import settle, text_of
+from .helpers import demo_app, goto, settle, text_of
 
 SIZE = (120, 40)
-
-
-async def open_connection(app, pilot):
-    await settle(app, pilot)
-    if app.screen.id != "overview":  # the picker is up when no agent is set
-        await pilot.press("escape")
-    await pilot.press("n")
-    await settle(app, pilot)
-    assert app.screen.id == "connection"
 
 
 def set_value(app, name: str, value: str) -> None:
@@ -29,9 +20,9 @@ def set_value(app, name: str, value: str) -> None:
 
 
 async def test_fields_are_checked_as_you_type(sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_connection(app, pilot)
+        await goto(app, pilot, "connection")
         set_value(app, "agent", "not-a-guid")
         set_value(app, "api_key", "has a space in it")
         set_value(app, "api_base", "ftp://example")
@@ -49,9 +40,9 @@ async def test_fields_are_checked_as_you_type(sim, sim_settings):
 
 
 async def test_test_connection_reports_the_servers_answer(sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_connection(app, pilot)
+        await goto(app, pilot, "connection")
         await pilot.press("ctrl+t")
         await settle(app, pilot)
         assert "Connected" in text_of(app, "#connection-result") and "Running" in text_of(app, "#connection-result")
@@ -81,7 +72,7 @@ async def test_saving_leaves_the_demo_and_writes_a_private_file(sim, tmp_path):
     )
     app = WiroVoiceApp(settings, sim=demo)
     async with app.run_test(size=SIZE) as pilot:
-        await open_connection(app, pilot)
+        await goto(app, pilot, "connection")
         assert app.demo and "DEMO" in app.screen.query_one("AppHeader").plain()
         set_value(app, "api_key", sim.api_key)
         set_value(app, "api_base", sim.wiro_base)
@@ -109,9 +100,9 @@ async def test_saving_leaves_the_demo_and_writes_a_private_file(sim, tmp_path):
 
 
 async def test_the_key_is_a_password_field_and_never_on_screen(sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_connection(app, pilot)
+        await goto(app, pilot, "connection")
         field = app.screen.query_one("#in-api_key", Input)
         assert field.password and field.value == sim.api_key
         assert sim.api_key not in app.export_screenshot()
@@ -122,9 +113,9 @@ async def test_the_key_is_a_password_field_and_never_on_screen(sim, sim_settings
 
 
 async def test_escape_leaves_the_field_then_the_screen(sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_connection(app, pilot)
+        await goto(app, pilot, "connection")
         assert app.focused is app.screen.query_one("#in-api_key", Input)
         await pilot.press("n")  # typed into the field, not a screen switch
         assert app.screen.id == "connection" and app.focused.value.endswith("n")

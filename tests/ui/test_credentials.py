@@ -9,20 +9,11 @@ import stat
 from textual.widgets import Input, Select, TextArea
 
 from tui.credential.drafts import draft_path
-from tui.ui.app import WiroVoiceApp
 from tui.ui.widgets.list_editor import ListEditor
 
-from .helpers import notifications, settle, text_of
+from .helpers import demo_app, goto, notifications, settle, text_of
 
 SIZE = (120, 60)
-
-
-async def open_credentials(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("e")
-    await settle(app, pilot)
-    assert app.screen.id == "credentials"
-    await settle(app, pilot)
 
 
 def form(app):
@@ -39,14 +30,10 @@ def stored(sim) -> dict:
         return dict(sim.world.agents[sim.demo_agent_guid].twilio)
 
 
-def make_app(sim, sim_settings):
-    return WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
-
-
 async def test_the_form_is_filled_from_wiro_and_the_token_is_never_shown(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         assert app.screen.query_one("#in-accountsid", Input).value == sim.twilio_account_sid
         token = app.screen.query_one("#in-authtoken", Input)
         assert token.value == "" and "replace the saved one" in token.placeholder
@@ -59,9 +46,9 @@ async def test_the_form_is_filled_from_wiro_and_the_token_is_never_shown(sim, si
 
 
 async def test_problems_change_as_you_type_and_save_says_why_it_is_off(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         set_value(app, "accountsid", "SK" + "0" * 32)
         await pilot.pause()
         assert "API Key SID" in text_of(app, "#msg-accountsid")
@@ -86,9 +73,9 @@ async def test_problems_change_as_you_type_and_save_says_why_it_is_off(sim, sim_
 
 
 async def test_numbers_can_be_pasted_many_at_once_fixed_reordered_and_removed(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         editor = app.screen.query_one("#list-phonenumbers", ListEditor)
         editor.set_items([])
         box = editor.query_one(Input)
@@ -120,9 +107,9 @@ async def test_numbers_can_be_pasted_many_at_once_fixed_reordered_and_removed(si
 
 
 async def test_the_strategy_shows_only_the_fields_it_uses(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         strategy = app.screen.query_one("#in-holdstrategy", Select)
         strategy.value = "audio"
         app.screen.query_one("#in-holdtext", TextArea).text = ""
@@ -144,9 +131,9 @@ async def test_the_strategy_shows_only_the_fields_it_uses(sim, sim_settings):
 
 async def test_save_sends_the_edits_keeps_the_token_and_reports_the_webhooks(sim, sim_settings):
     before = stored(sim)
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         set_value(app, "maxcallseconds", "900")
         await pilot.pause()
         await pilot.press("ctrl+s")
@@ -155,15 +142,17 @@ async def test_save_sends_the_edits_keeps_the_token_and_reports_the_webhooks(sim
         assert int(after["maxcallseconds"]) == 900
         assert after["authtoken"] == before["authtoken"] == sim.twilio_auth_token  # the mask was not sent
         result = text_of(app, "#save-result")
-        assert "Saved" in result and "skipped" in result
+        # newest docs: a number missing from the Twilio account comes back failed, {phoneNumber, error}
+        assert "Saved (" in result and "rows applied" in result and "failed +14155550163" in result
+        assert "Running → Stopping: Wiro restarts it to apply the change" in result
         assert not form(app).dirty and "as saved in Wiro" in text_of(app, "#cred-state")
         assert any("Credential saved" in n for n in notifications(app))
 
 
 async def test_a_failed_save_keeps_every_edit(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         set_value(app, "maxcallseconds", "1200")
         set_value(app, "authtoken", "f" * 32)
         await pilot.pause()
@@ -180,9 +169,9 @@ async def test_a_failed_save_keeps_every_edit(sim, sim_settings):
 
 
 async def test_unsaved_edits_survive_quitting_without_the_token(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         set_value(app, "maxcallseconds", "1800")
         set_value(app, "authtoken", "e" * 32)
         app.screen.query_one("#in-maxcallseconds", Input).focus()
@@ -198,9 +187,9 @@ async def test_unsaved_edits_survive_quitting_without_the_token(sim, sim_setting
     assert "e" * 32 not in path.read_text()
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
-    again = make_app(sim, sim_settings)
+    again = demo_app(sim, sim_settings)
     async with again.run_test(size=SIZE) as pilot:
-        await open_credentials(again, pilot)
+        await goto(again, pilot, "credentials", rounds=6)
         assert again.screen.query_one("#cred-draft").display
         assert "max call seconds" in text_of(again, "#cred-draft-text")
         await pilot.click("#draft-restore")
@@ -211,9 +200,9 @@ async def test_unsaved_edits_survive_quitting_without_the_token(sim, sim_setting
 
 
 async def test_leaving_with_edits_asks_first(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         set_value(app, "maxcallseconds", "700")
         await pilot.pause()
         app.screen.set_focus(None)
@@ -232,9 +221,9 @@ async def test_leaving_with_edits_asks_first(sim, sim_settings):
 
 
 async def test_verify_with_twilio_names_the_account_or_the_rejection(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         set_value(app, "authtoken", sim.twilio_auth_token)
         await pilot.press("ctrl+t")
         await settle(app, pilot)
@@ -254,9 +243,9 @@ async def test_a_stereo_greeting_is_an_error_fixed_by_a_mono_copy(sim, sim_setti
     from tests.unit.hold_audio import tone, write_wav
 
     stereo = write_wav(tmp_path / "greeting.wav", np.stack([tone(440, 6.0), tone(660, 6.0)], axis=1), channels=2)
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         app.screen.query_one("#in-holdstrategy", Select).value = "audio_then_music"
         set_value(app, "holdaudio", str(stereo))
         app.screen.query_one("#in-holdaudio", Input).focus()
@@ -273,9 +262,9 @@ async def test_a_stereo_greeting_is_an_error_fixed_by_a_mono_copy(sim, sim_setti
 
 
 async def test_the_voice_picker_searches_by_language(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         app.screen.query_one("#in-holdvoice", Input).focus()
         await pilot.press("f3")
         await settle(app, pilot)
@@ -293,16 +282,26 @@ async def test_a_local_music_file_is_described_and_uploaded_on_save(sim, sim_set
     from tests.unit.hold_audio import tone, write_wav
 
     music = write_wav(tmp_path / "loop.wav", tone(330, 40.0, rate=8000), rate=8000)
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_credentials(app, pilot)
+        await goto(app, pilot, "credentials", rounds=6)
         set_value(app, "holdmusic", str(music))
         await settle(app, pilot)
         note = text_of(app, "#note-holdmusic")
         assert "mono" in note and "8 kHz" in note and "40.0 s" in note
+        sim.requests.clear()
         await pilot.press("ctrl+s")
         await settle(app, pilot, rounds=8)
-        saved = stored(sim)["holdmusic"]
-        assert saved.startswith("http") and saved.endswith(".wav")
-        assert app.screen.query_one("#in-holdmusic", Input).value == saved  # the form now shows the uploaded URL
-        assert "Saved" in text_of(app, "#save-result")
+        assert stored(sim)["holdmusic"].startswith("upload:")  # Wiro keeps a reference to the stored file…
+        assert sim.requests.count("UserAgent/CredentialFileUpload") == 1
+        shown = app.screen.query_one("#in-holdmusic", Input).value
+        assert shown.startswith("http") and ".wav" in shown  # …and the form shows the URL Detail gives for it
+        result = text_of(app, "#save-result")
+        assert "Saved" in result and "music: stored by Wiro" in result
+        assert not form(app).dirty
+        # saving again sends no file and no URL: Wiro keeps what it stored
+        set_value(app, "maxcallseconds", "901")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot, rounds=8)
+        assert sim.requests.count("UserAgent/CredentialFileUpload") == 1 and stored(sim)["holdmusic"].startswith("upload:")

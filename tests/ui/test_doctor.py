@@ -6,24 +6,13 @@ import re
 
 from textual.widgets import OptionList
 
+from tui.config import Secret
 from tui.sim.demo import NUMBER_OK
-from tui.ui.app import WiroVoiceApp
 
 from ..unit.doctor_worlds import demo_agent, make_healthy
-from .helpers import settle, text_of
+from .helpers import demo_app, goto, settle, text_of
 
 SIZE = (120, 40)
-
-
-def make_app(sim, sim_settings):
-    return WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
-
-
-async def open_doctor(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("d")
-    await settle(app, pilot, rounds=5)
-    assert app.screen.id == "doctor"
 
 
 def listed(app) -> list[str]:
@@ -31,12 +20,11 @@ def listed(app) -> list[str]:
     return [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
 
 
-async def test_it_runs_on_opening_and_lists_findings_worst_first(sim, sim_settings, monkeypatch):
-    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
-    monkeypatch.setenv("TWILIO_AUTH_TOKEN", sim.twilio_auth_token)  # the SID comes from the credential
-    app = make_app(sim, sim_settings)
+async def test_it_runs_on_opening_and_lists_findings_worst_first(sim, sim_settings):
+    # as TWILIO_AUTH_TOKEN alone gives it: the SID comes from the credential
+    app = demo_app(sim, sim_settings.with_(twilio_auth_token=Secret(sim.twilio_auth_token)))
     async with app.run_test(size=SIZE) as pilot:
-        await open_doctor(app, pilot)
+        await goto(app, pilot, "doctor", rounds=5)
         screen = app.screen
         assert screen.findings and not screen.running
         lines = listed(app)
@@ -53,21 +41,19 @@ async def test_it_runs_on_opening_and_lists_findings_worst_first(sim, sim_settin
         assert sim.twilio_auth_token not in detail + state + "".join(lines)
 
 
-async def test_without_twilio_credentials_the_routing_checks_are_skipped_and_say_why(sim, sim_settings, monkeypatch):
-    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
-    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
-    app = make_app(sim, sim_settings)
+async def test_without_twilio_credentials_the_routing_checks_are_skipped_and_say_why(sim, sim_settings):
+    app = demo_app(sim, sim_settings)  # no TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN in the settings
     async with app.run_test(size=SIZE) as pilot:
-        await open_doctor(app, pilot)
+        await goto(app, pilot, "doctor", rounds=5)
         skipped = text_of(app, "#doctor-skipped")
         assert "Twilio routing" in skipped and "TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN" in skipped
         assert not any(f.id.startswith("number.") for f in app.screen.findings)
 
 
 async def test_enter_on_another_finding_shows_its_detail_and_fix(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_doctor(app, pilot)
+        await goto(app, pilot, "doctor", rounds=5)
         screen = app.screen
         screen.query_one("#doctor-list", OptionList).focus()
         await pilot.press("down", "down", "enter")
@@ -79,9 +65,9 @@ async def test_enter_on_another_finding_shows_its_detail_and_fix(sim, sim_settin
 
 
 async def test_r_runs_again_and_sees_a_fix(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_doctor(app, pilot)
+        await goto(app, pilot, "doctor", rounds=5)
         assert not any(f.id == "agent.stopped" for f in app.screen.findings)
         make_healthy(sim)
         with sim.world.lock:
@@ -96,17 +82,17 @@ async def test_r_runs_again_and_sees_a_fix(sim, sim_settings):
 
 async def test_a_healthy_agent_says_so(sim, sim_settings):
     make_healthy(sim)
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_doctor(app, pilot)
+        await goto(app, pilot, "doctor", rounds=5)
         assert "healthy, nothing to change" in text_of(app, "#doctor-state")
         assert all(f.severity == "info" for f in app.screen.findings)
         assert NUMBER_OK not in text_of(app, "#doctor-state")
 
 
 async def test_the_palette_has_doctor_run(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_doctor(app, pilot)
+        await goto(app, pilot, "doctor", rounds=5)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "doctor: run" in titles and "doctor: open" in titles

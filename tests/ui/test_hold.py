@@ -6,28 +6,15 @@ import wave
 
 from textual.widgets import Input, Select, TextArea
 
-from tui.ui.app import WiroVoiceApp
-
-from .helpers import notifications, settle, text_of
+from .helpers import demo_app, goto, notifications, settle, text_of
 
 SIZE = (120, 45)
 
 
-def make_app(sim, sim_settings):
-    return WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
-
-
-async def open_hold(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("h")
-    await settle(app, pilot, rounds=6)
-    assert app.screen.id == "hold"
-
-
 async def test_the_saved_strategy_renders_as_a_timeline(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_hold(app, pilot)
+        await goto(app, pilot, "hold", rounds=6)
         assert "saved credential" in text_of(app, "#hold-source")
         segments = text_of(app, "#hold-segments")
         assert "spoken text" in segments and "music" in segments
@@ -42,7 +29,7 @@ async def test_the_saved_strategy_renders_as_a_timeline(sim, sim_settings):
 
 
 async def test_the_form_edits_are_what_is_rendered(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("e")
@@ -50,7 +37,7 @@ async def test_the_form_edits_are_what_is_rendered(sim, sim_settings):
         app.screen.query_one("#in-holdstrategy", Select).value = "text"
         app.screen.query_one("#in-holdtext", TextArea).text = "One moment please."
         await pilot.pause()
-        await open_hold(app, pilot)
+        await goto(app, pilot, "hold", rounds=6)
         assert "unsaved edits" in text_of(app, "#hold-source")
         segments = text_of(app, "#hold-segments")
         assert "spoken text" in segments and "silence" in segments and "music" not in segments
@@ -58,9 +45,9 @@ async def test_the_form_edits_are_what_is_rendered(sim, sim_settings):
 
 async def test_export_writes_the_rendered_wav(sim, sim_settings, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_hold(app, pilot)
+        await goto(app, pilot, "hold", rounds=6)
         await pilot.press("x")
         await settle(app, pilot)
         written = list(tmp_path.glob("hold-preview-*.wav"))
@@ -72,9 +59,9 @@ async def test_export_writes_the_rendered_wav(sim, sim_settings, tmp_path, monke
 
 
 async def test_play_without_a_sound_device_says_so_and_never_crashes(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_hold(app, pilot)
+        await goto(app, pilot, "hold", rounds=6)
         await pilot.press("space")
         await settle(app, pilot)
         line = text_of(app, "#hold-player")
@@ -89,12 +76,12 @@ async def test_premix_writes_a_file_and_offers_it_as_the_greeting(sim, sim_setti
 
     voice = write_wav(tmp_path / "voice.wav", tone(440, 2.0))
     music = write_wav(tmp_path / "music.wav", tone(220, 5.0))
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("e")  # the form must be open for "use it as the greeting"
         await settle(app, pilot, rounds=4)
-        await open_hold(app, pilot)
+        await goto(app, pilot, "hold", rounds=6)
         await pilot.press("m")
         await settle(app, pilot)
         app.screen.query_one("#premix-voice", Input).value = str(voice)
@@ -110,3 +97,14 @@ async def test_premix_writes_a_file_and_offers_it_as_the_greeting(sim, sim_setti
         assert form.current_draft().holdaudio == str(out)
         assert form.current_draft().holdstrategy == "audio_then_music"
         assert "premix" in text_of(app, "#hold-segments").lower() or "greeting" in text_of(app, "#hold-segments")
+        # saved from the form, the premix reaches Wiro through CredentialFileUpload, as the greeting
+        await pilot.press("e")
+        await settle(app, pilot, rounds=4)
+        sim.requests.clear()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot, rounds=8)
+        assert sim.requests.count("UserAgent/CredentialFileUpload") == 1 and sim.requests.count("File/Upload") == 0
+        with sim.world.lock:
+            stored = dict(sim.world.agents[sim.demo_agent_guid].twilio)
+        assert stored["holdaudio"].startswith("upload:") and stored["holdstrategy"] == "audio_then_music"
+        assert "greeting: stored by Wiro" in text_of(app, "#save-result")

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 from tui.activity.events import from_tail
 from tui.activity.merge import merge_events
-from tui.ui.app import WiroVoiceApp
-from tui.ui.screens.logs import POLL_SECONDS, LogsScreen
+from tui.ui.screens.logs import POLL_SECONDS
 from tui.ui.screens.logs_event import LogEventScreen
 from tui.ui.screens.logs_text import (
     clip,
@@ -16,25 +15,12 @@ from tui.ui.screens.logs_text import (
     state_text,
     time_text,
 )
-from tui.ui.widgets.live_table import LiveTable
 from tui.wiro import RetryPolicy
 from tui.wiro.models import LogTail
 
-from .helpers import notifications, settle, text_of
+from .helpers import demo_app, goto_table, notifications, settle, text_of
 
 SIZE = (120, 40)
-
-
-def open_app(sim, settings, agent=None):
-    return WiroVoiceApp(settings.with_(agent=agent or sim.demo_agent_guid), clock=sim.now)
-
-
-async def goto_logs(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("l")
-    await settle(app, pilot)
-    assert isinstance(app.screen, LogsScreen)
-    return app.screen, app.screen.query_one(LiveTable)
 
 
 def count_requests(app, sim) -> list[float]:
@@ -52,9 +38,9 @@ def count_requests(app, sim) -> list[float]:
 
 
 async def test_events_are_shown_newest_first_with_local_times(sim, sim_settings):
-    app = open_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_logs(app, pilot)
+        screen, table = await goto_table(app, pilot, "logs")
         keys = table.row_keys()
         assert len(keys) == 200  # the newest 200 lines of the day
         assert keys == [e.key for e in screen.view()]
@@ -67,9 +53,9 @@ async def test_events_are_shown_newest_first_with_local_times(sim, sim_settings)
 
 
 async def test_a_refresh_within_the_cache_changes_nothing_and_says_why(sim, sim_settings, clock):
-    app = open_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_logs(app, pilot)
+        screen, table = await goto_table(app, pilot, "logs")
         before, events = table.mutations, screen._events
         await pilot.press("r")
         await settle(app, pilot)
@@ -85,9 +71,9 @@ async def test_a_refresh_within_the_cache_changes_nothing_and_says_why(sim, sim_
 
 
 async def test_polls_come_no_faster_than_every_30_simulated_seconds(sim, sim_settings, clock):
-    app = open_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, _table = await goto_logs(app, pilot)
+        screen, _table = await goto_table(app, pilot, "logs")
         sent = count_requests(app, sim)
         clock.advance(POLL_SECONDS - 1)
         screen._check_due()
@@ -112,9 +98,9 @@ async def test_polls_come_no_faster_than_every_30_simulated_seconds(sim, sim_set
 
 
 async def test_pause_stops_polling_and_resume_catches_up(sim, sim_settings, clock):
-    app = open_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, _table = await goto_logs(app, pilot)
+        screen, _table = await goto_table(app, pilot, "logs")
         sent = count_requests(app, sim)
         await pilot.press("space")
         await settle(app, pilot)
@@ -129,9 +115,9 @@ async def test_pause_stops_polling_and_resume_catches_up(sim, sim_settings, cloc
 
 
 async def test_filter_text_and_kind_narrow_the_table(sim, sim_settings):
-    app = open_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_logs(app, pilot)
+        screen, table = await goto_table(app, pilot, "logs")
         everything = table.row_count
         await pilot.press("slash")
         assert app.focused is screen.query_one("#logs-filter")
@@ -149,7 +135,7 @@ async def test_filter_text_and_kind_narrow_the_table(sim, sim_settings):
         await settle(app, pilot)
         shown = {e.kind for e in screen.view()}
         assert table.row_count and shown <= {"session_start", "session_end"}
-        for _ in range(4):  # conversation, tools, scheduled jobs, failures
+        for _ in range(5):  # conversation, tools, scheduled jobs, credits, failures
             await pilot.press("k")
         await settle(app, pilot)
         assert "failures" in text_of(app, "#logs-state")
@@ -158,9 +144,9 @@ async def test_filter_text_and_kind_narrow_the_table(sim, sim_settings):
 
 
 async def test_faults_leave_the_last_events_marked_stale_and_it_recovers(sim, sim_settings, clock):
-    app = open_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_logs(app, pilot)
+        screen, table = await goto_table(app, pilot, "logs")
         app.client.retry = RetryPolicy(retries=0)
         rows = table.row_keys()
         sim.set_faults("500:1.0")
@@ -185,18 +171,18 @@ async def test_faults_leave_the_last_events_marked_stale_and_it_recovers(sim, si
 
 
 async def test_an_agent_without_a_log_says_what_to_do(sim, sim_settings):
-    app = open_app(sim, sim_settings, agent=sim.setup_agent_guid)
+    app = demo_app(sim, sim_settings, agent=sim.setup_agent_guid)
     async with app.run_test(size=SIZE) as pilot:
-        _screen, table = await goto_logs(app, pilot)
+        _screen, table = await goto_table(app, pilot, "logs")
         line = text_of(app, "#logs-stale")
         assert "not running" in line and "Start the agent" in line
         assert table.row_count == 0 and "could not be read" in text_of(app, "#logs-empty")
 
 
 async def test_enter_shows_every_key_of_the_event(sim, sim_settings):
-    app = open_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_logs(app, pilot)
+        screen, table = await goto_table(app, pilot, "logs")
         event = next(e for e in screen.view() if e.kind == "session_start")
         table.move_cursor(row=table.get_row_index(event.key))
         await pilot.press("enter")
@@ -212,9 +198,9 @@ async def test_enter_shows_every_key_of_the_event(sim, sim_settings):
 
 
 async def test_odd_events_render_as_text(sim, sim_settings):
-    app = open_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await goto_logs(app, pilot)
+        screen, table = await goto_table(app, pilot, "logs")
         screen.paused = True
         odd = from_tail(LogTail.parse({"events": [
             {"ts": "not a time", "kind": "weird\x1bKind", "title": "[bold]not markup[/bold]", "nested": {"a": [1, {}]}},
@@ -230,9 +216,9 @@ async def test_odd_events_render_as_text(sim, sim_settings):
 
 
 async def test_palette_commands_are_named_logs(sim, sim_settings):
-    app = open_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        screen, _table = await goto_logs(app, pilot)
+        screen, _table = await goto_table(app, pilot, "logs")
         titles = [c.title for c in app.get_system_commands(screen)]
         assert {"logs: open", "logs: pause refresh", "logs: refresh", "logs: filter", "logs: cycle kind"} <= set(titles)
         ids = {b.id for b in screen.BINDINGS}

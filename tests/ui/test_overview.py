@@ -12,17 +12,13 @@ from tui.config import Secret
 from tui.ui.app import WiroVoiceApp
 from tui.ui.screens.agent_picker import AgentPicker
 
-from .helpers import notifications, settle, text_of
+from .helpers import demo_app, notifications, settle, text_of
 
 SIZE = (120, 40)
 
 
-def app_for(sim, settings, **changes):
-    return WiroVoiceApp(settings.with_(**changes), clock=sim.now)
-
-
 async def test_picker_appears_without_an_agent_and_choosing_one_shows_it(sim, sim_settings):
-    app = app_for(sim, sim_settings)
+    app = demo_app(sim, sim_settings, agent=None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, AgentPicker)
@@ -45,7 +41,7 @@ async def test_picker_appears_without_an_agent_and_choosing_one_shows_it(sim, si
 
 
 async def test_start_then_status_moves_through_queued_starting_running(sim, sim_settings, clock):
-    app = app_for(sim, sim_settings, agent=sim.stopped_agent_guid)
+    app = demo_app(sim, sim_settings, agent=sim.stopped_agent_guid)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "Stopped" in text_of(app, "#agent-info")
@@ -67,7 +63,7 @@ async def test_start_then_status_moves_through_queued_starting_running(sim, sim_
 
 
 async def test_refusals_are_said_plainly(sim, sim_settings):
-    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("s")
@@ -81,18 +77,19 @@ async def test_refusals_are_said_plainly(sim, sim_settings):
 
 
 async def test_setup_required_agent_shows_the_hint_and_start_is_refused(sim, sim_settings):
-    app = app_for(sim, sim_settings, agent=sim.setup_agent_guid)
+    app = demo_app(sim, sim_settings, agent=sim.setup_agent_guid)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         hint = text_of(app, "#setup-hint")
-        assert "Setup required" in hint and "Account SID" in hint
+        # Wiro's card holds the SID and a number but no token: the hint names what is missing, nothing more
+        assert "Setup required" in hint and "Auth Token" in hint and "Account SID" not in hint
         await pilot.press("s")
         await settle(app, pilot)
-        assert any("Setup is not complete" in n for n in notifications(app))
+        assert any("Setup required" in n and "re-check setup" in n for n in notifications(app))
 
 
 async def test_wrong_api_key_shows_the_401_reason_and_the_app_stays_up(sim, sim_settings):
-    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid, api_key=Secret("wrong-key-0123456789abcdef"))
+    app = demo_app(sim, sim_settings, api_key=Secret("wrong-key-0123456789abcdef"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         error = text_of(app, "#overview-error")
@@ -147,7 +144,7 @@ def sim_settings_written(tmp_path) -> bool:
 
 
 async def test_palette_commands_are_named_area_verb(sim, sim_settings):
-    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
@@ -158,7 +155,7 @@ async def test_palette_commands_are_named_area_verb(sim, sim_settings):
 
 
 async def test_declining_the_picker_does_not_reopen_it_until_asked(sim, sim_settings):
-    app = app_for(sim, sim_settings)
+    app = demo_app(sim, sim_settings, agent=None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, AgentPicker)
@@ -174,7 +171,7 @@ async def test_declining_the_picker_does_not_reopen_it_until_asked(sim, sim_sett
 
 
 async def test_switching_agent_replaces_what_the_panels_show(sim, sim_settings):
-    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "Front Desk" in text_of(app, "#agent-info")
@@ -188,11 +185,12 @@ async def test_switching_agent_replaces_what_the_panels_show(sim, sim_settings):
         await settle(app, pilot)
         assert "Front Desk" not in text_of(app, "#agent-info")
         assert "Setup required" in text_of(app, "#setup-hint")
-        assert "No Twilio credential" in text_of(app, "#channel-empty")
+        assert not app.screen.query_one("#channel-empty").display  # the setup agent's SID and number show…
+        assert "missing" in str(app.screen.query_one("#channel-info").render())  # …and its token is missing
 
 
 async def test_a_wrong_api_base_says_so(sim, sim_settings):
-    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid, api_base=sim.base_url + "/v2")
+    app = demo_app(sim, sim_settings, api_base=sim.base_url + "/v2")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "Wrong API base?" in text_of(app, "#overview-error")
@@ -204,7 +202,7 @@ async def test_a_failing_worker_is_a_notification_not_a_crash(sim, sim_settings)
 
     from tui.ui.screens.overview import OverviewScreen
 
-    app = app_for(sim, sim_settings, agent=sim.demo_agent_guid)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen

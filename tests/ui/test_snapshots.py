@@ -6,9 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from tui.ui.app import WiroVoiceApp
-
-from .helpers import settle
+from .helpers import demo_app, settle
 
 SIZE = (120, 40)
 # shown on the Connection screen, so it must not be a per-run temporary path; never written here
@@ -16,7 +14,7 @@ SHOWN_CONFIG = Path("/home/you/.config/wiro-voice/config.toml")
 
 
 def test_overview_snapshot(snap_compare, sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
 
     async def loaded(pilot):
         await settle(app, pilot)
@@ -25,7 +23,7 @@ def test_overview_snapshot(snap_compare, sim, sim_settings):
 
 
 def test_connection_snapshot(snap_compare, sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid, config_path=SHOWN_CONFIG), clock=sim.now)
+    app = demo_app(sim, sim_settings, config_path=SHOWN_CONFIG)
 
     async def opened(pilot):
         await settle(app, pilot)
@@ -41,7 +39,7 @@ def test_connection_snapshot(snap_compare, sim, sim_settings):
 
 
 def test_calls_snapshot(snap_compare, sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
 
     async def opened(pilot):
         await settle(app, pilot)
@@ -55,7 +53,7 @@ def test_calls_snapshot(snap_compare, sim, sim_settings):
 
 
 def test_session_snapshot(snap_compare, sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
 
     async def opened(pilot):
         await settle(app, pilot)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from tui.ui.app import WiroVoiceApp
+from tui.config import Secret
 
-from .helpers import settle
+from .helpers import demo_app, settle
 
 SIZE = (120, 40)
 
 
-def test_doctor_snapshot(snap_compare, sim, sim_settings, monkeypatch):
-    # the routing checks run with the demo account's token (fixed by the seed), whatever this machine has set
-    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
-    monkeypatch.setenv("TWILIO_AUTH_TOKEN", sim.twilio_auth_token)
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+def test_doctor_snapshot(snap_compare, sim, sim_settings):
+    # the routing checks run with the demo account's token (fixed by the seed), as TWILIO_AUTH_TOKEN gives it
+    app = demo_app(sim, sim_settings.with_(twilio_auth_token=Secret(sim.twilio_auth_token)))
 
     async def opened(pilot):
         await settle(app, pilot)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from textual.widgets import Input, TextArea
 
-from tui.ui.app import WiroVoiceApp
 from tui.ui.widgets.list_editor import ListEditor
 
-from .helpers import settle
+from .helpers import demo_app, settle
 
 SIZE = (120, 50)
 # the simulator's port changes per run: show the URL a real credential would hold
@@ -22,7 +21,7 @@ def _no_blink(app) -> None:
 
 
 def test_credentials_snapshot(snap_compare, sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
 
     async def opened(pilot):
         await settle(app, pilot)
@@ -41,7 +40,7 @@ def test_credentials_snapshot(snap_compare, sim, sim_settings):
 
 
 def test_webhooks_snapshot(snap_compare, sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
 
     async def verified(pilot):
         await settle(app, pilot)
@@ -60,7 +59,7 @@ def test_webhooks_snapshot(snap_compare, sim, sim_settings):
 
 
 def test_hold_snapshot(snap_compare, sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
 
     async def rendered(pilot):
         await settle(app, pilot)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from tui.ui.app import WiroVoiceApp
-
-from .helpers import settle
+from .helpers import demo_app, settle
 
 SIZE = (120, 40)
 
 
 def test_logs_snapshot(snap_compare, sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
 
     async def opened(pilot):
         await settle(app, pilot)

@@ -16,7 +16,7 @@ from textual.color import Color
 from textual.command import CommandPalette
 from textual.widgets import Input
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.config import load_settings
 from tui.ui.app import WiroVoiceApp
 from tui.ui.theme_vars import APP_COLOUR_DEFAULTS
@@ -30,7 +30,7 @@ from tui.ui.themes import (
     read_theme_file,
 )
 
-from .helpers import settle
+from .helpers import demo_app, settle
 
 SIZE = (120, 40)
 BUNDLED = sorted(p.stem for p in bundled_themes_dir().glob("*.toml"))
@@ -165,7 +165,7 @@ def test_any_theme_data_gives_a_theme_or_problems_never_an_exception(data, varia
 
 @pytest.mark.parametrize("name", BUNDLED)
 async def test_each_bundled_theme_registers_and_draws_the_overview(sim, sim_settings, name):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid, theme=name), clock=sim.now)
+    app = demo_app(sim, sim_settings, theme=name)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert name in app.available_themes and app.current_theme.name == name
@@ -215,7 +215,7 @@ async def test_switching_theme_recolours_the_apps_own_colours(sim, sim_settings)
 
 async def test_the_palettes_choice_is_remembered_for_the_next_start(sim, sim_settings):
     path = sim_settings.config_path
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.theme == DEFAULT_THEME
@@ -246,7 +246,7 @@ async def test_broken_user_themes_give_one_notification_and_the_default(sim, sim
     nocolour = write_theme(folder, "nocolour", 'primary = "sort-of-blue"\nprimay = "#000000"\n')
     half = write_theme(folder, "half", 'primary = "#224466"\n[variables]\ncall-active = "glowing"\n')
     write_theme(folder, "mine", 'primary = "#7A3E9D"\ndark = true\n')
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid, theme="broken"), clock=sim.now)
+    app = demo_app(sim, sim_settings, theme="broken")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.theme == DEFAULT_THEME
@@ -268,7 +268,7 @@ async def test_broken_user_themes_give_one_notification_and_the_default(sim, sim
 
 async def test_a_user_theme_may_leave_out_the_apps_colours(sim, sim_settings):
     write_theme(sim_settings.config_path.parent / "themes", "mine", 'primary = "#7A3E9D"\nbackground = "#101418"\n')
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid, theme="mine"), clock=sim.now)
+    app = demo_app(sim, sim_settings, theme="mine")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.theme == "mine" and theme_notes(app) == []
@@ -279,7 +279,7 @@ async def test_a_user_theme_may_leave_out_the_apps_colours(sim, sim_settings):
 
 async def test_an_ansi_user_theme_starts(sim, sim_settings):
     write_theme(sim_settings.config_path.parent / "themes", "tty", 'primary = "ansi_blue"\nansi = true\n')
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid, theme="tty"), clock=sim.now)
+    app = demo_app(sim, sim_settings, theme="tty")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.theme == "tty" and theme_notes(app) == []
@@ -287,7 +287,7 @@ async def test_an_ansi_user_theme_starts(sim, sim_settings):
 
 
 async def test_an_unknown_theme_in_the_config_is_explained(sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid, theme="wiro-lite"), clock=sim.now)
+    app = demo_app(sim, sim_settings, theme="wiro-lite")
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.theme == DEFAULT_THEME
@@ -297,13 +297,6 @@ async def test_an_unknown_theme_in_the_config_is_explained(sim, sim_settings):
 
 
 # -- the command line -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def clean_env(monkeypatch):
-    for name in ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE", "TWILIO_API_BASE",
-                 "WIRO_VOICE_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def test_themes_lists_bundled_and_user_themes_and_marks_the_active_one(tmp_path, capsys, clean_env):
@@ -347,7 +340,7 @@ def test_an_unknown_theme_option_is_refused_with_the_choices(tmp_path, capsys, c
 
 
 def overview_in(theme, snap_compare, sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid, theme=theme), clock=sim.now)
+    app = demo_app(sim, sim_settings, theme=theme)
 
     async def loaded(pilot):
         await settle(app, pilot)
@@ -356,7 +349,7 @@ def overview_in(theme, snap_compare, sim, sim_settings):
 
 
 def calls_in(theme, snap_compare, sim, sim_settings):
-    app = WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid, theme=theme), clock=sim.now)
+    app = demo_app(sim, sim_settings, theme=theme)
 
     async def opened(pilot):
         await settle(app, pilot)

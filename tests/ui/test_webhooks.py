@@ -4,23 +4,9 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input
 
-from tui.ui.app import WiroVoiceApp
-
-from .helpers import settle, text_of
+from .helpers import demo_app, goto, settle, text_of
 
 SIZE = (130, 60)
-
-
-def make_app(sim, sim_settings):
-    return WiroVoiceApp(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
-
-
-async def open_screen(app, pilot, key: str, screen_id: str):
-    await settle(app, pilot)
-    await pilot.press(key)
-    await settle(app, pilot)
-    assert app.screen.id == screen_id
-    await settle(app, pilot)
 
 
 def table_rows(app) -> dict[str, list[str]]:
@@ -29,9 +15,9 @@ def table_rows(app) -> dict[str, list[str]]:
 
 
 async def test_verification_shows_every_verdict_of_the_demo_world(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_screen(app, pilot, "w", "webhooks")
+        await goto(app, pilot, "webhooks", rounds=6)
         rows = table_rows(app)
         assert all(cells[2] == "not checked" for cells in rows.values())
         assert all(cells[1] == "no report" for cells in rows.values())
@@ -52,9 +38,9 @@ async def test_verification_shows_every_verdict_of_the_demo_world(sim, sim_setti
 
 
 async def test_a_wrong_token_is_named_and_nothing_is_classified(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_screen(app, pilot, "w", "webhooks")
+        await goto(app, pilot, "webhooks", rounds=6)
         app.screen.query_one("#in-twilio-token", Input).value = "0" * 32
         await pilot.press("ctrl+t")
         await settle(app, pilot)
@@ -63,15 +49,15 @@ async def test_a_wrong_token_is_named_and_nothing_is_classified(sim, sim_setting
 
 
 async def test_a_failed_webhook_flow_leads_with_a_banner_and_save_again_fixes_it(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_screen(app, pilot, "e", "credentials")
+        await goto(app, pilot, "credentials", rounds=6)
         with sim.world.lock:
             sim.world.twilio_outage = True
         await pilot.press("ctrl+s")
         await settle(app, pilot, rounds=6)
         assert "could not configure any number" in text_of(app, "#save-result")
-        await open_screen(app, pilot, "w", "webhooks")
+        await goto(app, pilot, "webhooks", rounds=6)
         assert app.screen.query_one("#webhooks-banner").display
         assert "No number was configured this round" in text_of(app, "#webhooks-banner-text")
         assert all(cells[1] == "not in the last save" for cells in table_rows(app).values())
@@ -82,18 +68,18 @@ async def test_a_failed_webhook_flow_leads_with_a_banner_and_save_again_fixes_it
         assert not app.screen.query_one("#webhooks-banner").display
         rows = table_rows(app)
         assert rows["+14155550142"][1] == "updated"
-        assert rows["+14155550163"][1] == "skipped"
+        assert rows["+14155550163"][1] == "failed"  # newest docs: {phoneNumber, error} under twilioWebhooksFailed
 
 
 async def test_the_report_survives_a_restart(sim, sim_settings):
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_screen(app, pilot, "e", "credentials")
+        await goto(app, pilot, "credentials", rounds=6)
         await pilot.press("ctrl+s")
         await settle(app, pilot, rounds=6)
-    again = make_app(sim, sim_settings)
+    again = demo_app(sim, sim_settings)
     async with again.run_test(size=SIZE) as pilot:
-        await open_screen(again, pilot, "w", "webhooks")
+        await goto(again, pilot, "webhooks", rounds=6)
         assert "last save" in text_of(again, "#webhooks-state")
         assert table_rows(again)["+14155550142"][1] == "updated"
 
@@ -101,9 +87,9 @@ async def test_the_report_survives_a_restart(sim, sim_settings):
 async def test_the_whitelist_tester_shows_the_two_forms_trap(sim, sim_settings):
     with sim.world.lock:
         sim.world.agents[sim.demo_agent_guid].twilio["whitelistedcallers"] = ["+14155551234"]
-    app = make_app(sim, sim_settings)
+    app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await open_screen(app, pilot, "w", "webhooks")
+        await goto(app, pilot, "webhooks", rounds=6)
         caller = app.screen.query_one("#in-caller", Input)
         caller.value = "+14155551234"
         await pilot.pause()

@@ -13,8 +13,9 @@ import wave
 
 from tui.config import Settings
 from tui.doctor.diagnose import diagnose
-from tui.doctor.gather import TwilioAccess, gather
+from tui.doctor.gather import gather
 from tui.sim.demo import NUMBER_OK
+from tui.twilio.access import TwilioAccess
 from tui.wiro.client import WiroClient
 
 

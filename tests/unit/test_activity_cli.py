@@ -7,18 +7,14 @@ import sys
 
 import pytest
 
-from tui.__main__ import main
-from tui.activity.cli import check_date
+from tui.cli import main
+from tui.cli.logs import check_date
 from tui.activity.kinds import KIND_WORDS
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path, sim):
-    for name in ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE", "TWILIO_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("WIRO_API_KEY", sim.api_key)
-    return monkeypatch
+def env(sim_env):
+    return sim_env
 
 
 def argv(sim, *extra, agent=None):
@@ -63,8 +59,8 @@ def test_text_lists_events_newest_first_with_their_other_keys(env, sim, capsys):
 def test_kind_filters_by_group_and_failures(env, sim, capsys):
     code, doc, _err = run_json(sim, capsys, "--lines", "5000", "--kind", "tools")
     assert code == 0 and doc["events"]
-    assert {e["kind"] for e in doc["events"]} <= {"tool_started", "tool_completed", "tool_failed"}
-    assert doc["filter"] == {"kinds": ["tool_completed", "tool_failed", "tool_started"], "failuresOnly": False}
+    assert {e["kind"] for e in doc["events"]} <= {"tool_started", "tool_completed", "tool_failed", "tool"}
+    assert doc["filter"] == {"kinds": ["tool", "tool_completed", "tool_failed", "tool_started"], "failuresOnly": False}
     code, doc, _err = run_json(sim, capsys, "--lines", "5000", "--kind", "failures")
     assert code == 0 and doc["events"] and all(e["ok"] is False for e in doc["events"])
     assert all(e["kindLabel"].endswith("failed") for e in doc["events"])
@@ -72,10 +68,16 @@ def test_kind_filters_by_group_and_failures(env, sim, capsys):
     assert {e["kind"] for e in doc["events"]} == {"cron_started", "cron_finished"}
 
 
-def test_an_unknown_kind_says_which_kinds_there_are(env, sim, capsys):
+def test_an_unknown_kind_exits_2_saying_which_kinds_there_are(env, sim, capsys):
     code, doc, err = run_json(sim, capsys, "--kind", "nonsense")
+    assert code == 2 and "'nonsense' is not a kind" in doc["error"]
+    assert "session_start" in err and "tool_completed" in err and "deduct" in err  # both documented sets
+
+
+def test_a_known_kind_absent_today_says_which_kinds_were_seen(env, sim, capsys):
+    code, doc, err = run_json(sim, capsys, "--kind", "system")  # an older-docs kind the newest log never has
     assert code == 0 and doc["events"] == []
-    assert "no event of kind nonsense" in err and "session_start" in err
+    assert "no event of kind system" in err and "session_start" in err
 
 
 def test_another_day(env, sim, capsys):

@@ -67,9 +67,10 @@ def test_unknown_kinds_are_shown_as_themselves_tidied():
 
 def test_kind_options_resolve_groups_aliases_and_raw_kinds():
     kinds, failures = resolve_kinds(["tools", "cron_finished,session_start", " "])
-    assert kinds == {"tool_started", "tool_completed", "tool_failed", "cron_finished", "session_start"}
+    # each group holds the newest docs' fine kinds and the older docs' coarse one
+    assert kinds == {"tool_started", "tool_completed", "tool_failed", "tool", "cron_finished", "session_start"}
     assert not failures
-    assert resolve_kinds(["cron"])[0] == {"cron_started", "cron_finished", "cron_failed"}
+    assert resolve_kinds(["cron"])[0] == {"cron_started", "cron_finished", "cron_failed", "cron"}
     assert resolve_kinds(["failures"]) == (frozenset(), True)
     assert resolve_kinds(["Mystery_Kind"]) == ({"Mystery_Kind"}, False)  # as Wiro spells it
     assert resolve_kinds([]) == (frozenset(), False)
@@ -188,17 +189,23 @@ def test_an_answer_is_shown_newest_first_and_identical_events_get_their_own_keys
     a = {"ts": "2026-04-24T01:00:00.000Z", "kind": "cron_started", "title": "sync"}
     b = {"ts": "2026-04-24T01:00:02.000Z", "kind": "cron_finished", "title": "sync", "ok": True}
     same_time = {"ts": "2026-04-24T01:00:02.000Z", "kind": "note", "title": "after b in the answer"}
+    c = {"ts": "2026-04-24T01:00:05.000Z", "kind": "cron_started", "title": "later"}
     no_time = {"kind": "mystery", "title": "when?"}
-    events = from_tail(tail(a, no_time, b, same_time, dict(a)))
+    # an older account: oldest first, so of b and same_time the one sent later is the newer
+    events = from_tail(tail(a, dict(a), no_time, b, same_time, c))
     titles = [(e.kind, e.title) for e in events]
-    assert titles[:2] == [("note", "after b in the answer"), ("cron_finished", "sync")]
-    assert titles[2:4] == [("cron_started", "sync"), ("cron_started", "sync")]
+    assert titles[:3] == [("cron_started", "later"), ("note", "after b in the answer"), ("cron_finished", "sync")]
+    assert titles[3:5] == [("cron_started", "sync"), ("cron_started", "sync")]
     assert titles[-1] == ("mystery", "when?")  # no time: last
     keys = [e.key for e in events]
     assert len(set(keys)) == len(keys)
-    twins = [e.key for e in events if e.kind == "cron_started"]
+    twins = [e.key for e in events if e.kind == "cron_started" and e.title == "sync"]
     assert {k.split("~")[0] for k in twins} == {content_key(a)} and any(k.endswith("~2") for k in twins)
-    assert from_tail(tail(a, no_time, b, same_time, dict(a))) == events  # the same answer: the same keys
+    assert from_tail(tail(a, dict(a), no_time, b, same_time, c)) == events  # the same answer: the same keys
+    # the newest docs: newest first, so of b and same_time the one sent first is the newer
+    newest = from_tail(tail(c, same_time, b, a))
+    assert [(e.kind, e.title) for e in newest] == [("cron_started", "later"), ("note", "after b in the answer"),
+                                                   ("cron_finished", "sync"), ("cron_started", "sync")]
 
 
 def test_newest_first_is_stable_for_equal_times():

@@ -80,7 +80,8 @@ def test_kind_and_text_combine():
 def test_the_kind_cycle_goes_through_groups_unknown_kinds_and_failures_then_back():
     events = answer(EVENTS)
     labels = [c.label for c in kind_choices(events)]
-    assert labels == ["all kinds", "calls", "conversation", "tools", "scheduled jobs", "billing_alert", "failures"]
+    assert labels == ["all kinds", "calls", "conversation", "tools", "scheduled jobs", "credits", "billing_alert",
+                      "failures"]
     f = ActivityFilter(text="hub")
     seen = []
     for _ in range(len(labels)):

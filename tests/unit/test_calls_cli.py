@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tui.calls_cli import run_calls, run_session
+from tui.cli.calls import run_calls, run_session
 from tui.wiro import RetryPolicy, WiroClient
 
 
@@ -80,8 +80,9 @@ async def test_server_text_is_stripped_of_control_characters(sim, client):
 async def test_errors_go_to_stderr_with_exit_2(sim, client):
     io_ = Streams()
     assert await run_calls(client, "no-such-agent", fmt="json", watch=False, now=sim.now, **io_()) == 2
-    assert "User agent not found" in io_.err.getvalue()
-    assert json.loads(io_.out.getvalue()) == {"error": "User agent not found"}
+    # code 95: a deleted or unknown agent, said as such with Wiro's words and what to do
+    assert "User agent not found" in io_.err.getvalue() and "deleted" in io_.err.getvalue()
+    assert "wiro-voice agents" in json.loads(io_.out.getvalue())["error"]
     io_ = Streams()
     assert await run_calls(client, sim.demo_agent_guid, fmt="json", watch=True, now=sim.now, **io_()) == 2
     assert "--watch" in io_.err.getvalue() and "--watch" in json.loads(io_.out.getvalue())["error"]
@@ -202,3 +203,95 @@ async def test_watch_waits_for_a_first_answer_through_transient_failures(sim, cl
     first, second = split_blocks(io_.out.getvalue())
     assert "no answer yet since 03:06:40 — 503 from Wiro; retrying in 4 s" in first and "started" not in first
     assert "started" in second and "since" not in second
+
+
+# -- fitting the terminal, plurals, Call SIDs ---------------------------------------------------------------
+
+
+def table_part(text: str) -> list[str]:
+    """The header and rows of a printed table (up to the blank line before the figures)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("started"))
+    end = lines.index("", start)
+    return lines[start:end]
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+async def test_calls_fit_the_terminal_without_cutting_the_status(sim, client, clock, columns):
+    clock.advance(1800)  # live calls too: the longest status texts
+    sessions = await client.call_history(sim.demo_agent_guid, 50)
+    io_ = Streams()
+    assert await run_calls(client, sim.demo_agent_guid, limit=50, fmt="text", now=sim.now, isatty=True,
+                           terminal_size=(columns, 40), **io_()) == 0
+    text = io_.out.getvalue()
+    assert all(len(line) <= columns for line in text.splitlines())
+    table = table_part(text)
+    header = table[0]
+    for title in ("started", "caller", "duration", "status", "end reason"):
+        assert title in header, (columns, header)
+    status_at = header.index("status")
+    from tui.calls.rows import rows_for
+
+    for line, row in zip(table[1:], rows_for(sessions, int(sim.now() * 1000))):
+        assert line[status_at:].startswith(row.status)  # whole, in its column
+    if columns == 80:
+        assert "model" not in header and "age" not in header.split()
+    else:
+        assert "age" in header.split()  # more room: more columns come back
+    # the same table in a pipe keeps every column (scripts read it whole)
+    piped = Streams()
+    assert await run_calls(client, sim.demo_agent_guid, limit=50, fmt="text", now=sim.now, isatty=False, **piped()) == 0
+    assert "model" in table_part(piped.out.getvalue())[0]
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+async def test_calls_watch_fits_the_terminal_without_cutting_the_status(sim, client, clock, columns):
+    clock.advance(1800)
+    io_ = Streams()
+    assert await run_calls(client, sim.demo_agent_guid, limit=30, fmt="text", watch=True, now=sim.now, isatty=True,
+                           max_iterations=1, sleep=SimSleep(clock), terminal_size=(columns, 60), **io_()) == 0
+    lines = [line.replace("\x1b[K", "").replace("\x1b[2J", "").replace("\x1b[H", "").replace("\x1b[J", "")
+             for line in io_.out.getvalue().split("\n")]
+    assert all(len(line) <= columns - 1 for line in lines)
+    assert not any(line.endswith("…") for line in lines)  # fitted, not cut at the edge
+    table = table_part("\n".join(lines))
+    status_at = table[0].index("status")
+    sessions = await client.call_history(sim.demo_agent_guid, 30)
+    from tui.calls.rows import rows_for
+
+    for line, row in zip(table[1:], rows_for(sessions, int(sim.now() * 1000))):
+        assert line[status_at:].startswith(row.status)
+
+
+async def test_one_call_is_one_call(sim, client):
+    assert await client.call_history(sim.stopped_agent_guid, 200) == []  # the stopped demo agent has none
+    with sim.world.lock:
+        sim.world.add_call(sim.stopped_agent_guid, end_reason="wiro_error", duration=30, started=sim.now() - 600)
+    io_ = Streams()
+    assert await run_calls(client, sim.stopped_agent_guid, fmt="text", now=sim.now, **io_()) == 0
+    summary = io_.out.getvalue().splitlines()[-1]
+    assert summary.startswith("1 call · ") and "1 agent error" in summary and "errors" not in summary
+
+
+async def test_session_takes_a_twilio_call_sid(sim, client):
+    sessions = await client.call_history(sim.demo_agent_guid, 200)
+    call = next(s for s in sessions if s.callsid and s.status == "realtime_session_rejected")
+    by_guid, by_sid = Streams(), Streams()
+    assert await run_session(client, call.messageguid, agent_guid=sim.demo_agent_guid, now=sim.now, **by_guid()) == 0
+    assert await run_session(client, call.callsid, agent_guid=sim.demo_agent_guid, now=sim.now, **by_sid()) == 0
+    assert by_sid.out.getvalue() == by_guid.out.getvalue() and call.messageguid in by_sid.out.getvalue()
+    # JSON too, and in any letter case of the hex part
+    io_ = Streams()
+    sid = call.callsid[:2] + call.callsid[2:].upper()
+    assert await run_session(client, sid, agent_guid=sim.demo_agent_guid, as_json=True, now=sim.now, **io_()) == 0
+    assert json.loads(io_.out.getvalue())["guid"] == call.messageguid
+
+
+async def test_an_unknown_or_agentless_call_sid_says_what_to_do(sim, client):
+    unknown = "CA" + "0" * 32
+    io_ = Streams()
+    assert await run_session(client, unknown, agent_guid=sim.demo_agent_guid, as_json=True, **io_()) == 2
+    assert f"no call {unknown}" in io_.err.getvalue() and "messageguid" in json.loads(io_.out.getvalue())["error"]
+    io_ = Streams()
+    assert await run_session(client, unknown, **io_()) == 2
+    assert "--agent" in io_.err.getvalue() and io_.out.getvalue() == ""

@@ -12,15 +12,12 @@ import sys
 import httpx
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path):
-    for name in ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
-    return monkeypatch
+def env(clean_env):
+    return clean_env
 
 
 def test_wrong_api_key_exits_2_with_the_servers_reason(env, sim, capsys):
@@ -75,10 +72,11 @@ def test_bad_config_file_is_a_message_not_a_traceback(env, tmp_path, capsys, tex
     assert expected in err and str(path) in err and "Traceback" not in err
 
 
-def test_unreachable_api_exits_2(env, capsys):
+def test_unreachable_api_exits_2(env, capsys, retry_waits):
     env.setenv("WIRO_API_KEY", "k" * 24)
     assert main(["agents", "--api-base", "http://127.0.0.1:9/v1"]) == 2
     assert "Could not reach" in capsys.readouterr().err
+    assert len(retry_waits) == 3 and retry_waits == sorted(retry_waits)  # a read is retried, backing off, then given up
 
 
 def test_sim_command_prints_its_urls_and_answers_like_the_docs(tmp_path):
@@ -106,7 +104,12 @@ def test_sim_command_prints_its_urls_and_answers_like_the_docs(tmp_path):
         assert unknown.status_code == 404 and unknown.json()["errors"][0]["message"] == "Error parsing url."
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:  # Ctrl-C did not stop it: fail without leaving a server behind
+                proc.kill()
+                proc.wait()
     assert proc.returncode == 0
 
 

@@ -151,9 +151,10 @@ async def test_credential_upsert_reports_webhooks(sim):
             [{"credentialkey": "twilio-voice", "fieldname": "maxcallseconds", "fieldvalue": "900"}],
         )
         agent = await client.detail(sim.demo_agent_guid)
-    assert result.error is None
+    assert result.error is None and result.ok and result.applied == 1
     assert result.updated and all(item.number for item in result.updated)
-    assert any(item.text and "no matching IncomingPhoneNumber" in item.text for item in result.skipped)
+    # newest docs: a number missing from the Twilio account fails as {phoneNumber, error}
+    assert any(item.text and "no matching IncomingPhoneNumber" in item.text for item in result.failed)
     assert agent.credential.maxcallseconds == 900
 
 

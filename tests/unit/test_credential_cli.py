@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.credential import rules
 
 from .credential_audio import write_wav
@@ -20,12 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path):
-    for name in ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
+def env(clean_env):
     rules.clear_probe_cache()
-    return monkeypatch
+    return clean_env
 
 
 def write(path: Path, data: dict) -> Path:
@@ -116,11 +113,12 @@ def test_save_all_numbers_updated_exits_0(env, sim, tmp_path, capsys):
                                        "phonenumbers": ["+14155550142"]})
     assert main(save_argv(sim, path)) == 0
     out = capsys.readouterr().out
-    assert f"Saved the twilio-voice credential of agent {sim.demo_agent_guid}." in out
+    assert f"Saved the twilio-voice credential of agent {sim.demo_agent_guid} (8 rows applied)." in out
     assert "  updated  +14155550142" in out and sim.twilio_auth_token not in out
+    assert "Status: Running → Stopping: Wiro restarts the agent to apply the change." in out
 
 
-def test_save_json_reports_webhooks_and_uploads_exit_1_when_a_number_is_skipped(env, sim, tmp_path, capsys):
+def test_save_json_reports_webhooks_and_uploads_exit_1_when_a_number_fails(env, sim, tmp_path, capsys):
     env.setenv("WIRO_API_KEY", sim.api_key)
     write_wav(tmp_path / "music.wav", 40)
     path = write(tmp_path / "c.json", {**GOOD, "authtoken": "***encrypted***", "accountsid": sim.twilio_account_sid,
@@ -129,22 +127,23 @@ def test_save_json_reports_webhooks_and_uploads_exit_1_when_a_number_is_skipped(
     assert main(save_argv(sim, path, "--json")) == 1
     captured = capsys.readouterr()
     document = json.loads(captured.out)
-    assert document["saved"] is True and document["errors"] == []
+    assert document["saved"] is True and document["errors"] == [] and document["complete"] is True
     assert document["webhooks"] == {
-        "updated": ["+14155550142"], "failed": [], "error": None,
-        "skipped": [{"number": "+14155550163", "reason": "no matching IncomingPhoneNumber on Twilio account"}]}
-    assert document["uploaded"]["holdmusic"].startswith(sim.base_url)
+        "updated": ["+14155550142"], "skipped": [], "error": None,
+        "failed": [{"number": "+14155550163", "error": "no matching IncomingPhoneNumber on Twilio account"}]}
+    assert document["files"] == ["holdmusic"] and document["uploaded"]["holdmusic"].startswith(sim.base_url)
+    assert document["status"] == {"before": 4, "after": 1, "updated": False}
     assert "Uploading music.wav (holdmusic): done" in captured.err
     with sim.world.lock:
         assert sim.world.agents[sim.demo_agent_guid].twilio["authtoken"] == sim.twilio_auth_token
 
 
-def test_save_with_validation_errors_exits_1_and_sends_nothing(env, sim, tmp_path, capsys):
+def test_save_with_validation_errors_exits_2_and_sends_nothing(env, sim, tmp_path, capsys):
     env.setenv("WIRO_API_KEY", sim.api_key)
     path = write(tmp_path / "c.json", {**GOOD, "accountsid": "SK" + SID[2:]})
     with sim.world.lock:
         before = dict(sim.world.agents[sim.demo_agent_guid].twilio)
-    assert main(save_argv(sim, path, "--json")) == 1
+    assert main(save_argv(sim, path, "--json")) == 2  # nothing saved
     document = json.loads(capsys.readouterr().out)
     assert document["saved"] is False and document["errors"][0]["field"] == "accountsid"
     assert document["webhooks"] == {"updated": [], "skipped": [], "failed": [], "error": None}
@@ -172,10 +171,10 @@ def test_save_a_webhook_error_exits_1(env, sim, tmp_path, capsys):
 
 
 def test_save_works_with_demo(env, tmp_path, capsys):
-    path = write(tmp_path / "c.json", GOOD)  # not the demo's Twilio account: every number fails
+    path = write(tmp_path / "c.json", GOOD)  # not the demo's Twilio account: Wiro cannot reach it
     assert main(["save", str(path), "--demo", "--json"]) == 1
     document = json.loads(capsys.readouterr().out)
-    assert document["saved"] is True and document["webhooks"]["failed"][0]["number"] == "+14155551234"
+    assert document["saved"] is True and "20003" in document["webhooks"]["error"]
 
 
 def test_save_a_bad_file_exits_2(env, tmp_path, capsys):

@@ -544,7 +544,7 @@ def test_the_rules_module_is_light(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys, json; import tui.credential.rules, tui.credential.cli, tui.credential.save; "
+    code = ("import sys, json; import tui.credential.rules, tui.cli.credential, tui.credential.save; "
             "print(json.dumps(sorted(sys.modules)))")
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                                            cwd=Path(__file__).resolve().parents[2]).stdout))

@@ -1,4 +1,5 @@
-"""Saving against the simulator: the upsert body as the server received it, uploads, and failures."""
+"""Saving against the simulator: the upsert body as the server received it, hold files through
+CredentialFileUpload, leaving setup through Update, and failures."""
 
 from __future__ import annotations
 
@@ -30,9 +31,9 @@ def received(monkeypatch):
     bodies: list[dict] = []
     route = wiro_api.ROUTES["/v1/useragent/credentialupsert"]
 
-    def recording(world, body):
+    def recording(world, body, ctx):
         bodies.append(copy.deepcopy(body))
-        return route(world, body)
+        return route(world, body, ctx)
 
     monkeypatch.setitem(wiro_api.ROUTES, "/v1/useragent/credentialupsert", recording)
     return bodies
@@ -63,6 +64,7 @@ async def test_a_loaded_credential_saves_back_without_touching_the_token(sim, cl
     fields = body["fields"]
     assert all(f["credentialkey"] == "twilio-voice" and isinstance(f["fieldvalue"], str) for f in fields)
     assert not any(f["fieldname"] == "authtoken" for f in fields)
+    assert not any(f["fieldname"] == "holdmusic" for f in fields)  # the read-back URL is never written back
     assert "***encrypted***" not in str(fields)
     numbers = [f for f in fields if f.get("parentfield") == "phonenumbers"]
     assert [(f["ordinal"], f["fieldname"]) for f in numbers] == [(i, "value") for i in range(len(draft.phonenumbers))]
@@ -72,9 +74,10 @@ async def test_a_loaded_credential_saves_back_without_touching_the_token(sim, cl
     assert now["authtoken"] == sim.twilio_auth_token  # the real token survived
     assert now["maxcallseconds"] == 900 and now["holdtext"] == "One moment please."
     assert NUMBER_OK in [item.number for item in outcome.result.updated]
-    assert [(item.number, item.text) for item in outcome.result.skipped] == [
+    assert [(item.number, item.text) for item in outcome.result.failed] == [
         (NUMBER_MISSING, "no matching IncomingPhoneNumber on Twilio account")]
-    assert not outcome.all_numbers_updated
+    assert not outcome.all_numbers_updated and outcome.applied == len(fields)
+    assert outcome.status_before == 4 and not outcome.updated_setup  # a running agent is never Updated
 
 
 async def test_the_mask_typed_into_the_token_field_is_not_sent(sim, client, received):
@@ -86,36 +89,42 @@ async def test_the_mask_typed_into_the_token_field_is_not_sent(sim, client, rece
     assert stored(sim, guid)["authtoken"] == sim.twilio_auth_token
 
 
-async def test_a_first_save_sends_the_typed_token_and_leaves_setup(sim, client, received):
+async def test_a_first_save_sends_the_typed_token_then_update_leaves_setup(sim, client, received):
     guid = sim.setup_agent_guid
-    draft = CredentialDraft(accountsid=sim.twilio_account_sid, authtoken=f" {sim.twilio_auth_token}\n",
-                            phonenumbers=("+14155550199",), holdstrategy="none")
+    draft = await loaded_draft(client, guid)
+    assert not draft.token_on_server  # Detail: the card misses only the token, so it is asked for
+    draft = draft.replace(authtoken=f" {sim.setup_auth_token}\n", holdstrategy="none")
+    sim.requests.clear()
     outcome = await save_credential(client, guid, draft)
-    assert outcome.saved and outcome.all_numbers_updated
-    assert {"credentialkey": "twilio-voice", "fieldname": "authtoken", "fieldvalue": sim.twilio_auth_token} in received[0]["fields"]
-    assert stored(sim, guid)["authtoken"] == sim.twilio_auth_token
-    assert (await client.detail(guid)).status == 0  # out of "setup required"
+    assert outcome.saved and outcome.complete, outcome.error
+    assert {"credentialkey": "twilio-voice", "fieldname": "authtoken", "fieldvalue": sim.setup_auth_token} in received[0]["fields"]
+    assert stored(sim, guid)["authtoken"] == sim.setup_auth_token
+    assert (outcome.status_before, outcome.status_after, outcome.updated_setup) == (6, 0, True)
+    assert sim.requests.count("UserAgent/Update") == 1
+    assert (await client.detail(guid)).status == 0  # out of "setup required", ready to start
 
 
-async def test_local_hold_files_are_uploaded_once_with_progress_then_saved_as_urls(sim, client, received, tmp_path):
+async def test_local_hold_files_go_through_credential_file_upload_with_progress(sim, client, received, tmp_path):
     guid = sim.demo_agent_guid
     music = write_wav(tmp_path / "loop.mp3", 40)  # WAV content behind an .mp3 name
     seen: list[tuple[str, int, int | None]] = []
     draft = (await loaded_draft(client, guid)).replace(holdstrategy="audio_then_music", holdaudio=str(music),
                                                        holdmusic=str(music))
+    sim.requests.clear()
     outcome = await save_credential(client, guid, draft, progress=lambda *a: seen.append(a))
-    assert outcome.saved, outcome.error
-    url = outcome.uploaded[str(music)]
-    assert stored(sim, guid)["holdmusic"] == url and stored(sim, guid)["holdaudio"] == url
-    assert url.endswith("/loop.wav")  # named after what it is, so it is served as audio/wav
-    with sim.world.lock:
-        assert len(sim.world.files.files) == 2  # the demo's own loop, and this one file (used twice)
+    assert outcome.saved and outcome.complete, outcome.error
+    assert outcome.files_written == ("holdaudio", "holdmusic")
+    assert sim.requests.count("UserAgent/CredentialFileUpload") == 2 and sim.requests.count("File/Upload") == 0
+    assert not any(f["fieldname"] in ("holdaudio", "holdmusic") for f in received[0]["fields"])
+    cred = (await client.detail(guid)).credential
     async with httpx.AsyncClient() as http:
-        served = await http.get(url)
-    assert served.content == music.read_bytes() and served.headers["content-type"] == "audio/wav"
-    uploads = [s for s in seen if s[0].startswith("Uploading loop.wav")]
+        for url in (cred.holdaudio, cred.holdmusic):
+            served = await http.get(url)
+            assert served.content == music.read_bytes() and served.headers["content-type"] == "audio/wav"
+    assert cred.holdmusic.split("?")[0].endswith(".wav")  # named after what it is, so it is served as audio/wav
+    uploads = [s for s in seen if s[0].startswith("Uploading loop.wav (holdmusic)")]
     assert uploads[-1][1] == uploads[-1][2] and [s[1] for s in uploads] == sorted(s[1] for s in uploads)
-    assert seen[-1] == ("Saving the credential", 0, None)
+    assert ("Saving the credential", 0, None) in seen
 
 
 async def test_validation_errors_send_nothing(sim, client, received, tmp_path):
@@ -127,17 +136,17 @@ async def test_validation_errors_send_nothing(sim, client, received, tmp_path):
     assert not outcome.saved and outcome.failure.stage == "validation" and outcome.failure.kind == "invalid"
     assert "2 errors" in outcome.error and outcome.failure.field == "phonenumbers[0]"
     assert received == [] and stored(sim, guid) == before
-    with sim.world.lock:
-        assert len(sim.world.files.files) == 1  # nothing uploaded
+    assert sim.requests.count("UserAgent/CredentialFileUpload") == 0  # nothing uploaded
 
 
 @pytest.mark.parametrize("fault, kind", [("500:1", "server"), ("garbage:1", "protocol"), ("drop:1", "network")])
 async def test_a_failing_upsert_is_a_typed_failure_and_changes_nothing(sim, client, fault, kind):
     guid = sim.demo_agent_guid
-    draft = (await loaded_draft(client, guid)).replace(holdtext="Changed.")
+    agent = await client.detail(guid)
+    draft = CredentialDraft.from_credential(agent.credential).replace(holdtext="Changed.")
     before = stored(sim, guid)
     sim.set_faults(fault)
-    outcome = await save_credential(client, guid, draft, check_whitelist=False)
+    outcome = await save_credential(client, guid, draft, check_whitelist=False, agent=agent)
     sim.set_faults(None)
     assert not outcome.saved and outcome.result is None
     assert outcome.failure.stage == "upsert" and outcome.failure.kind == kind and outcome.error.startswith("Not saved")
@@ -148,18 +157,27 @@ async def test_a_failing_upsert_is_a_typed_failure_and_changes_nothing(sim, clie
 async def test_a_failing_upload_stops_before_the_upsert(sim, client, received, tmp_path):
     guid = sim.demo_agent_guid
     music = write_wav(tmp_path / "music.wav", 40)
-    draft = (await loaded_draft(client, guid)).replace(holdmusic=str(music))
+    agent = await client.detail(guid)
+    draft = CredentialDraft.from_credential(agent.credential).replace(holdmusic=str(music))
     sim.set_faults("500:1")
-    outcome = await save_credential(client, guid, draft)
+    outcome = await save_credential(client, guid, draft, agent=agent)
     sim.set_faults(None)
     assert not outcome.saved and outcome.failure.stage == "upload" and outcome.failure.field == "holdmusic"
     assert "music.wav" in outcome.error and received == []
 
 
-async def test_a_refusal_is_kind_refused(sim, client):
+async def test_an_unknown_agent_is_gone_and_nothing_is_sent(sim, client, received):
     outcome = await save_credential(client, "no-such-agent", CredentialDraft(
         accountsid=sim.twilio_account_sid, authtoken=sim.twilio_auth_token, phonenumbers=(NUMBER_OK,)))
-    assert not outcome.saved and outcome.failure.kind in ("not_found", "refused")
+    assert not outcome.saved and outcome.failure.kind == "gone" and outcome.failure.stage == "read"
+    assert "deleted" in outcome.error and received == []
+
+
+async def test_a_team_member_is_told_it_is_not_a_team_admin(sim, client):
+    agent = await client.detail(sim.team_agent_guid)  # members may read it…
+    draft = CredentialDraft.from_credential(agent.credential).replace(holdtext="Changed.")
+    outcome = await save_credential(client, sim.team_agent_guid, draft, agent=agent)  # …but not write it
+    assert not outcome.saved and outcome.failure.kind == "access" and "team admin" in outcome.error
 
 
 async def test_a_twilio_outage_is_saved_with_a_webhook_error(sim, client):
@@ -169,11 +187,11 @@ async def test_a_twilio_outage_is_saved_with_a_webhook_error(sim, client):
     assert outcome.saved and outcome.result.error and not outcome.all_numbers_updated
 
 
-async def test_a_whitelist_wiro_kept_is_reported(sim, client):
+async def test_an_emptied_whitelist_is_cleared_with_an_empty_list(sim, client, received):
     guid = sim.stopped_agent_guid
+    assert stored(sim, guid)["whitelistedcallers"]
     draft = (await loaded_draft(client, guid)).replace(whitelistedcallers=())
     outcome = await save_credential(client, guid, draft)
-    assert outcome.saved
-    (note,) = outcome.notes
-    assert note.field == "whitelistedcallers" and "kept 2 whitelisted callers" in note.message
-    assert (await save_credential(client, sim.demo_agent_guid, await loaded_draft(client, sim.demo_agent_guid))).notes == ()
+    assert outcome.saved and outcome.notes == ()
+    assert {"credentialkey": "twilio-voice", "fieldname": "whitelistedcallers", "fieldvalue": []} in received[0]["fields"]
+    assert stored(sim, guid)["whitelistedcallers"] == []

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.sim.demo import NUMBER_TWIML_APP
 
 from .doctor_worlds import make_healthy
@@ -19,14 +19,9 @@ class NoTty:
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path, sim):
-    for name in ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE", "TWILIO_API_BASE",
-                 "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("WIRO_API_KEY", sim.api_key)
-    monkeypatch.setattr(sys, "stdin", NoTty())
-    return monkeypatch
+def env(sim_env):
+    sim_env.setattr(sys, "stdin", NoTty())
+    return sim_env
 
 
 def argv(sim, *extra, agent=None):

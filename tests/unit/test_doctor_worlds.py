@@ -10,8 +10,8 @@ from __future__ import annotations
 from tui.credential.draft import CredentialDraft
 from tui.credential.payload import upsert_fields
 from tui.doctor.findings import healthy
-from tui.doctor.gather import TwilioAccess, twilio_access
 from tui.sim.demo import NUMBER_NOT_ON_ACCOUNT, NUMBER_OK
+from tui.twilio.access import TwilioAccess, twilio_access
 from tui.webhooks.report import build_report
 from tui.webhooks.store import report_path, reports_dir, save_report
 from tui.wiro.client import WiroClient
@@ -32,7 +32,8 @@ async def saved(sim, settings, guid=None) -> None:
     guid = guid or sim.demo_agent_guid
     async with WiroClient(sim.api_key, None, sim.wiro_base) as client:
         agent = await client.detail(guid)
-        result = await client.credential_upsert(guid, upsert_fields(CredentialDraft.from_credential(agent.credential)))
+        fields = upsert_fields(CredentialDraft.from_credential(agent.credential), keep_files=("holdaudio", "holdmusic"))
+        result = await client.credential_upsert(guid, fields)
     report = build_report(result, agent.credential.phonenumbers, agent_guid=guid, now=sim.now())
     save_report(report_path(reports_dir(settings.config_path), guid), report)
 
@@ -160,7 +161,8 @@ async def test_a_number_skipped_on_the_last_save_without_twilio_access(sim, sim_
         demo_agent(sim).twilio["phonenumbers"] = [NUMBER_OK, NUMBER_NOT_ON_ACCOUNT]
     await saved(sim, sim_settings)
     _, found = await run_doctor(sim, sim_settings, twilio=None)
-    finding = by_id(found)[f"webhooks.skipped:{NUMBER_NOT_ON_ACCOUNT}"]
+    # the newest docs list such a number under twilioWebhooksFailed {phoneNumber, error}
+    finding = by_id(found)[f"webhooks.not_on_account:{NUMBER_NOT_ON_ACCOUNT}"]
     assert finding.severity == "error" and "no matching IncomingPhoneNumber" in finding.detail
     assert "Buy or import the number" in finding.fix
     skipped = by_id(found)["skipped.twilio_routing"]
@@ -272,16 +274,14 @@ async def test_unreadable_sources_are_skipped_not_failed(sim, sim_settings):
     assert found[0].id == "agent.setup_required"
 
 
-def test_twilio_access_comes_from_the_environment_or_the_demo_only(sim):
-    assert isinstance(twilio_access("AC" + "1" * 32, env={}), str)
-    access = twilio_access(None, env={}, demo=sim)
-    assert isinstance(access, TwilioAccess) and access.account_sid == sim.twilio_account_sid
-    assert sim.twilio_auth_token not in repr(access)
-    assert isinstance(twilio_access("AC" + "1" * 32, env={}, demo=sim), str)  # not the demo's account
-    env = {"TWILIO_AUTH_TOKEN": "f" * 32}
-    access = twilio_access("AC" + "1" * 32, env=env)
-    assert isinstance(access, TwilioAccess) and access.account_sid == "AC" + "1" * 32
-    assert isinstance(twilio_access(None, env=env), str)  # a token but no SID anywhere
+async def test_the_doctor_gets_twilio_access_from_the_one_rule(sim, sim_settings):
+    # the same function of the credential's SID the doctor command and screen pass to gather()
+    make_healthy(sim)
+    evidence, _found = await run_doctor(sim, sim_settings, twilio=lambda sid: twilio_access(sid, sim_settings, demo=sim))
+    assert evidence.twilio is not None and evidence.twilio_source == "the demo's Twilio account"
+    evidence, found = await run_doctor(sim, sim_settings, twilio=lambda sid: twilio_access(sid, sim_settings))
+    assert evidence.twilio is None and "TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN" in evidence.twilio_skipped
+    assert not any(f.id.startswith("number.") and f.severity == "error" for f in found)
 
 
 async def test_a_damaged_save_report_is_a_note_not_a_crash(sim, sim_settings):

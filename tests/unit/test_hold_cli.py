@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.hold.decode import clear_caches
 from tui.hold.probe import probe
 
@@ -133,22 +133,46 @@ def test_hold_fields_from_a_credential_file(files, tmp_path, capsys, kind):
         path = tmp_path / "cred.json"
         path.write_text(json.dumps({"twilio-voice": fields} if kind == "nested" else fields))
     out = tmp_path / "x.wav"
-    code = main(["hold", "render", "--config", str(path), "--window", "4", "--out", str(out)])
+    code = main(["hold", "render", "--credential", str(path), "--window", "4", "--out", str(out)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "audio_then_music · 4 s" in captured.out and "greeting · greeting.wav" in captured.out
     # an option given on the command line wins over the file
-    assert main(["hold", "render", "--config", str(path), "--strategy", "music", "--out", str(out)]) == 0
+    assert main(["hold", "render", "--credential", str(path), "--strategy", "music", "--out", str(out)]) == 0
     assert "greeting" not in capsys.readouterr().out
 
 
 def test_broken_credential_file(tmp_path, capsys):
     path = tmp_path / "cred.json"
     path.write_text('{"holdstrategy": ')
-    assert main(["hold", "render", "--config", str(path), "--out", str(tmp_path / "x.wav")]) == 1
+    assert main(["hold", "render", "--credential", str(path), "--out", str(tmp_path / "x.wav")]) == 1
     assert "neither valid JSON nor TOML" in capsys.readouterr().err
-    assert main(["hold", "render", "--config", str(tmp_path / "none.json"), "--out", str(tmp_path / "x.wav")]) == 1
+    assert main(["hold", "render", "--credential", str(tmp_path / "none.json"), "--out", str(tmp_path / "x.wav")]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_config_on_a_hold_verb_points_to_credential_and_writes_nothing(files, tmp_path, capsys):
+    # --config is wiro-voice's settings file everywhere; the credential file is --credential
+    path = tmp_path / "cred.json"
+    path.write_text(json.dumps({"holdstrategy": "music", "holdmusic": str(files["music"])}))
+    out = tmp_path / "x.wav"
+    assert main(["hold", "render", "--config", str(path), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "--credential FILE" in err and "settings file" in err and not out.exists()
+    assert main(["hold", "play", "--config", str(path)]) == 1
+    assert "--credential FILE" in capsys.readouterr().err
+
+
+def test_a_credential_file_given_as_the_global_config_is_named_as_such(tmp_path, capsys):
+    path = tmp_path / "cred.toml"
+    path.write_text('accountsid = "AC' + "0" * 32 + '"\nholdstrategy = "music"\n')
+    assert main(["--config", str(path), "agents"]) == 2
+    err = capsys.readouterr().err
+    assert "twilio-voice credential file" in err and "--credential FILE" in err and "Traceback" not in err
+    as_json = tmp_path / "cred.json"
+    as_json.write_text('{"accountsid": "AC' + "0" * 32 + '"}')
+    assert main(["agents", "--config", str(as_json)]) == 2
+    assert "is JSON, not TOML" in capsys.readouterr().err
 
 
 def test_premix_writes_upload_ready_mu_law(files, tmp_path, capsys):
@@ -173,6 +197,23 @@ def test_premix_bad_input(files, tmp_path, capsys, extra, words):
     code = main(["hold", "premix", "--voice", str(files["greeting"]), "--music", str(files["music"]), *extra,
                  "--out", str(out)])
     assert code == 1 and words in capsys.readouterr().err and not out.exists()
+
+
+@pytest.mark.parametrize("duck", ["5", "-5"])
+def test_premix_duck_is_said_as_minus_5_db_whichever_sign_is_given(files, tmp_path, capsys, duck):
+    out = tmp_path / "intro.wav"
+    assert main(["hold", "premix", "--voice", str(files["greeting"]), "--music", str(files["music"]),
+                 "--duck", duck, "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "music -5 dB under it" in captured.out and "+5" not in captured.out and " 5 dB" not in captured.out
+    noted = "duck: 5 read as -5 dB" in captured.err
+    assert noted == (duck == "5")  # a positive duck is read as attenuation, and the CLI says so once
+
+
+def test_premix_duck_out_of_range_names_the_negative_value(files, tmp_path, capsys):
+    code = main(["hold", "premix", "--voice", str(files["greeting"]), "--music", str(files["music"]),
+                 "--duck", "50", "--out", str(tmp_path / "intro.wav")])
+    assert code == 1 and "duck -50 dB is outside 0 to -40 dB" in capsys.readouterr().err
 
 
 def test_hold_without_a_verb(capsys):
@@ -205,7 +246,7 @@ def test_play_without_a_device_writes_the_wav_and_says_where(files, tmp_path):
 
 
 def test_play_without_portaudio_writes_the_wav(files, tmp_path):
-    code = NO_PORTAUDIO_PRELUDE + "import sys\nfrom tui.__main__ import main\nsys.exit(main(sys.argv[1:]))\n"
+    code = NO_PORTAUDIO_PRELUDE + "import sys\nfrom tui.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     done = subprocess.run([sys.executable, "-c", code, "hold", "play", "--strategy", "music", "--music",
                            str(files["music"]), "--window", "3"], check=False, capture_output=True, text=True, cwd=tmp_path,
                           timeout=60)
@@ -266,7 +307,7 @@ def test_ctrl_c_stops_playing_cleanly(files, tmp_path):
 
 
 def test_registering_the_hold_commands_loads_no_audio_library():
-    code = ("import sys, json, tui.__main__ as m; m.build_parser()\n"
+    code = ("import sys, json, tui.cli as m; m.build_parser()\n"
             "import tui.hold.render, tui.hold.player, tui.hold.checks, tui.hold.premix\n"
             "print(json.dumps(sorted(n for n in sys.modules if n.split('.')[0] in "
             "('numpy', 'pydub', 'miniaudio', 'sounddevice', 'httpx'))))")

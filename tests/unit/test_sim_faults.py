@@ -25,8 +25,10 @@ def agents(sim, client=None, timeout=5.0):
 
 
 def test_parse_valid_spec():
-    spec = parse_faults("500:0.1,429:0.05,timeout:0.05,garbage:0.05,drop:0.02")
-    assert dict(spec.weights) == {"500": 0.1, "429": 0.05, "timeout": 0.05, "garbage": 0.05, "drop": 0.02}
+    spec = parse_faults("500:0.1,429:0.05,timeout:0.05,garbage:0.05,drop:0.02,partial:0.1")
+    assert dict(spec.weights) == {"500": 0.1, "429": 0.05, "timeout": 0.05, "garbage": 0.05, "drop": 0.02,
+                                  "partial": 0.1}
+    assert str(spec) == "500:0.1,429:0.05,timeout:0.05,garbage:0.05,drop:0.02,partial:0.1"
     assert parse_faults(None).weights == () and parse_faults("").weights == ()
 
 
@@ -94,6 +96,15 @@ def test_faults_apply_before_auth_and_to_twilio_but_not_files(sim):
     assert r.status_code == 500
     assert httpx.get(sim.twilio_base + f"/2010-04-01/Accounts/{sim.twilio_account_sid}.json").status_code == 500
     assert httpx.get(sim.hold_music_url).status_code == 200
+
+
+def test_the_partial_fault_leaves_other_requests_alone(sim):
+    sim.set_faults("partial:1.0")
+    r = agents(sim)
+    assert r.status_code == 200 and r.json()["result"] is True
+    assert httpx.get(sim.twilio_base + f"/2010-04-01/Accounts/{sim.twilio_account_sid}.json",
+                     auth=(sim.twilio_account_sid, sim.twilio_auth_token)).status_code == 200
+    assert sim.requests.count("/UserAgent/MyAgents", fault="partial") >= 1
 
 
 def test_set_faults_none_restores_normal_answers(sim):

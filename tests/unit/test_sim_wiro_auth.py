@@ -7,7 +7,8 @@ import json
 import httpx
 import pytest
 
-from tui.sim import DEMO_API_KEY, DEMO_SIG_API_KEY, DEMO_SIG_API_SECRET, Simulator, sign
+from tui.sim import (DEMO_API_KEY, DEMO_REVOKED_API_KEY, DEMO_SIG_API_KEY, DEMO_SIG_API_SECRET, DEMO_TEAM_API_KEY,
+                     Simulator, sign)
 from tui.sim.testing import FakeClock
 
 EPOCH = 1_777_000_000.0
@@ -30,7 +31,7 @@ def test_key_only_project_accepts_x_api_key_and_bearer(sim):
         r = post(sim, "/UserAgent/MyAgents", headers=headers)
         assert r.status_code == 200
         assert r.json()["result"] is True
-        assert len(r.json()["useragents"]) == 3
+        assert len(r.json()["useragents"]) == 4
 
 
 @pytest.mark.parametrize("headers", [{}, {"x-api-key": "nope"}, {"Authorization": "Bearer nope"}])
@@ -69,6 +70,21 @@ def test_signature_project_sees_the_same_agents(sim):
     assert r.status_code == 200 and r.json()["result"] is True
     keyed = post(sim, "/UserAgent/MyAgents", headers={"x-api-key": DEMO_API_KEY}).json()
     assert r.json()["useragents"] == keyed["useragents"]
+
+
+@pytest.mark.parametrize("path", ["/UserAgent/MyAgents", "/UserAgent/Detail", "/UserAgent/CredentialFileUpload"])
+def test_a_revoked_project_is_refused_with_http_200(sim, path):
+    r = post(sim, path, headers={"x-api-key": DEMO_REVOKED_API_KEY})
+    assert r.status_code == 200
+    assert r.json() == {"result": False, "errors": [{"code": 0, "message": "Project authorization is not valid."}]}
+
+
+def test_a_team_project_key_sees_the_team_workspace(sim):
+    r = post(sim, "/UserAgent/MyAgents", headers={"x-api-key": DEMO_TEAM_API_KEY})
+    assert r.status_code == 200 and [a["guid"] for a in r.json()["useragents"]] == [sim.team_agent_guid]
+    # A teamGUID header changes nothing: the key's project decides the workspace.
+    r = post(sim, "/UserAgent/MyAgents", headers={"x-api-key": DEMO_API_KEY, "teamGUID": "team-x"})
+    assert sim.team_agent_guid not in [a["guid"] for a in r.json()["useragents"]]
 
 
 @pytest.mark.parametrize("path", ["/UserAgent/Nope", "/Nope", ""])

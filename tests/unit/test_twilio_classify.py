@@ -126,9 +126,14 @@ def test_get_instead_of_post_is_flagged():
     assert [f.id for f in v.flags] == [c.GET_METHOD] and not v.rings_agent and v.title == "Webhook to Wiro (GET)"
 
 
-def test_another_agents_webhook_is_flagged():
-    v = verdict_of(number(voice_url="https://api.wiro.ai/v1/Twilio/Voice/0000-other"))
-    assert [f.id for f in v.flags] == [c.OTHER_AGENT] and not v.rings_agent and "0000-other" in v.flags[0].message
+def test_another_agents_webhook_is_flagged_wherever_the_url_carries_its_guid():
+    other = "0b7c5d2e-1f3a-4b6c-8d9e-00000000beef"
+    for url in (f"https://api.wiro.ai/v1/Twilio/Voice/{other}", f"https://api.wiro.ai/v1/AgentRealtime/Twilio?agent={other}"):
+        v = verdict_of(number(voice_url=url))
+        assert [f.id for f in v.flags] == [c.OTHER_AGENT] and not v.rings_agent and other in v.flags[0].message
+    # no guid in the URL (the shape is undocumented): nothing is claimed about which agent answers
+    v = verdict_of(number(voice_url="https://api.wiro.ai/v1/AgentRealtime/Twilio"))
+    assert v.flags == () and v.rings_agent and "inferred from the host" in v.detail
 
 
 def test_url_flags_do_not_apply_when_the_url_is_ignored():

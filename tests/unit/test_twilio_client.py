@@ -104,7 +104,8 @@ async def test_wrong_token_is_rejected_401_20003_without_echoing_it(sim):
             await client.account()
     assert caught.value.status == 401 and caught.value.code == 20003
     assert str(caught.value) == REJECTED_MESSAGE
-    assert "likely an API Key Secret — use the Live Auth Token" in str(caught.value)
+    # a wrong token and a suspended account look alike: the message names both, and blames no API key
+    assert "suspended or closed" in str(caught.value) and "Live Auth Token" in str(caught.value)
     assert wrong not in repr(caught.value) and wrong not in str(caught.value)
 
 

@@ -120,8 +120,8 @@ async def test_built_from_a_real_save_on_the_simulator(sim):
         agent = await wiro.detail(sim.demo_agent_guid)
     report = build_report(result, agent.credential.phonenumbers, agent_guid=sim.demo_agent_guid)
     assert report.state_of(NUMBER_OK).state == UPDATED and report.state_of(NUMBER_STUDIO).state == UPDATED
-    skipped = report.state_of(NUMBER_NOT_ON_ACCOUNT)
-    assert skipped.state == SKIPPED and "no matching IncomingPhoneNumber" in skipped.detail
+    missing = report.state_of(NUMBER_NOT_ON_ACCOUNT)  # newest docs: failed, as {phoneNumber, error}
+    assert missing.state == FAILED and "no matching IncomingPhoneNumber" in missing.detail
     assert report.unknown == () and not report.ok
 
 

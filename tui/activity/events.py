@@ -120,6 +120,9 @@ def summary_line(raw: Mapping[str, Any], words: str) -> str:
     tool = raw.get("tool")
     if isinstance(tool, str) and tool:
         parts.append(printable(tool))
+    skill = raw.get("skill") or summary.get("skill")
+    if isinstance(skill, str) and skill:
+        parts.append(printable(skill))
     took = _ms_text(raw.get("durationMs"))
     if took:
         parts.append(took)
@@ -165,8 +168,12 @@ def newest_first(events: Iterable[ActivityEvent]) -> tuple[ActivityEvent, ...]:
 
 
 def from_tail(tail: LogTail | Sequence[LogEvent]) -> tuple[ActivityEvent, ...]:
-    """An answer's events, newest first, each with a key unique in it. Wiro sends the day oldest first,
-    so of two events with the same time the later one in the answer is the newer."""
+    """An answer's events, newest first, each with a key unique in it.
+
+    The newest docs send the day newest first (`events[0]` is the latest); older accounts send it oldest
+    first. Which one came is read from the times (the first and last event with one), and the order is then
+    made newest first, so of two events with the same time the one sent as the newer stays first. (Mostly
+    rising times mean oldest first; anything else is taken as the newest docs' order.)"""
     events = tail.events if isinstance(tail, LogTail) else tuple(tail)
     seen: dict[str, int] = {}
     made = []
@@ -174,5 +181,9 @@ def from_tail(tail: LogTail | Sequence[LogEvent]) -> tuple[ActivityEvent, ...]:
         base = content_key(event.raw)
         seen[base] = seen.get(base, 0) + 1
         made.append(from_log(event, base if seen[base] == 1 else f"{base}~{seen[base]}"))
-    made.reverse()
+    timed = [e.at for e in made if e.at is not None]
+    ups = sum(1 for x, y in zip(timed, timed[1:]) if y > x)
+    downs = sum(1 for x, y in zip(timed, timed[1:]) if y < x)
+    if ups > downs:
+        made.reverse()  # sent oldest first (older accounts)
     return newest_first(made)

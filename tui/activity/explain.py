@@ -6,7 +6,7 @@ from ..calls.sanitize import printable
 from ..wiro.errors import ApiError, NotFoundError, WiroError
 from ..wiro.health import failure_phrase
 
-CACHE_SECONDS = 30  # Wiro caches Logs answers this long for non-admin callers
+CACHE_SECONDS = 30  # Wiro caches Logs answers this long, for every caller, per (agent, date, lines)
 
 _PLAIN: tuple[tuple[str, str], ...] = (
     ("not assigned to a worker",

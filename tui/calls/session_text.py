@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..common.text import plural
 from .catalog import Explanation, age_text, duration_text
 from .rows import LocalTime
 from .sanitize import printable
@@ -68,7 +69,7 @@ def render_session(view: SessionView, now_ms: int | None = None, local: LocalTim
     if view.summary:
         lines.append(f"summary: {view.summary}")
     if view.transcript:
-        lines += ["", f"transcript ({len(view.transcript)} turns):"]
+        lines += ["", f"transcript ({plural(len(view.transcript), 'turn')}):"]
         for turn in view.transcript:
             at = f"{turn.at_seconds:6.1f}s  " if turn.at_seconds is not None else ""
             who = f"{turn.role}: " if turn.role else ""

@@ -3,17 +3,19 @@
 CredentialUpsert takes one item per value, every value a string: a scalar is
 `{"credentialkey": "twilio-voice", "fieldname": F, "fieldvalue": "…"}`, a list element is
 `{"credentialkey": "twilio-voice", "parentfield": F, "ordinal": i, "fieldname": "value", "fieldvalue": "…"}`.
-The auth token goes only when the user typed one — never the mask `***encrypted***`. Local hold files
-must have been uploaded first: their URLs replace the paths.
+The auth token goes only when the user typed one — never the mask `***encrypted***`.
 
-An empty list can't be expressed in this format (no elements, no items), and Wiro keeps a list that is
-not sent. `save_credential` reads the credential back to catch a whitelist that was meant to be emptied.
+Hold files (`holdaudio`, `holdmusic`) are `fileinput` fields: a local file is stored by CredentialFileUpload,
+which writes the field itself, so the upsert leaves it out (`keep_files`). The URL Detail shows for a stored
+file is recomposed on every read: it is never written back (see `files_to_keep`). An emptied whitelist is sent
+as one row with `fieldvalue: []`, which the newest docs say clears a list field; `save_credential` reads the
+credential back afterwards, since older accounts may keep the list.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,23 +80,54 @@ def _hold_value(draft: CredentialDraft, name: str, uploaded: Mapping[str, str]) 
     return url
 
 
-def upsert_fields(draft: CredentialDraft, uploaded: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """The `fields` of a CredentialUpsert for this draft. `uploaded` maps each local hold file (as typed
-    in the draft) to the URL File/Upload gave it; a local file missing from it raises PayloadError.
+HOLD_FILE_FIELDS = ("holdaudio", "holdmusic")
+
+
+def files_to_keep(draft: CredentialDraft, *, server: Mapping[str, str | None] | None = None,
+                  loaded: CredentialDraft | None = None, wiro_hosts: Iterable[str] = ()) -> frozenset[str]:
+    """The hold-file fields CredentialUpsert must leave alone, so Wiro keeps what it stores: the value is what
+    Wiro has now (`server`, from Detail) or what the form was loaded with (`loaded`), or it is a URL served by
+    Wiro (a host under wiro.ai or in `wiro_hosts`), which Detail recomposes on every read — writing it back
+    would store a copy of a passing URL instead of the file."""
+    from ..twilio.classify import is_wiro_url
+
+    keep = set()
+    hosts = tuple(wiro_hosts)
+    for name in HOLD_FILE_FIELDS:
+        value = getattr(draft, name).strip()
+        if server is not None and value == (server.get(name) or "").strip():
+            keep.add(name)
+        elif loaded is not None and value and value == getattr(loaded, name).strip():
+            keep.add(name)
+        elif value and not is_local_file(value) and is_wiro_url(value, hosts):
+            keep.add(name)
+    return frozenset(keep)
+
+
+def upsert_fields(draft: CredentialDraft, uploaded: Mapping[str, str] | None = None, *,
+                  keep_files: Iterable[str] = (), clear_lists: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The `fields` of a CredentialUpsert for this draft.
 
     Sent: accountsid and authtoken trimmed (authtoken only when typed, never the mask), every non-blank
     number as a list element, maxcallseconds as a whole number (omitted when empty: Wiro's default),
-    holdstrategy (omitted when empty), holdtext, holdvoice, holdaudio, holdmusic (an empty string clears).
+    holdstrategy (omitted when empty), holdtext, holdvoice, and holdaudio/holdmusic unless named in
+    `keep_files` (stored by CredentialFileUpload, or unchanged; an empty string clears). A list field named in
+    `clear_lists` and empty in the draft is sent as `[]`. `uploaded` (older flow) maps a local hold file to a
+    URL to write instead; any other local file raises PayloadError: it must be uploaded first.
     """
     uploaded = uploaded or {}
-    hold = {name: _hold_value(draft, name, uploaded) for name in ("holdaudio", "holdmusic")}
+    keep = set(keep_files)
+    hold = {name: _hold_value(draft, name, uploaded) for name in HOLD_FILE_FIELDS if name not in keep}
     fields: list[dict[str, Any]] = [_scalar("accountsid", draft.accountsid.strip())]
     token = token_to_send(draft.authtoken)
     if token is not None:
         fields.append(_scalar("authtoken", token))
+    clear = set(clear_lists)
     for parent in ("phonenumbers", "whitelistedcallers"):
         values = [v.strip() for v in getattr(draft, parent) if v.strip()]
         fields.extend(_element(parent, i, v) for i, v in enumerate(values))
+        if not values and parent in clear:
+            fields.append({"credentialkey": CREDENTIAL_KEY, "fieldname": parent, "fieldvalue": []})
     seconds = maxcallseconds_value(draft.maxcallseconds)
     if seconds is not None:
         fields.append(_scalar("maxcallseconds", str(seconds)))
@@ -104,8 +137,9 @@ def upsert_fields(draft: CredentialDraft, uploaded: Mapping[str, str] | None = N
         fields.append(_scalar("holdstrategy", draft.holdstrategy.strip()))
     fields.append(_scalar("holdtext", draft.holdtext))
     fields.append(_scalar("holdvoice", draft.holdvoice.strip()))
-    fields.append(_scalar("holdaudio", hold["holdaudio"]))
-    fields.append(_scalar("holdmusic", hold["holdmusic"]))
+    for name in HOLD_FILE_FIELDS:
+        if name in hold:
+            fields.append(_scalar(name, hold[name]))
     return fields
 
 

@@ -21,11 +21,7 @@ def check_agent(ev: Evidence) -> list[Finding]:
     agent = ev.agent
     name = agent.title
     if agent.needs_setup:
-        return [Finding("agent.setup_required", "error", "Setup is not complete: the agent cannot start",
-                        f"Wiro marks {name} as Setup required: its Twilio credential lacks the Account SID, the Auth "
-                        "Token or a phone number, so it cannot run and no call reaches it.",
-                        "Fill in the Twilio credential (Credentials screen, e, or `wiro-voice save FILE`) and save; "
-                        "then start the agent (Overview → s, or `wiro-voice start`).")]
+        return [_setup_required(agent)]
     status = agent.status
     if status == 4:
         return [_restarting(name, status)] if agent.restarting else []
@@ -51,6 +47,38 @@ def check_agent(ev: Evidence) -> list[Finding]:
     return [Finding("agent.status_unknown", "warning", "Wiro reports a status this version does not know",
                     f"{name} has status {status!r}; only Running (4) answers calls.",
                     "Check the agent in the Wiro panel; update wiro-voice if it is old.")]
+
+
+def _setup_required(agent) -> Finding:
+    """Setup required, said by what Wiro's cards report (`_required_missing`), not guessed."""
+    name = agent.title
+    missing = agent.credentials_missing
+    cred = agent.credential
+    twilio_done = cred is not None and cred.required_missing is False and "twilio-voice" not in missing
+    others = [k for k in missing if k != "twilio-voice"]
+    save_how = "the Credentials screen (e, then Ctrl+S) or `wiro-voice save FILE`"
+    if others:
+        detail = (f"Wiro marks {name} as Setup required: the {', '.join(others)} credential"
+                  f"{'s are' if len(others) > 1 else ' is'} incomplete (voice calls also need the `wiro` API key "
+                  "when the template uses Wiro's AI models), so it cannot run and no call reaches it.")
+        fix = (f"Fill in {', '.join(others)} in the Wiro panel (My Agents → the agent → Credentials), then save the "
+               f"Twilio credential once more ({save_how}): the save asks Wiro to re-check setup. Then start it.")
+    elif twilio_done:
+        detail = (f"Wiro marks {name} as Setup required although every credential card says it is complete: "
+                  "saving credentials never leaves setup by itself; Wiro re-checks only when asked (Update).")
+        fix = (f"Save the credential once more ({save_how}): wiro-voice then asks Wiro to re-check setup (Update), "
+               "which moves the agent to Stopped. Then start it (Overview → s, or `wiro-voice start`).")
+    else:
+        lacking = [what for what, missing in (
+            ("the Account SID", cred is None or not (cred.accountsid or "").strip()),
+            ("the Auth Token", cred is None or not cred.authtoken_set),
+            ("a phone number", cred is None or not cred.phonenumbers)) if missing]
+        said = " and ".join(lacking) if lacking else "a required field (Wiro's card says so)"
+        detail = f"Wiro marks {name} as Setup required: its Twilio credential lacks {said}, so it cannot run and no " \
+                 "call reaches it."
+        fix = (f"Fill in the Twilio credential ({save_how}) and save: the save also asks Wiro to re-check setup. "
+               "Then start the agent (Overview → s, or `wiro-voice start`).")
+    return Finding("agent.setup_required", "error", "Setup is not complete: the agent cannot start", detail, fix)
 
 
 def _restarting(name: str, status: int | None) -> Finding:

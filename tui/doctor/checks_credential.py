@@ -40,8 +40,9 @@ def check_credential(ev: Evidence) -> list[Finding]:
     from ..credential.draft import CredentialDraft
 
     out: list[Finding] = []
+    in_setup = ev.agent.needs_setup
     for problem in validate(CredentialDraft.from_credential(cred), files=False).problems:
-        if _told_elsewhere(problem):
+        if _told_elsewhere(problem) or (in_setup and _missing_required(problem, cred)):
             continue
         base, index = split_field(problem.field)
         label = FIELD_LABELS.get(base, base) + (f" [{index + 1}]" if index is not None else "")
@@ -52,6 +53,18 @@ def check_credential(ev: Evidence) -> list[Finding]:
         out.append(Finding(f"credential.{problem.field}", problem.level, quote(title, 120), quote(problem.message, 600),
                            f"{how} on {EDIT_HOW}, then save."))
     return out
+
+
+def _missing_required(problem, cred) -> bool:
+    """A required field left empty: the setup finding (check_agent) already names it."""
+    base, _ = split_field(problem.field)
+    if base == "authtoken":
+        return not cred.authtoken_set
+    if base == "accountsid":
+        return not (cred.accountsid or "").strip()
+    if base == "phonenumbers":
+        return not cred.phonenumbers
+    return False
 
 
 def _told_elsewhere(problem) -> bool:

@@ -17,9 +17,9 @@ from .text import clock_time, plural, quote
 
 SAVE_HOW = "Save the credential again (Webhooks screen → ctrl+g, Credentials → ctrl+s, or `wiro-voice save FILE`)"
 _TOKEN_REFUSED = re.compile(r"\b(401|20003)\b|authenticat", re.IGNORECASE)
-TOKEN_FIX = ("Re-paste the Live Auth Token from Twilio Console → Account → Keys & Credentials → Live credentials "
-             "(not an API Key Secret; after rotating the token, the new one), then save: the save re-runs the "
-             "webhook setup.")
+TOKEN_FIX = ("Check the Twilio account is active, then re-paste the Live Auth Token from Twilio Console → Account → "
+             "Keys & Credentials → Live credentials (after rotating the token, the new one), then save: the save "
+             "re-runs the webhook setup.")
 
 
 def check_numbers(ev: Evidence) -> list[Finding]:
@@ -30,10 +30,14 @@ def check_numbers(ev: Evidence) -> list[Finding]:
     report = ev.report
     live = ev.twilio if ev.twilio is not None and ev.twilio.checked else None
     all_ring = live is not None and bool(live.numbers) and all(v.rings_agent for v in live.numbers)
-    if report is not None and report.error is not None:
-        out.append(_flow_error(report, all_ring, ev.taken_at))
     refused = _token_refused(report)
-    if refused:
+    if report is not None and report.error is not None:
+        # newest docs: a refused token ends the whole webhook step (twilioWebhookError), not one number
+        if _TOKEN_REFUSED.search(report.error):
+            out.append(_token_finding(report, (), ev.taken_at))
+        else:
+            out.append(_flow_error(report, all_ring, ev.taken_at))
+    elif refused:
         out.append(_token_finding(report, refused, ev.taken_at))
     out += _account(ev)
     verdicts = {v.number: v for v in live.numbers} if live is not None else {}
@@ -77,13 +81,17 @@ def _token_refused(report: SaveReport | None) -> tuple[str, ...]:
 
 
 def _token_finding(report: SaveReport, numbers: tuple[str, ...], now: float) -> Finding:
-    sample = next(s.detail for s in report.numbers if s.number == numbers[0])
+    if numbers:
+        sample = next(s.detail for s in report.numbers if s.number == numbers[0])
+        which = plural(len(numbers), "number")
+    else:
+        sample, which = report.error or "", "every number"
     return Finding(
         "credential.token_rejected", "error", "Twilio rejected the Auth Token stored in Wiro",
         f"On the last save ({clock_time(report.made_at, now)}) Twilio refused the Account SID / Auth Token for "
-        f"{plural(len(numbers), 'number')} (“{quote(sample)}”), so Wiro could not write their webhooks — and "
-        "calls fail Twilio's signature check. Usually an API Key Secret was pasted instead of the Live Auth "
-        "Token, or the token was rotated on Twilio since.", TOKEN_FIX)
+        f"{which} (“{quote(sample)}”), so Wiro could not write their webhooks — and calls fail Twilio's "
+        "signature check. Either the token is not the account's Live Auth Token (an API Key Secret, or an old "
+        "token after a rotation), or the Twilio account is suspended or closed.", TOKEN_FIX)
 
 
 def _account(ev: Evidence) -> list[Finding]:
@@ -133,9 +141,14 @@ def _from_verdict(verdict, state) -> list[Finding]:
 
 def _from_report(number: str, state, report: SaveReport, now: float) -> list[Finding]:
     when = clock_time(report.made_at, now)
+    absent = "no matching incomingphonenumber" in (state.detail or "").lower()
+    if absent and state.state in (SKIPPED, FAILED):  # newest docs: in Failed; older: in Skipped
+        return [Finding(f"webhooks.not_on_account:{number}", "error", f"{number}: not on the Twilio account",
+                        f"On the last save ({when}) Wiro found no such number on the Twilio account whose Account SID "
+                        f"the credential holds (“{quote(state.detail or '')}”), so calls to it never reach the agent.",
+                        BUY_OR_IMPORT)]
     if state.state == SKIPPED:
         reason = state.detail or "no reason given"
-        absent = "no matching incomingphonenumber" in reason.lower()
         return [Finding(f"webhooks.skipped:{number}", "error", f"{number}: skipped on the last save",
                         f"Wiro skipped it on the last save ({when}): “{quote(reason)}”."
                         + (" The number is not on the Twilio account whose Account SID the credential holds, so "

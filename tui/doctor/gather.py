@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from ..masking import mask
+from ..twilio.access import NoAccess, TwilioAccess
 from ..wiro.errors import NotFoundError, WiroError
 from .evidence import LOG_LINES, REJECTION_DETAILS, SESSION_LIMIT, Evidence, HoldFile
 
@@ -26,38 +25,6 @@ SKIP_TWILIO = ("set TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN to check where each num
 Progress = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class TwilioAccess:
-    """The Twilio Account SID and token to check the numbers with, and where they came from (for wording).
-    The token never shows in a repr and is not kept in the evidence."""
-
-    account_sid: str
-    token: str = field(repr=False)
-    source: str = "TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN"
-
-    def __repr__(self) -> str:
-        return f"TwilioAccess({self.account_sid!r}, token={mask(self.token)!r}, source={self.source!r})"
-
-
-def twilio_access(credential_sid: str | None, *, env: Mapping[str, str], demo: Any = None) -> TwilioAccess | str:
-    """Twilio credentials without asking anyone: the environment (TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN; the
-    SID defaults to the credential's), else the demo simulator's own account when the credential names it.
-    Returns the reason the Twilio checks are skipped when there are none."""
-    from ..webhooks.cli import ENV_SID, ENV_TOKEN, twilio_credentials
-
-    from_env = bool(env.get(ENV_SID, "").strip() or env.get(ENV_TOKEN, "").strip())
-    # the demo's own account only: its token means nothing to another account the credential may name
-    if not from_env and (demo is None or (credential_sid and credential_sid.strip() != demo.twilio_account_sid)):
-        return SKIP_TWILIO
-    try:
-        sid, token = twilio_credentials(credential_sid, env=env, demo=None if from_env else demo, prompt=None)
-    except ValueError:
-        return SKIP_TWILIO
-    source = (f"{ENV_SID}/{ENV_TOKEN}" if env.get(ENV_SID, "").strip() else ENV_TOKEN) if from_env \
-        else "the demo's Twilio account"
-    return TwilioAccess(sid, token, source)
-
-
 def _agent_problem(err: WiroError, guid: str) -> str:
     if isinstance(err, NotFoundError) and err.status != 404:
         return (f"Wiro does not know the agent {guid}: pick another one (`wiro-voice agents` lists them, or "
@@ -65,7 +32,7 @@ def _agent_problem(err: WiroError, guid: str) -> str:
     return f"Could not read the agent from Wiro: {err.message}"
 
 
-TwilioSource = TwilioAccess | Callable[[str | None], "TwilioAccess | str"] | None
+TwilioSource = TwilioAccess | Callable[[str | None], "TwilioAccess | NoAccess | str"] | None
 
 
 async def gather(client: Any, guid: str, settings: Any, *, twilio: TwilioSource = None,
@@ -75,8 +42,8 @@ async def gather(client: Any, guid: str, settings: Any, *, twilio: TwilioSource 
     the stored save report), the Twilio API base and the Wiro API base (whose host counts as Wiro's).
 
     `twilio` is the access to check the numbers with, or a function of the credential's Account SID that
-    returns one (or the reason there is none: see `twilio_access`). Without it the routing checks are
-    skipped with `twilio_skipped` (default: what to set). `progress(text)` hears what is being read."""
+    returns one (`tui.twilio.access.twilio_access`), or a NoAccess or the reason there is none. Without it
+    the routing checks are skipped with `twilio_skipped` (default: what to set). `progress(text)` hears what is being read."""
     say = progress or (lambda _text: None)
     say("reading the agent")
     try:
@@ -86,7 +53,10 @@ async def gather(client: Any, guid: str, settings: Any, *, twilio: TwilioSource 
     cred = agent.credential
     if callable(twilio) and not isinstance(twilio, TwilioAccess):
         found = twilio(cred.accountsid if cred is not None else None)
-        twilio, twilio_skipped = (found, None) if isinstance(found, TwilioAccess) else (None, found)
+        if isinstance(found, TwilioAccess):
+            twilio, twilio_skipped = found, None
+        else:  # the doctor never asks for a token: a missing one is a skip that says what to set
+            twilio, twilio_skipped = None, SKIP_TWILIO if isinstance(found, NoAccess) else found
     wiro_slots = asyncio.Semaphore(max(1, concurrency))
 
     async def limited(call: Callable[[], Awaitable[Any]]) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from ..calls.sanitize import printable
+from ..common.text import plural  # noqa: F401  (the checks import it from here)
 from ..webhooks.report import scrub
 
 QUOTE_CHARS = 160
@@ -20,11 +21,6 @@ def clock_time(epoch: float, now: float | None = None, *, seconds: bool = False)
     if now is not None and abs(now - epoch) > 20 * 3600:
         shown = time.strftime("%Y-%m-%d ", moment) + shown
     return shown
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """"1 call", "3 calls"."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def quote(text: object, limit: int = QUOTE_CHARS) -> str:

@@ -76,9 +76,10 @@ def check_duck(duck_db: Any) -> float:
     except (TypeError, ValueError):
         raise HoldError(f"duck {duck_db!r} is not a number — give decibels such as -15", field="duck",
                         kind="duck") from None
-    value = -abs(value)
+    value = -abs(value) or 0.0  # "or": never "-0 dB"
     if not math.isfinite(value) or not MIN_DUCK_DB <= value <= MAX_DUCK_DB:
-        raise HoldError(f"duck {duck_db} dB is outside 0 to {MIN_DUCK_DB:g} dB — -15 dB keeps music audible "
+        shown = f"{value:g} dB" if math.isfinite(value) else repr(duck_db)
+        raise HoldError(f"duck {shown} is outside 0 to {MIN_DUCK_DB:g} dB — -15 dB keeps music audible "
                         "under a voice", field="duck", kind="duck")
     return value
 

@@ -115,6 +115,11 @@ def _caller(r: random.Random) -> dict:
     return {"number": make(r), "country": country}
 
 
+def random_caller(r: random.Random) -> str:
+    """A plausible caller number (E.164) from one of the demo's countries."""
+    return _caller(r)["number"]
+
+
 def _transcript(r: random.Random, prep: float, duration: int | None) -> tuple[list[dict], str]:
     lines, summary = r.choice(_SCENARIOS)
     out = []
@@ -131,7 +136,8 @@ def _transcript(r: random.Random, prep: float, duration: int | None) -> tuple[li
 def make_call(seed: int, label: str, seq: int, agent_guid: str, started: float, *,
               channel: str = "twilio", outcome: str = "ended", end_reason: str | None = "wiro_completed",
               reject_reason: str | None = None, duration: int | None = None, prep: float | None = None,
-              caller: dict | None = None, dialled: str | None = None, follows_agent: bool = True) -> Call:
+              caller: dict | None = None, dialled: str | None = None, follows_agent: bool = True,
+              postcall_credits: int | None = None) -> Call:
     """Build one call; anything not given is drawn from the call's own seeded RNG."""
     r = rng_for(seed, agent_guid, label)
     mint = IdMint(r)
@@ -167,12 +173,14 @@ def make_call(seed: int, label: str, seq: int, agent_guid: str, started: float, 
         "holdStrategy": "text_then_music",
         "language": "en-US" if info.get("country") not in ("TR",) else "tr-TR",
     }
+    model = r.choice(_MODELS)
+    credits = r.randint(1, 4) if postcall_credits is None else postcall_credits
     return Call(
         seq=seq, agent_guid=agent_guid, guid=guid, agenttoken=token, channel=channel, callsid=callsid,
-        caller_info=info, caller_profile=profile, model_slug=r.choice(_MODELS),
+        caller_info=info, caller_profile=profile, model_slug=model,
         started=round(started, 3), prep=prep, outcome=outcome, duration=duration, end_reason=end_reason,
         reject_reason=reject_reason, dialled=dialled, transcript=transcript, summary=summary,
-        follows_agent=follows_agent, extra=extra,
+        follows_agent=follows_agent, extra=extra, postcall_credits=credits,
     )
 
 

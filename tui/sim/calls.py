@@ -53,6 +53,7 @@ class Call:
     summary: str = ""
     follows_agent: bool = True
     extra: dict = field(default_factory=dict)
+    postcall_credits: int = 2  # what the post-call turn after this session costs (see ledger.py)
 
 
 @dataclass(frozen=True)
@@ -124,12 +125,16 @@ def visible_transcript(call: Call, st: CallState, now: float) -> list[dict]:
     return [dict(line) for line in call.transcript if line["t"] <= limit]
 
 
-def message_detail(call: Call, st: CallState, now: float) -> dict:
-    """The ``data`` object of Message/Detail for a voice session."""
+def message_detail(call: Call, st: CallState, now: float, *, older: bool = False) -> dict:
+    """The ``data`` object of Message/Detail for a voice session.
+
+    Newest: numeric timestamps, ``agent_*`` statuses, the documented seed keys (``callsid``, ``startedAt``),
+    the user/timeline/token columns. Older: numeric-string timestamps and the older keys.
+    """
     meta: dict = {
         "type": st.status,
         "channel": call.channel,
-        "callSid": call.callsid,
+        ("callSid" if older else "callsid"): call.callsid,
         "callerInfo": dict(call.caller_info),
         "callerProfile": call.caller_profile if st.status in (ACTIVE, ENDED) else None,
         "model": call.model_slug,
@@ -137,6 +142,8 @@ def message_detail(call: Call, st: CallState, now: float) -> dict:
         "durationSeconds": st.duration if st.status == ENDED else None,
         "transcript": visible_transcript(call, st, now),
     }
+    if not older:
+        meta["startedAt"] = epoch_ms(call.started)
     if st.status == REJECTED:
         meta["reason"] = call.reject_reason
     if call.channel == "twilio":
@@ -155,18 +162,43 @@ def message_detail(call: Call, st: CallState, now: float) -> dict:
             "audioInputSeconds": round((st.duration or 0) * 0.55, 1),
             "audioOutputSeconds": round((st.duration or 0) * 0.4, 1),
         }
-    status = {INCOMING: "processing", ACTIVE: "processing", REJECTED: "failed", ENDED: "completed"}[st.status]
     who = call.caller_info.get("number") or call.caller_info.get("page_url") or "unknown caller"
     via = "Twilio call" if call.channel == "twilio" else "Web voice session"
+    ended = st.ended if st.status == ENDED else None
+    if older:
+        status = {INCOMING: "processing", ACTIVE: "processing", REJECTED: "failed", ENDED: "completed"}[st.status]
+        return {
+            "guid": call.guid,
+            "agenttoken": call.agenttoken,
+            "useragentguid": call.agent_guid,
+            "status": status,
+            "content": f"{via} from {who}",
+            "response": call.summary if st.status == ENDED else "",
+            "metadata": meta,
+            "createdat": unix_str(call.started),
+            "startedat": unix_str(call.started),
+            "endedat": unix_str(ended),
+        }
+    status = {INCOMING: "agent_start", ACTIVE: "agent_output", REJECTED: "agent_error", ENDED: "agent_end"}[st.status]
+    session = call.callsid if call.callsid.startswith("voice-call-") else f"voice-call-{call.callsid}"
     return {
         "guid": call.guid,
+        "uuid": None,
         "agenttoken": call.agenttoken,
         "useragentguid": call.agent_guid,
-        "status": status,
+        "user": None,
+        "sessionkey": session,
         "content": f"{via} from {who}",
         "response": call.summary if st.status == ENDED else "",
+        "debugoutput": "",
+        "timeline": [],
+        "status": status,
         "metadata": meta,
-        "createdat": unix_str(call.started),
-        "startedat": unix_str(call.started),
-        "endedat": unix_str(st.ended) if st.status == ENDED else None,
+        "attachments": [],
+        "deletestatus": 0,
+        "createdat": int(call.started),
+        "startedat": int(call.started),
+        "endedat": None if ended is None else int(ended),
+        "inputtokens": None, "outputtokens": None, "cachereadtokens": None, "cachewritetokens": None,
+        "totaltokens": None, "model": None, "tokencost": None, "processedms": None,
     }

@@ -6,8 +6,9 @@ import random
 import threading
 from dataclasses import dataclass
 
-# What each kind does is decided by the server; this module only knows the names.
-FAULT_KINDS = ("500", "503", "429", "timeout", "garbage", "html", "drop")
+# What each kind does is decided by the server; this module only knows the names. ``partial`` is a Wiro-side
+# fault of CredentialUpsert only (its last valid row fails after validation); other requests answer normally.
+FAULT_KINDS = ("500", "503", "429", "timeout", "garbage", "html", "drop", "partial")
 
 
 @dataclass(frozen=True)

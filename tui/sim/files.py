@@ -1,7 +1,9 @@
-"""Uploaded files (File/Upload) and the multipart/form-data parsing that receives them."""
+"""Uploaded files (File/Upload, CredentialFileUpload) and the multipart/form-data parsing that receives them."""
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import mimetypes
 from dataclasses import dataclass
 from email.message import Message
@@ -14,6 +16,10 @@ MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
 # Our own table first: mimetypes says audio/x-wav on many systems, Twilio <Play> wants audio/wav.
 _TYPES = {".mp3": "audio/mpeg", ".wav": "audio/wav", ".ogg": "audio/ogg", ".m4a": "audio/mp4"}
+# Declared types that mean MP3 or WAV (browsers and libraries spell them differently).
+AUDIO_ALIASES = {"audio/mpeg": "audio/mpeg", "audio/mp3": "audio/mpeg", "audio/mpeg3": "audio/mpeg",
+                 "audio/wav": "audio/wav", "audio/x-wav": "audio/wav", "audio/wave": "audio/wav",
+                 "audio/vnd.wave": "audio/wav"}
 
 
 @dataclass
@@ -29,16 +35,16 @@ class StoredFile:
     url: str
 
     def listing(self) -> dict:
-        """The File/Upload ``list`` item."""
+        """The File/Upload ``list`` item (files.md's fields: sizes and times as strings)."""
         return {
             "id": self.id,
             "name": self.name,
             "contenttype": self.content_type,
             "size": str(len(self.data)),
+            "parentid": self.folder_id,
             "url": self.url,
-            "folderid": self.folder_id,
-            "status": "active",
-            "createdat": str(int(self.created)),
+            "addedtime": str(int(self.created)),
+            "accesskey": self.id.replace("-", "")[:24],
         }
 
 
@@ -60,6 +66,7 @@ class FileStore:
         self._mint = mint
         self.base_url = base_url
         self.files: dict[str, StoredFile] = {}
+        self._reads = itertools.count(1)
 
     def add(self, name: str, data: bytes, now: float, *, declared_type: str | None = None,
             folder_id: str | None = None) -> StoredFile:
@@ -70,6 +77,15 @@ class FileStore:
         f = StoredFile(fid, safe, content_type_for(safe, declared_type), data, now, folder_id, url)
         self.files[fid] = f
         return f
+
+    def public_url(self, fid: str) -> str | None:
+        """The file's URL recomposed for one read: a fresh access token each time (like Wiro's AES-keyed CDN
+        URLs), so the URL is never an identity. Every token keeps working; None when the file is gone."""
+        f = self.files.get(fid)
+        if f is None:
+            return None
+        token = hashlib.sha256(f"{fid}:{next(self._reads)}".encode()).hexdigest()[:20]
+        return f"{f.url}?k={token}"
 
 
 @dataclass

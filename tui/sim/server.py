@@ -171,10 +171,10 @@ class SimHandler(BaseHTTPRequestHandler):
         is_twilio = path.startswith("/twilio/")
         fault = sim.faults.roll() if is_wiro or is_twilio else None
         sim.requests.record(method, path, fault)
-        if fault is not None and self._fault(fault, is_twilio):
+        if fault not in (None, "partial") and self._fault(fault, is_twilio):
             return
         if is_wiro:
-            self._wiro(method, path, body)
+            self._wiro(method, path, body, fault)
         elif is_twilio:
             status, headers, payload = twilio_api.handle(
                 sim.world, sim.inflight, method, path[len("/twilio"):], query,
@@ -183,25 +183,33 @@ class SimHandler(BaseHTTPRequestHandler):
         elif path.startswith("/files/") and method in ("GET", "HEAD"):
             self._file(path)
         elif path == "/" and method in ("GET", "HEAD"):
-            self._json(200, {"simulator": "wiro-voice", "wiro_base": sim.wiro_base, "twilio_base": sim.twilio_base})
+            self._json(200, {"simulator": "wiro-voice", "wiro_base": sim.wiro_base, "twilio_base": sim.twilio_base,
+                             "api_shape": sim.api_shape, "voice_url": sim.voice_url})
         else:
             self._send(404, b"Not found\n", "text/plain; charset=utf-8")
 
-    def _wiro(self, method: str, path: str, body: bytes) -> None:
+    def _wiro(self, method: str, path: str, body: bytes, fault: str | None) -> None:
         world = self.server.sim.world
         key = path.rstrip("/").lower()
         route = wiro_api.ROUTES.get(key)
-        if method != "POST" or (route is None and key != wiro_api.UPLOAD_PATH):
+        public = wiro_api.PUBLIC_ROUTES.get(key)
+        multipart = wiro_api.MULTIPART_ROUTES.get(key)
+        if method != "POST" or (route is None and public is None and multipart is None):
             self._json(404, _PARSE_URL)
             return
-        problem = auth.check(self.headers)
-        if problem:
-            self._json(401, wiro_api.failure(problem))
-            return
-        if route is None:
+        project = auth.Project()
+        if public is None:
+            who = auth.identify(self.headers)
+            if isinstance(who, auth.Refused):
+                self._json(who.status, wiro_api.failure(who.message))
+                return
+            project = who
+        ctx = wiro_api.Ctx(project, fault)
+        if multipart is not None:
             with world.lock:
-                answer = wiro_api.handle_upload(world, body, self.headers.get("Content-Type") or "")
-            self._json(200, answer)
+                status, answer = wiro_api.respond_multipart(world, multipart, body,
+                                                           self.headers.get("Content-Type") or "", ctx)
+            self._json(status, answer)
             return
         try:
             data = json.loads(body) if body.strip() else {}
@@ -212,8 +220,8 @@ class SimHandler(BaseHTTPRequestHandler):
             self._json(200, wiro_api.failure("Request body must be a JSON object"))
             return
         with world.lock:
-            answer = wiro_api.handle_json(world, route, data)
-        self._json(200, answer)
+            status, answer = wiro_api.respond_json(world, route or public, data, ctx)
+        self._json(status, answer)
 
     def _file(self, path: str) -> None:
         world = self.server.sim.world

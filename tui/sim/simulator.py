@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from .auth import DEMO_API_KEY, DEMO_SIG_API_KEY, DEMO_SIG_API_SECRET
+from .auth import DEMO_API_KEY, DEMO_REVOKED_API_KEY, DEMO_SIG_API_KEY, DEMO_SIG_API_SECRET, DEMO_TEAM_API_KEY
 from .clock import SimClock
 from .demo import DemoIds, build_demo
 from .faults import FaultRoller, parse_faults
@@ -13,7 +13,8 @@ from .ids import rng_for
 from .requestlog import RequestLog
 from .server import SimServer
 from .twilio_api import InFlight
-from .world import World
+from .webhooks import DEFAULT_VOICE_URL, wiro_status_url, wiro_voice_url
+from .world import API_SHAPES, NEWEST, World
 
 
 class Simulator:
@@ -23,14 +24,24 @@ class Simulator:
     ``faults`` is a spec such as ``"500:0.1,drop:0.02"`` (ValueError if malformed); ``port`` 0 picks
     a free port; ``clock`` is a zero-argument monotonic clock (tests pass a fake one);
     ``start_epoch`` fixes simulated time's origin (default: wall time at start); ``timeout_hold`` is
-    how many real seconds a ``timeout`` fault holds a request. Use ``start()``/``stop()`` or ``with``.
+    how many real seconds a ``timeout`` fault holds a request. ``api_shape`` picks the Wiro answers' shapes:
+    ``newest`` (the newest docs) or ``older`` (the superseded ones, same world). ``voice_url`` is the voice-handler
+    URL a credential save writes on Twilio numbers (undocumented by Wiro; ``{guid}`` in it becomes the agent guid;
+    the status callback is it plus ``/StatusCallback``). Use ``start()``/``stop()`` or ``with``.
     """
 
     def __init__(self, seed: int = 7, speed: float = 1.0, faults: str | None = None, port: int = 0,
                  clock: Callable[[], float] | None = None, timeout_hold: float = 30.0,
-                 start_epoch: float | None = None, log_requests: bool = False) -> None:
+                 start_epoch: float | None = None, log_requests: bool = False, api_shape: str = NEWEST,
+                 voice_url: str = DEFAULT_VOICE_URL) -> None:
         if speed < 0:
             raise ValueError(f"speed must be >= 0, got {speed!r}")
+        if api_shape not in API_SHAPES:
+            raise ValueError(f"api shape must be newest or older, got {api_shape!r}")
+        if not voice_url.startswith(("https://", "http://")):
+            raise ValueError(f"voice URL must start with https:// or http://, got {voice_url!r}")
+        self.api_shape = api_shape
+        self.voice_url = voice_url
         self.seed = seed
         self.speed = speed
         self.port = port
@@ -39,6 +50,8 @@ class Simulator:
         self.api_key = DEMO_API_KEY
         self.sig_api_key = DEMO_SIG_API_KEY
         self.sig_api_secret = DEMO_SIG_API_SECRET
+        self.team_api_key = DEMO_TEAM_API_KEY
+        self.revoked_api_key = DEMO_REVOKED_API_KEY
         self.faults = FaultRoller(parse_faults(faults), rng_for(seed, "faults"))
         self.inflight = InFlight()
         self.requests = RequestLog()  # what was received, per endpoint and fault (tests count writes)
@@ -60,12 +73,13 @@ class Simulator:
         self._server = SimServer(("127.0.0.1", self.port), self)
         self.port = self._server.server_address[1]
         self.clock = SimClock(self.speed, self._clock_fn, self._start_epoch)
-        self.world = World(self.seed, self.clock.now, self.base_url)
+        self.world = World(self.seed, self.clock.now, self.base_url, api_shape=self.api_shape,
+                           voice_url=self.voice_url)
         with self.world.lock:
             self._ids = build_demo(self.world)
         self.stopping.clear()
         # A short poll interval so stop() returns promptly (tests start many sims).
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
                                         name=f"wiro-sim:{self.port}", daemon=True)
         self._thread.start()
         return self
@@ -133,8 +147,53 @@ class Simulator:
 
     @property
     def setup_agent_guid(self) -> str:
-        """The agent in status 6 (setup required) with an empty credential."""
+        """The agent in status 6 (setup required): its twilio-voice credential has the Account SID and number of
+        ``setup_account_sid`` but no auth token yet (``setup_auth_token`` completes it)."""
         return self._demo().setup_agent_guid
+
+    @property
+    def setup_account_sid(self) -> str:
+        """The Twilio account of the setup-required agent's credential."""
+        return self._demo().setup_account_sid
+
+    @property
+    def setup_auth_token(self) -> str:
+        """That account's auth token: what a first-time setup types in."""
+        return self._demo().setup_auth_token
+
+    @property
+    def nocredit_agent_guid(self) -> str:
+        """A stopped agent whose credit pool is empty: Start is refused for credits (with ``agentbalance``)."""
+        return self._demo().nocredit_agent_guid
+
+    @property
+    def team_agent_guid(self) -> str:
+        """A team agent the key's owner may read (Detail, call history) but not start, update or read logs of
+        (403, code 97); listed by MyAgents only for ``team_api_key``."""
+        return self._demo().team_agent_guid
+
+    @property
+    def deleted_agent_guid(self) -> str:
+        """A soft-deleted agent: ``User agent not found`` / ``useragent-not-found`` with code 95."""
+        return self._demo().deleted_agent_guid
+
+    @property
+    def foreign_agent_guid(self) -> str:
+        """Someone else's agent: 403 ``useragent-access-denied`` (code 96) everywhere."""
+        return self._demo().foreign_agent_guid
+
+    @property
+    def voice_handler_base(self) -> str:
+        """The configured voice-handler URL up to any ``{guid}`` placeholder (its host is what a client needs)."""
+        return self.voice_url.split("{guid}")[0]
+
+    def wiro_voice_url(self, agent_guid: str = "") -> str:
+        """The VoiceUrl a credential save writes for ``agent_guid``."""
+        return wiro_voice_url(agent_guid, self.voice_url)
+
+    def wiro_status_url(self, agent_guid: str = "") -> str:
+        """The StatusCallback a credential save writes for ``agent_guid``."""
+        return wiro_status_url(agent_guid, self.voice_url)
 
     @property
     def twilio_account_sid(self) -> str:
@@ -148,13 +207,16 @@ class Simulator:
 
     @property
     def hold_music_url(self) -> str:
-        """URL of the bundled hold-music WAV served by the sim."""
+        """URL of the bundled hold-music WAV served by the sim (Detail shows it with a fresh access token
+        appended on every read)."""
         return self._demo().hold_music_url
 
 
-def serve_forever(port: int = 0, seed: int = 7, speed: float = 1.0, faults: str | None = None) -> None:
+def serve_forever(port: int = 0, seed: int = 7, speed: float = 1.0, faults: str | None = None,
+                  api_shape: str = NEWEST, voice_url: str = DEFAULT_VOICE_URL) -> None:
     """Run the simulator alone: print how to reach it, block until Ctrl-C, then stop cleanly."""
-    sim = Simulator(seed=seed, speed=speed, faults=faults, port=port, log_requests=True).start()
+    sim = Simulator(seed=seed, speed=speed, faults=faults, port=port, log_requests=True, api_shape=api_shape,
+                    voice_url=voice_url).start()
     try:
         lines = [
             ("Wiro API base", sim.wiro_base),
@@ -162,12 +224,23 @@ def serve_forever(port: int = 0, seed: int = 7, speed: float = 1.0, faults: str 
             ("Wiro API key (key-only project)", sim.api_key),
             ("Wiro API key (signature project)", sim.sig_api_key),
             ("Wiro API secret (signature project)", sim.sig_api_secret),
+            ("Wiro API key (team project, member)", sim.team_api_key),
+            ("Wiro API key (revoked: HTTP 200 refusal)", sim.revoked_api_key),
             ("demo agent guid", sim.demo_agent_guid),
+            ("stopped agent guid", sim.stopped_agent_guid),
+            ("setup-required agent guid", sim.setup_agent_guid),
+            ("out-of-credits agent guid", sim.nocredit_agent_guid),
+            ("team agent guid (read-only)", sim.team_agent_guid),
+            ("deleted agent guid (95)", sim.deleted_agent_guid),
+            ("someone else's agent guid (96)", sim.foreign_agent_guid),
             ("demo Twilio Account SID", sim.twilio_account_sid),
             ("demo Twilio auth token (simulated)", sim.twilio_auth_token),
+            ("setup agent's Twilio auth token (simulated)", sim.setup_auth_token),
+            ("voice handler URL written on save", sim.voice_url),
         ]
         width = max(len(k) for k, _ in lines)
-        print(f"wiro-voice simulator (seed {seed}, speed {speed:g}x, faults {str(sim.faults.spec) or 'none'})")
+        print(f"wiro-voice simulator (seed {seed}, speed {speed:g}x, faults {str(sim.faults.spec) or 'none'}, "
+              f"API shape {api_shape})")
         for label, value in lines:
             print(f"  {label:<{width}}  {value}")
         print("Try it:")
@@ -175,6 +248,8 @@ def serve_forever(port: int = 0, seed: int = 7, speed: float = 1.0, faults: str 
             f"  curl -s -X POST {sim.wiro_base}/UserAgent/MyAgents -H 'Content-Type: application/json' "
             f"-H 'x-api-key: {sim.api_key}' -d '{{}}'"
         )
+        print(f"  curl -s -u {sim.twilio_account_sid}:{sim.twilio_auth_token} "
+              f"'{sim.twilio_base}/2010-04-01/Accounts/{sim.twilio_account_sid}/Calls.json?PageSize=20'")
         print("Press Ctrl-C to stop.", flush=True)
         while not sim.stopping.wait(0.5):
             pass

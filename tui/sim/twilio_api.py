@@ -1,4 +1,4 @@
-"""Twilio REST endpoints (2010-04-01): account, incoming numbers (list, fetch, update), applications.
+"""Twilio REST endpoints (2010-04-01): account, incoming numbers (list, fetch, update), applications, calls.
 
 ``handle`` returns ``(http_status, extra_headers, json_payload)``; server.py writes it out.
 """
@@ -10,8 +10,11 @@ import copy
 import re
 import threading
 import time
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlencode
 
+from .twilio_calls import CallView, resource, session_view, view_of
 from .twilio_world import API_VERSION, TwilioAccount, account_path
 from .world import World
 
@@ -22,6 +25,8 @@ _ROUTES = (
     ("numbers", re.compile(rf"^/{API_VERSION}/Accounts/(?P<sid>[^/]+)/IncomingPhoneNumbers\.json$")),
     ("number", re.compile(rf"^/{API_VERSION}/Accounts/(?P<sid>[^/]+)/IncomingPhoneNumbers/(?P<id>[^/]+)\.json$")),
     ("application", re.compile(rf"^/{API_VERSION}/Accounts/(?P<sid>[^/]+)/Applications/(?P<id>[^/]+)\.json$")),
+    ("calls", re.compile(rf"^/{API_VERSION}/Accounts/(?P<sid>[^/]+)/Calls\.json$")),
+    ("call", re.compile(rf"^/{API_VERSION}/Accounts/(?P<sid>[^/]+)/Calls/(?P<id>[^/]+)\.json$")),
 )
 
 
@@ -108,6 +113,12 @@ def _route(world: World, acct: TwilioAccount, method: str, path: str, query: str
         return 200, {}, acct.resource()
     if name == "numbers":
         return _list_numbers(acct, query)
+    if name == "calls":
+        return _list_calls(world, acct, query)
+    if name == "call":
+        now = world.advance()
+        view = next((v for v in _call_views(world, acct, now) if v.sid == m["id"]), None)
+        return (200, {}, resource(view, now)) if view else _not_found(path)
     if name == "application":
         app = acct.applications.get(m["id"])
         return (200, {}, copy.deepcopy(app)) if app else _not_found(path)
@@ -127,9 +138,15 @@ def _matches(phone: str, pattern: str) -> bool:
     return pattern in phone
 
 
-def _list_numbers(acct: TwilioAccount, query: str) -> tuple[int, dict[str, str], dict]:
+def _query(query: str) -> dict[str, str]:
     # parse_qs turns a raw "+" into a space, as Twilio does: clients must send %2B.
-    q = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    return {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+
+
+def _page(q: dict[str, str], items: list, key: str, base: str, filters: dict[str, str],
+          render=copy.deepcopy) -> tuple[int, dict[str, str], dict]:
+    """One page of a list resource: ``PageSize`` (1–1000, default 50), ``Page``, ``PageToken`` (``PA<offset>``),
+    with ``next_page_uri`` and the other paging links relative to the API root, filters kept."""
     try:
         size = max(1, min(1000, int(q.get("PageSize") or 50)))
         page = max(0, int(q.get("Page") or 0))
@@ -137,14 +154,7 @@ def _list_numbers(acct: TwilioAccount, query: str) -> tuple[int, dict[str, str],
         offset = max(0, int(token[2:])) if token.startswith("PA") else page * size
     except ValueError:
         return 400, {}, error(400, 20001, "Invalid paging parameter")
-    numbers = list(acct.numbers.values())
-    if "PhoneNumber" in q:
-        numbers = [n for n in numbers if _matches(n["phone_number"], q["PhoneNumber"])]
-    if "FriendlyName" in q:
-        numbers = [n for n in numbers if n["friendly_name"] == q["FriendlyName"]]
-    items = numbers[offset:offset + size]
-    filters = {k: q[k] for k in ("PhoneNumber", "FriendlyName") if k in q}
-    base = f"{account_path(acct.sid)}/IncomingPhoneNumbers.json"
+    chunk = items[offset:offset + size]
 
     def uri(pg: int, off: int | None) -> str:
         params = {**filters, "PageSize": size, "Page": pg}
@@ -152,15 +162,103 @@ def _list_numbers(acct: TwilioAccount, query: str) -> tuple[int, dict[str, str],
             params["PageToken"] = f"PA{off}"
         return base + "?" + urlencode(params)
 
-    has_next = offset + size < len(numbers)
+    has_next = offset + size < len(items)
     return 200, {}, {
-        "incoming_phone_numbers": copy.deepcopy(items),
+        key: [render(item) for item in chunk],
         "page": page,
         "page_size": size,
         "start": offset,
-        "end": offset + max(len(items) - 1, 0),
+        "end": offset + max(len(chunk) - 1, 0),
         "uri": uri(page, offset if token else None),
         "first_page_uri": uri(0, None),
         "next_page_uri": uri(page + 1, offset + size) if has_next else None,
         "previous_page_uri": uri(page - 1, max(0, offset - size)) if page > 0 else None,
     }
+
+
+def _list_numbers(acct: TwilioAccount, query: str) -> tuple[int, dict[str, str], dict]:
+    q = _query(query)
+    numbers = list(acct.numbers.values())
+    if "PhoneNumber" in q:
+        numbers = [n for n in numbers if _matches(n["phone_number"], q["PhoneNumber"])]
+    if "FriendlyName" in q:
+        numbers = [n for n in numbers if n["friendly_name"] == q["FriendlyName"]]
+    filters = {k: q[k] for k in ("PhoneNumber", "FriendlyName") if k in q}
+    return _page(q, numbers, "incoming_phone_numbers", f"{account_path(acct.sid)}/IncomingPhoneNumbers.json", filters)
+
+
+def _call_views(world: World, acct: TwilioAccount, now: float) -> list[CallView]:
+    """Every call of the account visible at ``now``: Twilio-only ones and the Twilio side of Wiro sessions."""
+    views = [v for v in (view_of(c, now) for c in acct.calls) if v is not None]
+    number_sids = {res["phone_number"]: sid for sid, res in acct.numbers.items()}
+    for agent in world.agents.values():
+        for call in agent.calls:
+            if call.channel != "twilio" or call.dialled not in number_sids or call.started > now:
+                continue
+            views.append(session_view(call, world.call_state(call, now), now, acct.sid, number_sids[call.dialled]))
+    views.sort(key=lambda v: (v.started, v.sid), reverse=True)  # newest first
+    return views
+
+
+class _BadDate(ValueError):
+    pass
+
+
+def _bound(text: str) -> tuple[float, bool]:
+    """Epoch seconds of a date (its midnight, UTC) or date-time; True when only a date was given."""
+    text = text.strip()
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), timezone.utc).timestamp(), True
+    except ValueError:
+        pass
+    for parse in (lambda t: datetime.fromisoformat(t.replace(" ", "T", 1)), parsedate_to_datetime):
+        try:
+            moment = parse(text)
+        except (ValueError, TypeError, IndexError):
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.timestamp(), False
+    raise _BadDate(text)
+
+
+_TIME_FILTERS = {"StartTime": "start", "EndTime": "end"}
+
+
+def _time_ok(view: CallView, field: str, op: str, bound: float, date_only: bool) -> bool:
+    t = view.started if field == "start" else view.ended
+    if t is None:
+        return False
+    if op == "=":
+        return (bound <= t < bound + 86400) if date_only else int(t) == int(bound)
+    if op == ">":
+        return t >= bound
+    return t <= bound
+
+
+def _list_calls(world: World, acct: TwilioAccount, query: str) -> tuple[int, dict[str, str], dict]:
+    """Calls.json: filters ``To``, ``From``, ``Status``, ``ParentCallSid`` and ``StartTime``/``EndTime`` with
+    ``>``/``<`` (also sent as ``>=``/``<=``): on or after / on or before the moment (a bare date means its
+    midnight UTC); a plain ``StartTime=DATE`` means that whole day. Newest first."""
+    now = world.advance()
+    q = _query(query)
+    views = _call_views(world, acct, now)
+    for key, attr in (("To", "to"), ("From", "from_"), ("Status", "status")):
+        if key in q:
+            views = [v for v in views if getattr(v, attr) == q[key]]
+    if "ParentCallSid" in q:
+        views = []  # inbound calls are never child legs
+    filters = {k: q[k] for k in ("To", "From", "Status", "ParentCallSid") if k in q}
+    for raw, value in q.items():
+        name = raw.rstrip("<>=")
+        if name not in _TIME_FILTERS:
+            continue
+        op = ">" if ">" in raw else "<" if "<" in raw else "="
+        try:
+            bound, date_only = _bound(value)
+        except _BadDate:
+            return 400, {}, error(400, 20001, f"Invalid value for {raw}: {value[:40]}")
+        views = [v for v in views if _time_ok(v, _TIME_FILTERS[name], op, bound, date_only)]
+        filters[raw] = value
+    return _page(q, views, "calls", f"{account_path(acct.sid)}/Calls.json", filters,
+                 render=lambda v: resource(v, now))

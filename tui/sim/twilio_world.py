@@ -33,6 +33,7 @@ class TwilioAccount:
     owner_account_sid: str | None = None
     numbers: dict[str, dict] = field(default_factory=dict)  # PN sid -> resource, insertion ordered
     applications: dict[str, dict] = field(default_factory=dict)  # AP sid -> resource
+    calls: list = field(default_factory=list)  # TwilioCall plans of calls that never reached Wiro
 
     def resource(self) -> dict:
         """The account JSON, including ``auth_token`` exactly as Twilio returns it."""
@@ -143,6 +144,14 @@ class TwilioWorld:
             res[key] = value
         acct.numbers[sid] = res
         return res
+
+    def holder_of(self, phone_number: str) -> tuple[TwilioAccount, dict] | None:
+        """The account and IncomingPhoneNumber resource that own ``phone_number``, if any."""
+        for acct in self.accounts.values():
+            res = acct.number_by_e164(phone_number)
+            if res is not None:
+                return acct, res
+        return None
 
     def authenticate(self, username: str, password: str) -> TwilioAccount | None:
         """The account for a Basic-auth pair, or None when Twilio would answer 401/20003."""

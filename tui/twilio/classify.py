@@ -8,7 +8,7 @@ stays mis-routed although Wiro lists it as updated — the trap this module exis
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -155,8 +155,13 @@ class NumberVerdict:
 # -- telling URLs apart ---------------------------------------------------------------------------
 
 WIRO_DOMAIN = "wiro.ai"
+#: more hosts whose URLs count as Wiro's voice handler (comma-separated hosts or URLs), e.g. a simulator's
+HANDLER_HOSTS_ENV = "WIRO_VOICE_HANDLER_HOSTS"
+#: said with every verdict that rests on the host: Wiro does not document the URL it writes
+HOST_INFERENCE = ("Wiro does not document the voice URL it writes, so this is inferred from the host "
+                  "(wiro.ai or under it).")
 _STUDIO = re.compile(r"/Flows/FW[0-9a-fA-F]*", re.IGNORECASE)
-_WIRO_AGENT = re.compile(r"/Twilio/(?:Voice|Status)/(?P<guid>[^/?#]+)", re.IGNORECASE)
+_GUID = re.compile(r"(?<![0-9a-f])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])", re.IGNORECASE)
 
 
 def url_host(url: str | None) -> str | None:
@@ -181,15 +186,39 @@ def is_wiro_url(url: str | None, extra_hosts: Iterable[str] = ()) -> bool:
     return host in {h.lower() for h in extra_hosts if h}
 
 
+def handler_hosts(api_base: str | None, *extra: str | None, env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Hosts whose URLs count as Wiro's voice handler besides *.wiro.ai: the configured Wiro API base's host,
+    any URL or host given, and those listed in WIRO_VOICE_HANDLER_HOSTS (the environment by default)."""
+    import os
+
+    listed = (env if env is not None else os.environ).get(HANDLER_HOSTS_ENV, "")
+    found = []
+    for item in (api_base, *extra, *listed.split(",")):
+        text = (item or "").strip()
+        if not text:
+            continue
+        host = url_host(text) if "://" in text else url_host("http://" + text)
+        if host and host not in found:
+            found.append(host)
+    return tuple(found)
+
+
 def is_studio_flow(url: str | None) -> bool:
     """A Studio Flow shows as https://webhooks.twilio.com/v1/Accounts/AC…/Flows/FW…."""
     return url_host(url) == "webhooks.twilio.com" and bool(url and _STUDIO.search(url))
 
 
 def wiro_agent_in(url: str | None) -> str | None:
-    """The agent guid in a Wiro voice/status URL (…/Twilio/Voice/{guid}), if the URL has that shape."""
-    match = _WIRO_AGENT.search(urlsplit(url).path) if url else None
-    return match["guid"] if match else None
+    """An agent guid the voice URL carries (anywhere in its path or query), or None. Wiro does not document
+    the URL, so no path is assumed: a URL naming a guid is taken to name the agent it rings (an inference)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    match = _GUID.search(f"{parts.path}?{parts.query}")
+    return match.group(0) if match else None
 
 
 # -- the rules --------------------------------------------------------------------------------------
@@ -246,7 +275,7 @@ def classify(
     if not is_wiro_url(resource.voice_url, wiro_hosts):
         return NumberVerdict(
             verdict=ELSEWHERE, title=f"Webhook elsewhere ({host or 'unreadable URL'})",
-            detail=f"Calls go to a webhook at {host or resource.voice_url!r}, not Wiro.",
+            detail=f"Calls go to a webhook at {host or resource.voice_url!r}, not Wiro. {HOST_INFERENCE}",
             fix=(f"{SAVE_AGAIN} If it points elsewhere again later, another tool or script is rewriting it."
                  if in_credential else ADD_TO_CREDENTIAL),
             flags=tuple(flags), host=host, **common)
@@ -254,7 +283,7 @@ def classify(
     method = resource.voice_method or "POST"  # Twilio's default when unset
     return NumberVerdict(
         verdict=WIRO_OK, title=f"Webhook to Wiro ({method})",
-        detail=f"Calls go to Wiro's voice handler at {host}.",
+        detail=f"Calls go to Wiro's voice handler at {host}. {HOST_INFERENCE}",
         fix=None if in_credential else ADD_TO_CREDENTIAL,
         flags=tuple(flags), host=host, **common)
 

@@ -38,9 +38,19 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_RETRY = RetryPolicy()
 
 REJECTED_MESSAGE = (
-    "Twilio rejected the Account SID / Auth Token pair (401, code 20003): likely an API Key Secret — use the "
-    "Live Auth Token from the Live credentials section of the Twilio Console. A test-credentials token, a "
-    "subaccount's token, stray spaces or a suspended account are refused the same way."
+    "Twilio rejected the Account SID / Auth Token pair (401, code 20003): either the token is not this account's "
+    "Live Auth Token (an old token after a rotation, a test-credentials or subaccount token, an API Key Secret), or "
+    "the Twilio account itself is suspended or closed, which Twilio refuses the same way. Check the account's status "
+    "in the Twilio Console, then copy the Live Auth Token from its Live credentials section."
+)
+SUSPENDED_MESSAGE = (
+    "Twilio refused this account's own Account SID and Auth Token (403{code}): the Twilio account is suspended or "
+    "closed (or the token is wrong). Check the account's status in the Twilio Console (Billing); a suspended account "
+    "routes no calls."
+)
+KEY_REJECTED_MESSAGE = (
+    "Twilio rejected the API Key SID / secret (401, code 20003): check the key belongs to this account and the secret "
+    "is the one shown when the key was made."
 )
 
 
@@ -214,7 +224,7 @@ class TwilioClient:
                               "https://api.twilio.com.", path=path) from None
         except httpx.TransportError as exc:
             raise TransientError(f"Could not reach {where}: {_reason(exc)}", kind="connection", path=path) from None
-        return _read(response, path, where)
+        return _read(response, path, where, via_key=self.key_sid is not None)
 
 
 def _reason(exc: httpx.TransportError) -> str:
@@ -237,13 +247,18 @@ def _error_body(response: httpx.Response) -> tuple[int | None, str | None]:
     return as_int(data.get("code")), message if isinstance(message, str) else None
 
 
-def _read(response: httpx.Response, path: str, where: str) -> dict[str, Any]:
+def _read(response: httpx.Response, path: str, where: str, *, via_key: bool = False) -> dict[str, Any]:
     status = response.status_code
     code, message = _error_body(response) if status >= 400 else (None, None)
     # Server text is only quoted in the generic case, cut short; it never contains our credentials.
     said = f" Twilio said: {message[:200]}" if message else ""
     if status == 401:
-        raise RejectedError(REJECTED_MESSAGE, status=401, code=code, path=path)
+        raise RejectedError(KEY_REJECTED_MESSAGE if via_key else REJECTED_MESSAGE, status=401, code=code, path=path)
+    if status == 403 and not via_key:
+        # With the account's own SID and token nothing on the account is out of reach, so a 403 (20403) says the
+        # account itself is suspended or closed.
+        raise ForbiddenError(SUSPENDED_MESSAGE.format(code=f", code {code}" if code else ""), status=403, code=code,
+                             path=path)
     if status == 403:
         raise ForbiddenError(
             f"Twilio refused access (403{f', code {code}' if code else ''}): these credentials may not read this "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -106,12 +106,13 @@ async def _verify_with(client: Any, via_key: bool, secret: str) -> AccountCheck:
                                 "Account SID and the Live Auth Token, not an API key.", sid, via_key=True)
         account = await client.account()
     except RejectedError as err:
-        message = err.message if not via_key else (
-            "Twilio rejected the API Key SID / secret (401, code 20003): check the key belongs to this account and "
-            "the secret is the one shown when the key was made.")
-        return AccountCheck("rejected", message, sid, via_key=via_key)
+        message = err.message
+        # the token's shape may say more (an API Key Secret is mixed-case): said as a warning, not as the cause
+        return AccountCheck("rejected", message, sid, via_key=via_key,
+                            warnings=() if via_key else token_warnings(secret))
     except ForbiddenError as err:
-        return AccountCheck("rejected", err.message, sid, via_key=via_key)
+        # with the account's own token a 403 means the account is suspended or closed, not a bad secret
+        return AccountCheck("rejected" if via_key else "inactive", err.message, sid, via_key=via_key)
     except TransientError as err:
         return AccountCheck("unreachable", f"{err.message} Check the network or the Twilio API base, then verify again.",
                             sid, via_key=via_key)
@@ -266,6 +267,8 @@ async def _applications(client: Any, sids: set[str]) -> dict[str, TwiMLApp | Non
     return dict(zip(ordered, found))
 
 
-def wiro_hosts_for(api_base: str | None, *extra: str | None) -> tuple[str, ...]:
-    """Hosts whose URLs count as Wiro's besides *.wiro.ai: the configured API base's, and any given."""
-    return tuple(h for h in (url_host(u) for u in (api_base, *extra)) if h)
+def wiro_hosts_for(api_base: str | None, *extra: str | None, env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Hosts whose URLs count as Wiro's besides *.wiro.ai: see `tui.twilio.classify.handler_hosts`."""
+    from .classify import handler_hosts
+
+    return handler_hosts(api_base, *extra, env=env)

@@ -1,8 +1,9 @@
 """What Wiro said on the last save, per number: updated, skipped (reason), failed (error), not in the save.
 
-Built from CredentialUpsert's answer (`UpsertResult`), whose list elements are undocumented: strings or
-objects with varying key spellings are read by `WebhookItem`, and anything unrecognised is kept as text
-rather than dropped. When Wiro answered `twilioWebhookError` instead, no number was configured that round:
+Built from CredentialUpsert's answer (`UpsertResult`): numbers updated, failed (`{phoneNumber, error}` in the
+newest docs, plain numbers in older ones), or skipped — the newest docs send one reason for the whole step
+instead of the updated list, and every number then reads "skipped: <reason>". Anything unrecognised is kept as
+text rather than dropped. When Wiro answered `twilioWebhookError` instead, no number was configured that round:
 the report then carries a banner and every number reads "not in the last save".
 """
 
@@ -123,6 +124,10 @@ def build_report(result: UpsertResult, configured: Sequence[str], *, agent_guid:
     wanted = [str(n) for n in dict.fromkeys(configured)]
     if result.error is not None:
         return SaveReport(agent_guid, made, tuple(NumberState(n, NOT_IN_SAVE) for n in wanted), scrub(result.error))
+    if result.skipped_reason is not None and not result.updated:
+        # newest docs: one reason for the whole step, sent instead of the updated list: every number skipped
+        reason = scrub(result.skipped_reason)
+        return SaveReport(agent_guid, made, tuple(NumberState(n, SKIPPED, reason) for n in wanted))
     found: dict[str, NumberState] = {}
     unknown: list[str] = []
     for state, items in ((UPDATED, result.updated), (SKIPPED, result.skipped), (FAILED, result.failed)):

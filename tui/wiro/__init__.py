@@ -8,8 +8,9 @@ from typing import Any
 
 _CLIENT_NAMES = {"DEFAULT_API_BASE", "HISTORY_LIMIT_CAP", "RetryPolicy", "WiroClient"}
 _MODEL_NAMES = {
-    "AGENT_STATUSES", "AUTH_TOKEN_MASK", "Agent", "CallSession", "LogEvent", "LogTail", "MessageDetail",
-    "TwilioVoiceCredential", "UploadedFile", "UpsertResult", "WebhookItem", "status_meaning", "status_name",
+    "AGENT_STATUSES", "AUTH_TOKEN_MASK", "Agent", "CallSession", "FileUploadResult", "LogEvent", "LogTail",
+    "MessageDetail", "RowError", "Transaction", "TransactionPage", "TwilioVoiceCredential", "UploadedFile",
+    "UpsertResult", "WebhookItem", "epoch_ms", "epoch_seconds", "status_meaning", "status_name",
 }
 
 
@@ -27,16 +28,21 @@ def __getattr__(name: str) -> Any:
 
 
 from .errors import (  # noqa: E402
+    AccessDenied,
+    AgentGone,
     ApiError,
     AuthError,
     NotFoundError,
     ProtocolError,
     RateLimitedError,
+    FileUploadError,
     TransientError,
     WiroError,
 )
 
 __all__ = [
+    "AccessDenied", "AgentGone", "FileUploadError", "FileUploadResult", "RowError", "Transaction", "TransactionPage",
+    "epoch_ms", "epoch_seconds",
     "AGENT_STATUSES", "AUTH_TOKEN_MASK", "Agent", "ApiError", "AuthError", "CallSession", "DEFAULT_API_BASE",
     "HISTORY_LIMIT_CAP", "LogEvent", "LogTail", "MessageDetail", "NotFoundError", "ProtocolError",
     "RateLimitedError", "RetryPolicy", "TransientError", "TwilioVoiceCredential", "UploadedFile", "UpsertResult",

@@ -1,8 +1,14 @@
 """Async client for the parts of the Wiro API this dashboard uses.
 
 One method per endpoint. Reads retry transient failures a bounded number of times; writes
-(CredentialUpsert, Start, Stop, Upload) never do, because a write that timed out may still have
-happened. A 429 was not processed, so every call may back off and try again after one.
+(CredentialUpsert, CredentialFileUpload, Start, Stop, Upload) never do, because a write that timed out may
+still have happened. A 429 was not processed, so every call may back off and try again after one. `Update
+{guid}` carries no data (it only makes Wiro re-check setup), so it is retried like a read.
+
+Refusals are typed by what Wiro said, since its codes mean different things on different endpoints:
+an authorization message (even at HTTP 200) is an `AuthError`; `useragent-access-denied` /
+`useragent-team-admin-required` (96/97, often HTTP 403) an `AccessDenied`; `useragent-not-found` (95) an
+`AgentGone`; anything else at HTTP 200 with `result:false` an `ApiError` carrying the whole answer.
 """
 
 from __future__ import annotations
@@ -22,11 +28,36 @@ import httpx
 
 from ..masking import mask
 from .auth import auth_headers, usable_header_value
-from .errors import ApiError, AuthError, NotFoundError, ProtocolError, RateLimitedError, TransientError, WiroError
-from .models import Agent, CallSession, LogTail, MessageDetail, UploadedFile, UpsertResult, as_int, as_list
+from .errors import (
+    AccessDenied,
+    AgentGone,
+    ApiError,
+    AuthError,
+    FileUploadError,
+    NotFoundError,
+    ProtocolError,
+    RateLimitedError,
+    TransientError,
+    WiroError,
+)
+from .models import (
+    Agent,
+    CallSession,
+    FileUploadResult,
+    LogTail,
+    MessageDetail,
+    TransactionPage,
+    UploadedFile,
+    UpsertResult,
+    as_int,
+    as_list,
+)
 
 from ..config import DEFAULT_API_BASE  # one definition, shared with the settings
 HISTORY_LIMIT_CAP = 200
+TRANSACTION_LIMIT_CAP = 500
+#: CredentialFileUpload's default cap (the registry's `maxsize`, 10240 KB): checked here before any byte is sent
+CREDENTIAL_FILE_MAX_BYTES = 10240 * 1024
 
 #: Called after every finished call: (None) on success, (error) on failure. Drives "live"/"stale".
 OutcomeListener = Callable[[WiroError | None], None]
@@ -140,9 +171,31 @@ class WiroClient:
         return agent
 
     async def credential_upsert(self, guid: str, fields: list[dict[str, Any]]) -> UpsertResult:
-        """Save credential fields (see `tui.credential` for building them). Never retried on failure."""
-        data = await self._call("UserAgent/CredentialUpsert", {"useragentguid": guid, "fields": fields}, write=True)
+        """Save credential fields (see `tui.credential` for building them). Never retried on failure.
+
+        A refusal of the rows (`result:false`: nothing saved, or a partial save with `applied`) comes back as
+        an UpsertResult with `ok` False and the row errors; refusals of the key or the agent still raise."""
+        try:
+            data = await self._call("UserAgent/CredentialUpsert", {"useragentguid": guid, "fields": fields}, write=True)
+        except ApiError as err:
+            if not err.data:
+                raise
+            return UpsertResult.parse(err.data)
         return UpsertResult.parse(data)
+
+    async def update(self, guid: str) -> Agent | None:
+        """`Update {guid}`: Wiro re-checks `setuprequired` and moves a Setup-required (6) agent to Stopped (0).
+        Returns the agent as Update answers it (None when the answer lists none). On a starting or running agent
+        it triggers a restart: call it only for an agent that is not running."""
+        data = await self._call("UserAgent/Update", {"guid": guid})
+        items = as_list(data.get("useragents"))
+        return next((a for a in (Agent.parse(i) for i in items) if a is not None), None)
+
+    async def transaction_list(self, guid: str, limit: int = 50, start: int = 0) -> TransactionPage:
+        """One page of the agent's credit ledger, newest first; `limit` is clamped to 1–500, the API's cap."""
+        body = {"useragentguid": guid, "limit": max(1, min(TRANSACTION_LIMIT_CAP, int(limit))),
+                "start": max(0, int(start))}
+        return TransactionPage.parse(await self._call("UserAgent/TransactionList", body))
 
     async def start(self, guid: str) -> None:
         await self._call("UserAgent/Start", {"guid": guid}, write=True)
@@ -174,6 +227,37 @@ class WiroClient:
             body["date"] = date
         return LogTail.parse(await self._call("UserAgent/Logs", body))
 
+    async def credential_file_upload(
+        self,
+        guid: str,
+        credentialkey: str,
+        fieldname: str,
+        source: str | os.PathLike[str] | bytes,
+        *,
+        filename: str | None = None,
+        progress: ProgressCallback | None = None,
+        max_bytes: int = CREDENTIAL_FILE_MAX_BYTES,
+        chunk_size: int = 64 * 1024,
+    ) -> FileUploadResult:
+        """Store a file in a `fileinput` credential field (`holdaudio`, `holdmusic`): Wiro keeps it in the
+        account's uploads and writes the field itself. `progress(sent, total)` follows the bytes. A file over
+        `max_bytes` (Wiro's default cap, 10 MB) is refused here, before anything is sent. Never retried."""
+        endpoint = "UserAgent/CredentialFileUpload"
+        payload, name = _read_source(source, filename, endpoint)
+        if max_bytes and len(payload) > max_bytes:
+            raise FileUploadError(
+                f"{name} is {_size_text(len(payload))}; Wiro takes at most {_size_text(max_bytes)} for a hold file. "
+                "Shorten it, or save it as a mono MP3 (a 60 s mono MP3 at 64 kbit/s is under 0.5 MB).",
+                reason="too_large", endpoint=endpoint)
+        fields = {"useragentguid": guid, "credentialkey": credentialkey, "fieldname": fieldname}
+        content, headers = _multipart(fields, payload, name, progress, chunk_size)
+        try:
+            data = await self._call(endpoint, None, write=True, content=content, extra_headers=headers,
+                                    timeout=max(self.timeout, 120.0))
+        except ApiError as err:
+            raise file_upload_error(err.message, name=name, fieldname=fieldname, status=err.status) from None
+        return FileUploadResult.parse(data)
+
     async def upload(
         self,
         source: str | os.PathLike[str] | bytes,
@@ -184,38 +268,10 @@ class WiroClient:
         chunk_size: int = 64 * 1024,
     ) -> UploadedFile:
         """Upload a file (multipart) and return where Wiro stored it. `progress(sent, total)` follows the bytes."""
-        if isinstance(source, bytes):
-            payload, name = source, filename or "upload.bin"
-        else:
-            path = Path(source)
-            try:
-                payload = path.read_bytes()
-            except OSError as exc:
-                raise WiroError(f"Cannot read {path}: {exc.strerror or exc}.", endpoint="File/Upload") from None
-            name = filename or path.name
-        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        boundary = "wiro-voice-" + secrets.token_hex(12)
-        safe_name = name.replace('"', "'").replace("\r", " ").replace("\n", " ")
-        head = b""
-        if folderid:
-            head += f'--{boundary}\r\nContent-Disposition: form-data; name="folderid"\r\n\r\n{folderid}\r\n'.encode()
-        head += (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
-            f"Content-Type: {ctype}\r\n\r\n"
-        ).encode()
-        tail = f"\r\n--{boundary}--\r\n".encode()
-        total = len(head) + len(payload) + len(tail)
-
-        async def body() -> AsyncIterator[bytes]:
-            sent = 0
-            for piece in _chunks(head + payload + tail, chunk_size):
-                yield piece
-                sent += len(piece)
-                if progress is not None:
-                    progress(sent, total)
-
-        headers = {"content-type": f"multipart/form-data; boundary={boundary}", "content-length": str(total)}
-        data = await self._call("File/Upload", None, write=True, content=body, extra_headers=headers, timeout=max(self.timeout, 120.0))
+        payload, name = _read_source(source, filename, "File/Upload")
+        content, headers = _multipart({"folderid": folderid} if folderid else {}, payload, name, progress, chunk_size)
+        data = await self._call("File/Upload", None, write=True, content=content, extra_headers=headers,
+                                timeout=max(self.timeout, 120.0))
         files = [f for f in (UploadedFile.parse(i) for i in as_list(data.get("list"))) if f is not None]
         if not files:
             raise ProtocolError("Wiro's upload answer lists no file URL.", endpoint="File/Upload")
@@ -290,6 +346,92 @@ def _chunks(data: bytes, size: int) -> list[bytes]:
     return [data[i : i + size] for i in range(0, len(data), size)] or [b""]
 
 
+def _read_source(source: str | os.PathLike[str] | bytes, filename: str | None, endpoint: str) -> tuple[bytes, str]:
+    if isinstance(source, bytes):
+        return source, filename or "upload.bin"
+    path = Path(source)
+    try:
+        return path.read_bytes(), filename or path.name
+    except OSError as exc:
+        raise WiroError(f"Cannot read {path}: {exc.strerror or exc}.", endpoint=endpoint) from None
+
+
+def _multipart(fields: dict[str, str], payload: bytes, name: str, progress: ProgressCallback | None,
+               chunk_size: int) -> tuple[Callable[[], AsyncIterator[bytes]], dict[str, str]]:
+    """A multipart/form-data body (text fields, then `file`) streamed in chunks, and its headers."""
+    ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if ctype == "audio/x-wav":
+        ctype = "audio/wav"
+    boundary = "wiro-voice-" + secrets.token_hex(12)
+    safe_name = name.replace('"', "'").replace("\r", " ").replace("\n", " ")
+    head = b""
+    for key, value in fields.items():
+        head += f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
+        f"Content-Type: {ctype}\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    total = len(head) + len(payload) + len(tail)
+
+    async def body() -> AsyncIterator[bytes]:
+        sent = 0
+        for piece in _chunks(head + payload + tail, chunk_size):
+            yield piece
+            sent += len(piece)
+            if progress is not None:
+                progress(sent, total)
+
+    return body, {"content-type": f"multipart/form-data; boundary={boundary}", "content-length": str(total)}
+
+
+def _size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(1, size // 1024)} KB"
+
+
+# CredentialFileUpload's documented refusals, by a lower-case fragment of the message
+_UPLOAD_REFUSALS: tuple[tuple[str, str], ...] = (
+    ("file required", "missing"),
+    ("unknown credential", "unknown_credential"),
+    ("unknown field", "unknown_field"),
+    ("not a fileinput", "not_fileinput"),
+    ("invalid file type", "type"),
+    ("file too large", "too_large"),
+    ("could not resolve upload folder", "transient"),
+    ("upload failed", "transient"),
+)
+
+
+def file_upload_error(message: str, *, name: str, fieldname: str, status: int | None = None) -> FileUploadError:
+    """CredentialFileUpload's refusal in the user's words, with what to do."""
+    import re
+
+    lowered = message.lower()
+    reason = next((r for fragment, r in _UPLOAD_REFUSALS if fragment in lowered), "")
+    said = f" (Wiro: {message.strip()})"
+    if reason == "missing":
+        text = f"Wiro received no file for {fieldname}: the upload of {name} arrived empty or cut off. Save again."
+    elif reason == "unknown_credential":
+        text = (f"This agent has no twilio-voice credential to store {name} in: is it a voice agent with the "
+                f"Twilio channel enabled?{said}")
+    elif reason == "unknown_field":
+        text = f"This agent's twilio-voice credential has no field {fieldname}, so {name} has nowhere to go.{said}"
+    elif reason == "not_fileinput":
+        text = f"Wiro does not take a file for {fieldname} on this agent (it is not a file field).{said}"
+    elif reason == "type":
+        allowed = message.split(":", 1)[1].strip() if ":" in message else "MP3 or WAV"
+        text = f"Wiro refused the type of {name}: it takes {allowed}. Convert it to MP3 or WAV and save again."
+    elif reason == "too_large":
+        match = re.search(r"(\d+)\s*kb", lowered)
+        cap = f" (at most {_size_text(int(match.group(1)) * 1024)})" if match else ""
+        text = f"{name} is too large for Wiro{cap}: shorten it or save it as a mono MP3, then save again."
+    elif reason == "transient":
+        text = f"Wiro could not store {name} just now{said}. Nothing else was changed; save again in a moment."
+    else:
+        text = f"Wiro refused {name} for {fieldname}: {message.strip()}"
+    return FileUploadError(text, reason=reason, endpoint="UserAgent/CredentialFileUpload", status=status)
+
+
 def _reason(exc: httpx.TransportError) -> str:
     text = str(exc).strip()
     if isinstance(exc, httpx.ConnectError):
@@ -334,11 +476,60 @@ def _server_message(response: httpx.Response) -> tuple[str | None, int | None]:
     return None, None
 
 
+_AUTH_FRAGMENTS = ("project authorization", "signature authentication", "x-signature", "requested ip",
+                   "bearer token", "api key is not valid", "invalid api key")
+_TEAM_ADMIN = ("useragent-team-admin-required", "only a team admin", "team-admin")
+_ACCESS_DENIED = ("useragent-access-denied", "access denied", "access-denied")
+_WORKSPACE = ("switch to the team context", "switch to personal context", "belongs to a different team")
+_GONE = ("useragent-not-found", "user agent not found")
+
+
+def refusal_error(message: str | None, code: int | None, *, status: int, endpoint: str,
+                  data: dict[str, Any] | None = None) -> WiroError:
+    """The typed error for a refusal Wiro explained (HTTP 200 `result:false`, or a 4xx with an envelope).
+
+    Branches on the message first: the same code means different things on model runs and agent endpoints."""
+    text = (message or "").strip()
+    lowered = text.lower()
+    said = f" (Wiro: {text})" if text else ""
+    if any(f in lowered for f in _AUTH_FRAGMENTS) or code == 98 or (code == 99 and "token" in lowered):
+        return AuthError(text or "Wiro refused the API key.", endpoint=endpoint, status=status)
+    if code == 95 or any(f in lowered for f in _GONE):
+        return AgentGone(
+            "Wiro has no such agent: it was deleted, or the guid is wrong" + said + ". `wiro-voice agents` lists "
+            "the agents this API key can see; pick one with --agent (or on the Overview, a).",
+            code=code, endpoint=endpoint, status=status)
+    credits_like = any(w in lowered for w in ("credit", "balance", "concurren", "subscription"))
+    if any(f in lowered for f in _TEAM_ADMIN) or (code == 97 and not credits_like and (status == 403 or not text)):
+        return AccessDenied(
+            "Wiro refused: this API key's project is a member of the agent's team but not a team admin, and only the "
+            "owner or a team admin may do this" + said + ". The key itself is fine: use the key of the owner's or a "
+            "team admin's project.", code=code, reason="team-admin-required", endpoint=endpoint, status=status)
+    if any(f in lowered for f in _ACCESS_DENIED) or (code == 96 and not credits_like and (status == 403 or not text)):
+        return AccessDenied(
+            "Wiro refused access to this agent: this API key's project is not the agent's owner (nor, for a team "
+            "agent, a team admin)" + said + ". The key itself is fine: use the key of the project that owns the "
+            "agent (a team agent needs a key of that team's project).",
+            code=code, reason="access-denied", endpoint=endpoint, status=status)
+    if any(f in lowered for f in _WORKSPACE):
+        return AccessDenied(
+            "Wiro refused: the agent is in another workspace than this API key's project" + said + ". Use a key of "
+            "the project in the agent's workspace (a team agent needs the team project's key).",
+            code=code, reason="workspace", endpoint=endpoint, status=status)
+    if status in (401, 403):
+        return AuthError(text or f"Wiro refused the API key (HTTP {status}).", endpoint=endpoint, status=status)
+    if code == 1:
+        return NotFoundError(text or "Not found.", endpoint=endpoint, status=status)
+    return ApiError(text or f"Wiro refused {endpoint} without saying why.", code=code, endpoint=endpoint,
+                    status=status, data=data)
+
+
 def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[str, Any]:
     status = response.status_code
     message, code = _server_message(response)
     if status == 401 or status == 403:
-        raise AuthError(message or f"{where} refused the API key (HTTP {status}).", endpoint=endpoint, status=status)
+        raise refusal_error(message or f"{where} refused the API key (HTTP {status}).", code,
+                            status=status, endpoint=endpoint)
     if status == 404:
         detail = f" ({message.rstrip('.')})" if message else ""
         raise NotFoundError(
@@ -355,6 +546,8 @@ def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[
     if status >= 500:
         raise TransientError(f"{where} had a server error ({status}) on {endpoint}.", kind="server", endpoint=endpoint, status=status)
     if status >= 400:
+        if message and (code in (95, 96, 97) or any(f in message.lower() for f in (*_GONE, *_ACCESS_DENIED, *_TEAM_ADMIN))):
+            raise refusal_error(message, code, status=status, endpoint=endpoint)
         raise ApiError(message or f"{where} rejected {endpoint} (HTTP {status}).", code=code, endpoint=endpoint, status=status)
     try:
         data = json.loads(response.content)
@@ -371,9 +564,5 @@ def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[
     if result is True:
         return data
     if result is False:
-        if code == 1:
-            raise NotFoundError(message or "Not found.", endpoint=endpoint, status=status)
-        if code in (98, 99):
-            raise AuthError(message or "Wiro asks to sign in again.", endpoint=endpoint, status=status)
-        raise ApiError(message or f"Wiro refused {endpoint} without saying why.", code=code, endpoint=endpoint, status=status)
+        raise refusal_error(message, code, status=status, endpoint=endpoint, data=data)
     raise ProtocolError(f"{where} answered {endpoint} without a `result` field.", endpoint=endpoint, status=status)

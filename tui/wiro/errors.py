@@ -24,7 +24,8 @@ class WiroError(Exception):
 
 
 class AuthError(WiroError):
-    """HTTP 401: the API key (or signature) was refused. `message` is the server's reason."""
+    """The API key (or signature) was refused: HTTP 401, or HTTP 200 with `result:false` and one of Wiro's
+    authorization messages ("Project authorization is not valid."). `message` is the server's reason."""
 
 
 class NotFoundError(WiroError):
@@ -32,11 +33,14 @@ class NotFoundError(WiroError):
 
 
 class ApiError(WiroError):
-    """`result:false` with a code and message (HTTP 200): the server understood and refused."""
+    """`result:false` with a code and message (HTTP 200): the server understood and refused. `data` is the
+    whole answer (Start's `agentbalance`, CredentialUpsert's `applied` and row errors)."""
 
-    def __init__(self, message: str, *, code: int | None = None, endpoint: str = "", status: int | None = None) -> None:
+    def __init__(self, message: str, *, code: int | None = None, endpoint: str = "", status: int | None = None,
+                 data: dict | None = None) -> None:
         super().__init__(message, endpoint=endpoint, status=status)
         self.code = code
+        self.data = data or {}
 
 
 class RateLimitedError(WiroError):
@@ -59,3 +63,34 @@ class TransientError(WiroError):
 class ProtocolError(WiroError):
     """The answer was not JSON, or not the shape the API documents."""
 
+
+
+class AccessDenied(WiroError):
+    """HTTP 403, or code 96 `useragent-access-denied` / 97 `useragent-team-admin-required`: the key is good, but
+    its project is not the agent's owner (or, for a team agent, not a team admin). Not a wrong key."""
+
+    def __init__(self, message: str, *, code: int | None = None, reason: str = "", endpoint: str = "",
+                 status: int | None = None) -> None:
+        super().__init__(message, endpoint=endpoint, status=status)
+        self.code = code
+        #: "access-denied" or "team-admin-required" (what Wiro said, in its own identifier)
+        self.reason = reason
+
+
+class AgentGone(NotFoundError):
+    """Code 95 `useragent-not-found` / `User agent not found`: the agent was deleted, or the guid names none."""
+
+    def __init__(self, message: str, *, code: int | None = None, endpoint: str = "", status: int | None = None) -> None:
+        super().__init__(message, endpoint=endpoint, status=status)
+        self.code = code
+
+
+class FileUploadError(WiroError):
+    """CredentialFileUpload refused a hold file (or it was refused here before sending: too large).
+
+    `reason` names Wiro's documented error: "missing", "unknown_credential", "unknown_field", "not_fileinput",
+    "type", "too_large", "transient" (or "" when the text was not one of them)."""
+
+    def __init__(self, message: str, *, reason: str = "", endpoint: str = "", status: int | None = None) -> None:
+        super().__init__(message, endpoint=endpoint, status=status)
+        self.reason = reason

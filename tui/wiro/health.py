@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from .errors import ApiError, AuthError, NotFoundError, ProtocolError, RateLimitedError, TransientError, WiroError
+from .errors import (
+    AccessDenied,
+    AgentGone,
+    ApiError,
+    AuthError,
+    NotFoundError,
+    ProtocolError,
+    RateLimitedError,
+    TransientError,
+    WiroError,
+)
 
 
 def failure_phrase(error: WiroError) -> str:
@@ -21,7 +31,13 @@ def failure_phrase(error: WiroError) -> str:
     if isinstance(error, RateLimitedError):
         return "429 from Wiro (rate limited)"
     if isinstance(error, AuthError):
-        return f"{error.status or 401} from Wiro (key refused)"
+        if error.status in (401, 403):
+            return f"{error.status} from Wiro (key refused)"
+        return "Wiro refused the key"  # said at HTTP 200, with result:false
+    if isinstance(error, AccessDenied):
+        return "no access to this agent with this key"
+    if isinstance(error, AgentGone):
+        return "the agent is gone (deleted?)"
     if isinstance(error, ProtocolError):
         return "unreadable answer from Wiro"
     if isinstance(error, NotFoundError) and error.status == 404:
@@ -47,7 +63,8 @@ class Health:
 
 
 class HealthTracker:
-    """Folds call outcomes into a Health. A refusal the server explained (result:false) still proves it is up."""
+    """Folds call outcomes into a Health. A refusal the server explained (result:false) still proves it is up,
+    except a refused key (even at HTTP 200) and refused access: nothing can be read, so it is not `live`."""
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock

@@ -8,6 +8,7 @@ masked) for generic display of keys this code does not know.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -101,12 +102,67 @@ def str_list(value: Any) -> tuple[str, ...]:
     return tuple(s for s in (as_str(v) for v in as_list(value)) if s is not None)
 
 
+#: a number at least this large is taken as milliseconds, below it as seconds (1e11 s is the year 5138;
+#: 1e11 ms is 1973), so both spellings of a time are read right whatever an endpoint sends
+_MS_THRESHOLD = 1e11
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str) and value.strip():
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return _iso_seconds(value.strip())
+    else:
+        return None
+    return number if number == number and abs(number) < 1e16 else None
+
+
+def _iso_seconds(text: str) -> float | None:
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.timestamp() * 1000  # marked as milliseconds: the callers below read it as such
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def epoch_seconds(value: Any) -> int | None:
+    """A time as whole epoch seconds, from a number or a numeric string in seconds or milliseconds (or an
+    ISO 8601 string); None when absent or unreadable. Wiro documents seconds on agent rows, Message/Detail
+    and TransactionList; older answers sent them as strings."""
+    number = _number(value)
+    if number is None:
+        return None
+    return int(number / 1000) if abs(number) >= _MS_THRESHOLD else int(number)
+
+
+def epoch_ms(value: Any) -> int | None:
+    """A time as epoch milliseconds, from a number or numeric string in milliseconds or seconds (or ISO 8601);
+    None when absent or unreadable. Wiro documents milliseconds on call-history rows."""
+    number = _number(value)
+    if number is None:
+        return None
+    return int(number) if abs(number) >= _MS_THRESHOLD else int(number * 1000)
+
+
 # -- the twilio-voice credential ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class TwilioVoiceCredential:
-    """The `twilio-voice` credential as Detail returns it. The auth token is never kept: only whether one is set."""
+    """The `twilio-voice` credential as Detail returns it. The auth token is never kept: only whether Wiro holds
+    one (`authtoken_set`), decided as `token_on_server` explains."""
 
     accountsid: str | None = None
     authtoken_set: bool = False
@@ -119,19 +175,32 @@ class TwilioVoiceCredential:
     holdaudio: str | None = None
     holdmusic: str | None = None
     connected: bool = False
+    #: Wiro's `_required_missing` (the card needs attention); None when the answer has no such flag (older)
+    required_missing: bool | None = None
+    #: True when Detail did not say whether a token is stored (no token field, no telling flags): the token
+    #: is then assumed kept, so nobody is made to type one Wiro may have
+    authtoken_unknown: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def parse(cls, data: Any) -> "TwilioVoiceCredential":
+    def parse(cls, data: Any, *, setuprequired: bool | None = None, status: int | None = None) -> "TwilioVoiceCredential":
+        """The credential from its Detail object. `setuprequired`/`status` are the agent's, used only to tell
+        whether a token is stored when Detail leaves `authtoken` out or empty (see `token_on_server`)."""
         d = as_dict(data)
-        token = d.get("authtoken")
         raw = dict(d)
         if "authtoken" in raw and raw["authtoken"] not in (None, ""):
             raw["authtoken"] = AUTH_TOKEN_MASK  # whatever came back, never hold it
+        accountsid = as_str(d.get("accountsid"))
+        numbers = str_list(d.get("phonenumbers"))
+        required_missing = as_bool(d.get("_required_missing")) if "_required_missing" in d else None
+        token_set, unknown = token_on_server(d.get("authtoken"), required_missing=required_missing,
+                                             setuprequired=setuprequired, status=status,
+                                             sid_present=bool(accountsid and accountsid.strip()),
+                                             numbers_present=bool(numbers))
         return cls(
-            accountsid=as_str(d.get("accountsid")),
-            authtoken_set=bool(as_str(token)),
-            phonenumbers=str_list(d.get("phonenumbers")),
+            accountsid=accountsid,
+            authtoken_set=token_set,
+            phonenumbers=numbers,
             maxcallseconds=as_int(d.get("maxcallseconds")),
             whitelistedcallers=str_list(d.get("whitelistedcallers")),
             holdstrategy=as_str(d.get("holdstrategy")),
@@ -140,6 +209,8 @@ class TwilioVoiceCredential:
             holdaudio=as_str(d.get("holdaudio")),
             holdmusic=as_str(d.get("holdmusic")),
             connected=bool(as_bool(d.get("_connected"))),
+            required_missing=required_missing,
+            authtoken_unknown=unknown,
             raw=raw,
         )
 
@@ -148,7 +219,60 @@ class TwilioVoiceCredential:
         return not (self.accountsid or self.authtoken_set or self.phonenumbers)
 
 
+def token_on_server(value: Any, *, required_missing: bool | None, setuprequired: bool | None, status: int | None,
+                    sid_present: bool, numbers_present: bool) -> tuple[bool, bool]:
+    """(Wiro holds an Auth Token, that is only assumed) from Detail's `authtoken` and the flags around it.
+
+    The docs disagree on what Detail shows for the token (the mask `***encrypted***`, or nothing: password
+    fields are "never returned"), so the value alone cannot say. In order:
+    a non-empty value (the mask) → held; `_required_missing: false` → the card is complete, so the required
+    token is held; `_required_missing: true` with the SID and numbers present → the token is what is missing,
+    and with neither → a fresh credential, nothing held; an older answer without the flag → held when the agent
+    needs no setup and has its SID and numbers. What cannot be told (the flag is true and only one of the SID
+    and the numbers is there) is taken as held: the user is never forced to retype a token Wiro may have, and
+    a save without one leaves the agent in setup, which the save reports."""
+    text = as_str(value)
+    if text is not None and text.strip():
+        return True, False
+    if required_missing is False:
+        return True, False
+    if required_missing is True:
+        if sid_present == numbers_present:
+            return False, False
+        return True, True
+    needs_setup = setuprequired is True or status == 6
+    known = setuprequired is not None or status is not None
+    return (not needs_setup and known and sid_present and numbers_present), False
+
+
 # -- agents -------------------------------------------------------------------------------
+
+TWILIO_VOICE = "twilio-voice"
+#: credential field names whose values are secrets: masked in every `raw` this module keeps
+_SECRET_FIELDS = re.compile(r"(token|secret|password|apikey|api_key|private)", re.IGNORECASE)
+
+
+def _masked_credentials(creds: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in creds.items():
+        if isinstance(value, dict):
+            out[key] = {name: (AUTH_TOKEN_MASK if _SECRET_FIELDS.search(str(name)) and item not in (None, "") else item)
+                        for name, item in value.items()}
+        else:
+            out[key] = value
+    return out
+
+
+def credentials_of(d: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The useragent's credentials object and where it was found: top-level `credentials` (newest docs) or
+    `configuration.credentials` (older docs); ({}, None) when neither holds an object."""
+    top = d.get("credentials")
+    if isinstance(top, dict):
+        return top, "credentials"
+    older = as_dict(d.get("configuration")).get("credentials")
+    if isinstance(older, dict):
+        return older, "configuration.credentials"
+    return {}, None
 
 
 @dataclass(frozen=True)
@@ -163,6 +287,13 @@ class Agent:
     template_slug: str | None = None
     restarting: bool = False
     credential: TwilioVoiceCredential | None = None
+    #: credential keys whose card says `_required_missing: true` (e.g. "twilio-voice", "wiro")
+    credentials_missing: tuple[str, ...] = ()
+    remaining_credits: int | None = None
+    subscription_status: str | None = None
+    queued_at: int | None = None
+    stopping_at: int | None = None
+    running_at: int | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -173,20 +304,37 @@ class Agent:
         if not guid:
             return None
         template = as_dict(d.get("agent"))
-        creds = as_dict(as_dict(d.get("configuration")).get("credentials"))
-        credential = TwilioVoiceCredential.parse(creds["twilio-voice"]) if "twilio-voice" in creds else None
+        status = as_int(d.get("status"))
+        setup = as_bool(d.get("setuprequired"))
+        creds, where = credentials_of(d)
+        credential = (TwilioVoiceCredential.parse(creds[TWILIO_VOICE], setuprequired=setup, status=status)
+                      if isinstance(creds.get(TWILIO_VOICE), dict) else None)
+        missing = tuple(str(k) for k, v in creds.items() if isinstance(v, dict) and as_bool(v.get("_required_missing")))
         raw = dict(d)
-        if credential is not None:
-            raw["configuration"] = {**as_dict(d.get("configuration")), "credentials": {**creds, "twilio-voice": dict(credential.raw)}}
+        if where == "credentials":
+            raw["credentials"] = _masked_credentials(creds)
+        elif where is not None:
+            raw["configuration"] = {**as_dict(d.get("configuration")), "credentials": _masked_credentials(creds)}
+        queued, stopping = epoch_seconds(d.get("queuedat")), epoch_seconds(d.get("stoppingat"))
+        # Newest docs name no restart flag: a restart shows as Stopping with `queuedat` set at the same instant
+        # as `stoppingat` (a plain Stop leaves an older `queuedat`). Older answers said `restartafter: true`.
+        restarting = bool(as_bool(d.get("restartafter"))) or (
+            status == 1 and queued is not None and stopping is not None and queued >= stopping)
         return cls(
             guid=guid,
             title=as_str(d.get("title")) or as_str(template.get("title")) or guid,
-            status=as_int(d.get("status")),
-            setuprequired=bool(as_bool(d.get("setuprequired"))),
+            status=status,
+            setuprequired=bool(setup),
             template_title=as_str(template.get("title")),
             template_slug=as_str(template.get("slug")),
-            restarting=bool(as_bool(d.get("restartafter"))),
+            restarting=restarting,
             credential=credential,
+            credentials_missing=missing,
+            remaining_credits=as_int(d.get("remainingcredits")),
+            subscription_status=as_str(as_dict(d.get("subscription")).get("status")),
+            queued_at=queued,
+            stopping_at=stopping,
+            running_at=epoch_seconds(d.get("runningat")),
             raw=raw,
         )
 
@@ -198,6 +346,11 @@ class Agent:
     def needs_setup(self) -> bool:
         return self.status == 6 or self.setuprequired
 
+    @property
+    def running(self) -> bool:
+        """Starting or running (3/4): a credential change restarts it by itself."""
+        return self.status in (3, 4)
+
 
 # -- CredentialUpsert ---------------------------------------------------------------------
 
@@ -205,9 +358,14 @@ _NUMBER_KEYS = ("number", "phonenumber", "phoneNumber", "phone_number")
 _TEXT_KEYS = ("reason", "error", "message")
 
 
+_NUMBER_TEXT = re.compile(r"^\s*(?P<number>\+?\d[\d ()./-]{4,}\d)\s*(?:[:,;=—–-]\s*(?P<text>.*\S))?\s*$", re.DOTALL)
+
+
 @dataclass(frozen=True)
 class WebhookItem:
-    """One element of a webhook list. `number` is None when the shape was not recognised; `text` then says what came."""
+    """One element of a webhook list. `number` is None when the shape was not recognised; `text` then says what
+    came. Strings are a number ("+14155550142"), a number with a reason ("+14155550142: no matching …"), or
+    text alone; objects carry `phoneNumber` (newest docs) or another spelling, and `error`/`reason`."""
 
     number: str | None
     text: str | None = None
@@ -215,7 +373,10 @@ class WebhookItem:
     @classmethod
     def parse(cls, value: Any) -> "WebhookItem":
         if isinstance(value, str):
-            return cls(number=value)
+            match = _NUMBER_TEXT.match(value)
+            if match:
+                return cls(number=match["number"].strip(), text=match["text"])
+            return cls(number=None, text=value.strip() or "(empty)")
         if isinstance(value, dict):
             number = next((as_str(value[k]) for k in _NUMBER_KEYS if as_str(value.get(k))), None)
             text = next((_text(value[k]) for k in _TEXT_KEYS if value.get(k) not in (None, "")), None)
@@ -236,27 +397,131 @@ def _text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)[:500]
 
 
+def _items(value: Any) -> tuple[WebhookItem, ...]:
+    """A list's elements; a lone string or object is taken as a one-element list."""
+    if value is None or value == "" or value == []:
+        return ()
+    if isinstance(value, (str, dict)):
+        return (WebhookItem.parse(value),)
+    return tuple(WebhookItem.parse(v) for v in as_list(value))
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One entry of CredentialUpsert's `errors`: Wiro's message and code, plus any field or row it named."""
+
+    message: str
+    code: int | None = None
+    fieldname: str | None = None
+    row: int | None = None
+
+
+def _row_errors(value: Any) -> tuple[RowError, ...]:
+    out = []
+    for item in as_list(value):
+        if isinstance(item, str) and item.strip():
+            out.append(RowError(item.strip()))
+        elif isinstance(item, dict):
+            message = as_str(item.get("message")) or as_str(item.get("error")) or ""
+            fieldname = next((as_str(item[k]) for k in ("fieldname", "field", "name") if as_str(item.get(k))), None)
+            row = next((as_int(item[k]) for k in ("row", "index") if as_int(item.get(k)) is not None), None)
+            if message or fieldname:
+                out.append(RowError(message or "refused", as_int(item.get("code")), fieldname, row))
+    return tuple(out)
+
+
+_WEBHOOK_KEYS = ("twilioWebhooksUpdated", "twilioWebhookSkipped", "twilioWebhooksFailed", "twilioWebhookError")
+
+
 @dataclass(frozen=True)
 class UpsertResult:
-    """What CredentialUpsert said about the webhooks. `error` is set instead of the lists when the flow failed."""
+    """CredentialUpsert's answer: whether every row was saved, how many were (`applied`), the row errors, and
+    what Wiro said about the webhooks.
+
+    Newest docs: rows are validated first, and any invalid row rejects the request (`result:false`, no
+    `applied`, nothing saved); a failure after validation leaves the others saved (`result:false` with
+    `applied`). Older docs: invalid rows were skipped and the rest written (`result:true` with errors).
+    Webhooks: `twilioWebhookSkipped` is one reason string (newest) sent instead of the updated list, or a list
+    of numbers (older); `twilioWebhooksFailed` is `{phoneNumber, error}` objects (newest) or numbers (older);
+    `twilioWebhookError` means no number was configured this round."""
 
     updated: tuple[WebhookItem, ...] = ()
     skipped: tuple[WebhookItem, ...] = ()
     failed: tuple[WebhookItem, ...] = ()
     error: str | None = None
+    ok: bool = True
+    applied: int | None = None
+    errors: tuple[RowError, ...] = ()
+    #: the reason the webhook step was skipped as a whole (the newest single string), else None
+    skipped_reason: str | None = None
+    #: False when the answer carried none of the four webhook fields
+    reported: bool = True
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def parse(cls, data: Any) -> "UpsertResult":
         d = as_dict(data)
         error = d.get("twilioWebhookError")
+        skipped_value = d.get("twilioWebhookSkipped")
+        reason = None
+        skipped: tuple[WebhookItem, ...] = ()
+        if isinstance(skipped_value, str):
+            item = WebhookItem.parse(skipped_value)
+            if item.number is None:
+                reason = item.text  # the newest shape: one reason for the whole step
+            else:
+                skipped = (item,)
+        else:
+            skipped = _items(skipped_value)
         return cls(
-            updated=tuple(WebhookItem.parse(v) for v in as_list(d.get("twilioWebhooksUpdated"))),
-            skipped=tuple(WebhookItem.parse(v) for v in as_list(d.get("twilioWebhookSkipped"))),
-            failed=tuple(WebhookItem.parse(v) for v in as_list(d.get("twilioWebhooksFailed"))),
+            updated=_items(d.get("twilioWebhooksUpdated")),
+            skipped=skipped,
+            failed=_items(d.get("twilioWebhooksFailed")),
             error=None if error in (None, "") else _text(error),
+            ok=d.get("result") is not False,
+            applied=as_int(d.get("applied")),
+            errors=_row_errors(d.get("errors")),
+            skipped_reason=reason,
+            reported=any(k in d for k in _WEBHOOK_KEYS),
             raw=d,
         )
+
+    @property
+    def saved_anything(self) -> bool:
+        """True when at least some rows were written: a success, a newest post-validation failure (`applied`
+        present), or an older partial write (result false, no `applied`, but the webhook step ran — which only
+        happens once rows were saved). A newest all-or-nothing rejection has neither."""
+        if self.ok:
+            return True
+        if self.applied is not None:
+            return self.applied > 0
+        return self.reported
+
+    @property
+    def complete(self) -> bool:
+        """Every row saved: `result:true` and no row errors."""
+        return self.ok and not self.errors
+
+    @property
+    def webhook_problems(self) -> bool:
+        return bool(self.error or self.skipped or self.skipped_reason or self.failed)
+
+
+@dataclass(frozen=True)
+class FileUploadResult:
+    """CredentialFileUpload's answer: the field it wrote and the URL Wiro serves the file at now (recomposed on
+    every read, so never an identity and never to be written back)."""
+
+    url: str | None
+    credentialkey: str | None = None
+    fieldname: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def parse(cls, data: Any) -> "FileUploadResult":
+        d = as_dict(data)
+        return cls(url=as_str(d.get("url")), credentialkey=as_str(d.get("credentialkey")),
+                   fieldname=as_str(d.get("fieldname")), raw=d)
 
 
 # -- call history ---------------------------------------------------------------------------
@@ -304,8 +569,8 @@ class CallSession:
             end_reason=as_str(d.get("endReason")),
             duration_seconds=as_int(d.get("durationSeconds")),
             model_slug=as_str(d.get("modelSlug")),
-            started_at_ms=as_int(d.get("startedAt")),
-            ended_at_ms=as_int(d.get("endedAt")),
+            started_at_ms=epoch_ms(d.get("startedAt")),
+            ended_at_ms=epoch_ms(d.get("endedAt")),
             raw=d,
         )
 
@@ -333,9 +598,9 @@ class MessageDetail:
             content=as_str(d.get("content")),
             response=as_str(d.get("response")),
             metadata=as_dict(d.get("metadata")),
-            created_at=as_int(d.get("createdat")),
-            started_at=as_int(d.get("startedat")),
-            ended_at=as_int(d.get("endedat")),
+            created_at=epoch_seconds(d.get("createdat")),
+            started_at=epoch_seconds(d.get("startedat")),
+            ended_at=epoch_seconds(d.get("endedat")),
             raw=d,
         )
 
@@ -410,3 +675,75 @@ class UploadedFile:
             size=as_int(d.get("size")),
             raw=d,
         )
+
+
+# -- credit ledger ------------------------------------------------------------------------------
+
+
+def _number_or_none(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """One row of TransactionList. `amount` is signed credits; `created_at` epoch seconds. `type` and `action`
+    are kept as sent: legacy values (`message`, `create`, `cancel`, `realtime`) are tolerated, not mapped."""
+
+    guid: str | None
+    type: str | None
+    action: str | None = None
+    amount: float | None = None
+    balance_after: float | None = None
+    description: str | None = None
+    messageguid: str | None = None
+    model: str | None = None
+    tokencost: float | None = None
+    created_at: int | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def parse(cls, data: Any) -> "Transaction | None":
+        d = as_dict(data)
+        if not d:
+            return None
+        return cls(
+            guid=as_str(d.get("guid")),
+            type=as_str(d.get("type")),
+            action=as_str(d.get("action")),
+            amount=_number_or_none(d.get("amount")),
+            balance_after=_number_or_none(d.get("balanceafter")),
+            description=as_str(d.get("description")),
+            messageguid=as_str(d.get("messageguid")),
+            model=as_str(d.get("model")),
+            tokencost=_number_or_none(d.get("tokencost")),
+            created_at=epoch_seconds(d.get("createdat")),
+            raw=d,
+        )
+
+
+@dataclass(frozen=True)
+class TransactionPage:
+    """One page of TransactionList, newest first, with `total` (for paging) and the period's `summary`."""
+
+    total: int | None
+    transactions: tuple[Transaction, ...]
+    remaining_credits: int | None = None
+    summary: Mapping[str, Any] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def parse(cls, data: Any) -> "TransactionPage":
+        d = as_dict(data)
+        summary = as_dict(d.get("summary"))
+        rows = tuple(t for t in (Transaction.parse(v) for v in as_list(d.get("transactions"))) if t is not None)
+        return cls(total=as_int(d.get("total")), transactions=rows,
+                   remaining_credits=as_int(summary.get("remainingcredits")), summary=summary, raw=d)

@@ -8,7 +8,6 @@ lost when a save fails.
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -26,6 +25,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static, T
 from ...credential.draft import CredentialDraft
 from ...credential.drafts import discard_draft, draft_path, load_draft, save_draft
 from ...problems import Problem
+from ...twilio.access import NoAccess, twilio_access
 from ...wiro import WiroError
 from ..failures import ReportsWorkerFailures
 from ..stylesheets import sheet
@@ -48,6 +48,7 @@ class Loaded:
     title: str
     draft: CredentialDraft | None
     error: str | None
+    agent: Any = None  # the agent as Detail answered (its status decides whether a save ends with Update)
 
 
 class CredentialLoaded(Message):
@@ -110,6 +111,8 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         self._saving = False
         self._draft_timer: Timer | None = None
         self._filling = False  # True while the form is being filled from code (not the user's edits)
+        self._agent: Any = None  # the agent as last read (Detail, or after a save)
+        self._server_errors: dict[str, list[str]] = {}  # Wiro's refusals from the last save, by field
 
     # -- layout -----------------------------------------------------------------------------------------
 
@@ -212,10 +215,10 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         try:
             agent = await client.detail(guid)
         except WiroError as err:
-            self.post_message(CredentialLoaded(Loaded(generation, guid, "", None, err.message)))
+            self.post_message(CredentialLoaded(Loaded(generation, guid, "", None, err.message, None)))
             return
         draft = CredentialDraft.from_credential(agent.credential) if agent.credential else CredentialDraft()
-        self.post_message(CredentialLoaded(Loaded(generation, guid, agent.title, draft, None)))
+        self.post_message(CredentialLoaded(Loaded(generation, guid, agent.title, draft, None, agent)))
 
     def on_credential_loaded(self, message: CredentialLoaded) -> None:
         loaded = message.loaded
@@ -229,6 +232,8 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
             return
         self._generation, self._guid, self._title = loaded.generation, loaded.guid, loaded.title
         self._loaded = loaded.draft
+        self._agent = loaded.agent
+        self._server_errors = {}
         self._touched.clear()
         self._fill(loaded.draft)
         self._offer_stored_draft()
@@ -325,6 +330,9 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
             return
         if by_user:
             self._touched.add(name)
+            # Wiro's refusal of this field belonged to the value it was sent; an edit answers it
+            for field in [f for f in self._server_errors if text.base_field(f) == name]:
+                del self._server_errors[field]
         self._validate()
         self._schedule_draft()
 
@@ -384,9 +392,11 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
 
     def _show(self, name: str, problems: list[Problem]) -> None:
         box = self.query_one(f"#msg-{name}", Static)
-        box.update("\n".join(problem_line(p) for p in problems))
-        box.display = bool(problems)
-        errors = any(p.blocks for p in problems)
+        refused = [m for f, messages in self._server_errors.items() if text.base_field(f) == name for m in messages]
+        lines = [problem_line(p) for p in problems] + [f"✖ Wiro refused it: {escape(m)}" for m in refused]
+        box.update("\n".join(lines))
+        box.display = bool(lines)
+        errors = any(p.blocks for p in problems) or bool(refused)
         box.set_class(errors, "error")
         box.set_class(bool(problems) and not errors, "warning")
         if name in SCALAR_INPUTS:
@@ -645,18 +655,18 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
 
     def action_verify(self) -> None:
         draft = self.current_draft()
-        token = draft.authtoken or os.environ.get("TWILIO_AUTH_TOKEN", "")
-        if not token and self.app.sim is not None and draft.accountsid.strip() == self.app.sim.twilio_account_sid:
-            token = self.app.sim.twilio_auth_token  # the demo knows its own Twilio account's token
         sid_problems = [p for p in self._problems if p.field == "accountsid" and p.blocks]
         if not draft.accountsid.strip() or sid_problems:
             self._verify_result("✖ Fix the Account SID first.", "error")
             return
-        if not token:
+        # the pair in the form is what is checked: TWILIO_ACCOUNT_SID does not replace the form's SID
+        access = twilio_access(draft.accountsid, self.app.settings, typed_token=draft.authtoken, demo=self.app.sim,
+                               sid_from_env=False)
+        if isinstance(access, NoAccess):
             self._verify_result("Type the Auth Token to verify: Wiro never sends the saved one back.", "warning")
             return
         self._verify_result("Asking Twilio…", "")
-        self._verify(draft.accountsid.strip(), token.strip(), self.app.settings.twilio_base)
+        self._verify(access.account_sid, access.token, self.app.settings.twilio_base)
 
     @work(exclusive=True, group="credentials-verify", exit_on_error=False)
     async def _verify(self, sid: str, token: str, base: str) -> None:
@@ -697,17 +707,17 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         self._saving = True
         self._validate()
         self._save_result("Saving…", "")
-        self._save(client, self._guid, self.current_draft())
+        self._save(client, self._guid, self.current_draft(), self._agent, self._loaded)
 
     @work(exclusive=True, group="credentials-save", exit_on_error=False)
-    async def _save(self, client: Any, guid: str, draft: CredentialDraft) -> None:
+    async def _save(self, client: Any, guid: str, draft: CredentialDraft, agent: Any, loaded: CredentialDraft) -> None:
         from ...credential.save import save_credential
 
         def progress(label: str, done: int, total: int | None) -> None:
             self.post_message(SaveProgress(label, done, total))
 
         try:
-            outcome = await save_credential(client, guid, draft, progress=progress)
+            outcome = await save_credential(client, guid, draft, progress=progress, agent=agent, loaded=loaded)
         finally:
             self._saving = False
         self.post_message(SaveFinished(outcome, draft))
@@ -723,15 +733,26 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         outcome = message.outcome
         line, level = text.save_outcome_line(outcome)
         self._save_result(line, level)
+        self._server_errors = text.row_messages(outcome)
+        general = self._server_errors.pop("", [])
+        if general:
+            self._save_result(line + "".join(f"\n✖ Wiro: {escape(m)}" for m in general), level)
+        if getattr(outcome, "agent_after", None) is not None:
+            self._agent = outcome.agent_after
+            if self._guid == self.app.agent_guid:
+                self.app.agent = outcome.agent_after  # the header shows the status the save left (e.g. out of setup)
         if text.outcome_saved(outcome):
             saved = text.saved_draft(message.draft, outcome)
             self._loaded = saved
-            self._fill(text.keep_newer_edits(saved, message.draft, self.current_draft()))
+            if self._server_errors or outcome.failure is not None:
+                self._validate()  # saved in part: every edit stays; what Wiro refused shows as unsaved
+            else:
+                self._fill(text.keep_newer_edits(saved, message.draft, self.current_draft()))
             self._write_draft_now()
             text.remember_report(self.app, self._guid, outcome, message.draft)
             self.notify(text.save_toast(outcome), title="Credential saved", timeout=8)
         else:
-            self._validate()  # every edit is still on screen; the reason is beside the buttons
+            self._validate()  # every edit is still on screen; the reason is beside the buttons (and fields)
 
     def _save_result(self, line: str, level: str) -> None:
         box = self.query_one("#save-result", Static)

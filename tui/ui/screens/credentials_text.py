@@ -211,41 +211,100 @@ def outcome_saved(outcome: Any) -> bool:
 
 
 def save_outcome_line(outcome: Any) -> tuple[str, str]:
+    """What the save did, in a few lines, and its level (ok / warning / error): rows applied, what Wiro did with
+    each number (the skipped reason, failed numbers), the files stored, and the status after it."""
     if not outcome.saved:
         # the failure already says "Not saved: …" (the save command prints it as is), or, after a timeout, that
         # the save may have happened: say it once, in its own words
         why = (outcome.error or "the save failed").strip().rstrip(".")
         if not why.startswith("Not saved") and "may or may not have happened" not in why:
             why = f"Not saved: {why}"
-        return f"✖ {escape(why)}. Every edit is still here.", "error"
+        rows = getattr(outcome, "row_errors", ())
+        beside = " Wiro's reasons are beside the fields." if rows else ""
+        return f"✖ {escape(why)}. Every edit is still here.{beside}", "error"
+    lines = []
+    level = "ok"
+    applied = getattr(outcome, "applied", None)
+    rows_text = f" ({applied} row{'s' if applied != 1 else ''} applied)" if applied is not None else ""
+    failure = getattr(outcome, "failure", None)
+    if failure is not None:
+        lines.append(f"⚠ {escape(failure.message)}")
+        level = "warning"
     result = outcome.result
     if result is None:
-        return "✔ Saved.", "ok"
-    if result.error:
-        return (f"⚠ Saved, but Wiro could not configure any number this round: {escape(result.error)}. "
-                "Save again once it is fixed.", "warning")
-    parts = [f"{len(result.updated)} number(s) pointed at Wiro"]
-    if result.skipped:
-        parts.append(f"{len(result.skipped)} skipped")
-    if result.failed:
-        parts.append(f"{len(result.failed)} failed")
-    lines = ["✔ Saved: " + ", ".join(parts) + "."]
-    for item in result.skipped:
-        lines.append(f"  skipped {escape(item.number or '')}: {escape(item.text or 'no reason given')}")
-    for item in result.failed:
-        lines.append(f"  failed {escape(item.number or '')}: {escape(item.text or 'no error given')}")
-    return "\n".join(lines), "ok" if not (result.skipped or result.failed) else "warning"
+        lines.insert(0, f"✔ Saved{rows_text}.")
+    elif result.error:
+        lines.insert(0, f"⚠ Saved{rows_text}, but Wiro could not configure any number this round: "
+                        f"{escape(result.error)}. Save again once it is fixed.")
+        level = "warning"
+    else:
+        parts = [f"{len(result.updated)} number(s) pointed at Wiro"]
+        if result.skipped or result.skipped_reason:
+            parts.append("the webhook step skipped" if result.skipped_reason else f"{len(result.skipped)} skipped")
+        if result.failed:
+            parts.append(f"{len(result.failed)} failed")
+        lines.insert(0, f"✔ Saved{rows_text}: " + ", ".join(parts) + ".")
+        if result.skipped_reason:
+            lines.append(f"  skipped (every number): {escape(result.skipped_reason)}")
+        for item in result.skipped:
+            lines.append(f"  skipped {escape(item.number or '')}: {escape(item.text or 'no reason given')}")
+        for item in result.failed:
+            lines.append(f"  failed {escape(item.number or '')}: {escape(item.text or 'no error given')}")
+        if result.webhook_problems:
+            level = "warning"
+    for name in getattr(outcome, "files_written", ()):
+        lines.append(f"  {escape(LABELS.get(name, name))}: stored by Wiro")
+    status = status_after_line(outcome)
+    if status:
+        lines.append(status)
+        if getattr(outcome, "update_error", None) or getattr(outcome, "still_needs_setup", False):
+            level = "warning"
+    return "\n".join(lines), level
+
+
+def status_after_line(outcome: Any) -> str:
+    """The agent's status after the save: out of setup (Update), still in setup, or restarting."""
+    from ...wiro.models import status_name
+
+    before, after = getattr(outcome, "status_before", None), getattr(outcome, "status_after", None)
+    if getattr(outcome, "update_error", None):
+        return f"⚠ {escape(outcome.update_error)}"
+    if getattr(outcome, "updated_setup", False):
+        if getattr(outcome, "still_needs_setup", False):
+            return f"⚠ Status: still {escape(status_name(after))} after Wiro re-checked setup."
+        return (f"Status: {escape(status_name(before))} → {escape(status_name(after))} (Wiro re-checked setup). "
+                "Start the agent on the Overview (o, then s).")
+    if after is not None and before in (3, 4) and after in (1, 2, 3):
+        return f"Status: {escape(status_name(before))} → {escape(status_name(after))}: Wiro restarts it to apply the change."
+    return ""
+
+
+def row_messages(outcome: Any) -> dict[str, list[str]]:
+    """Wiro's refusals of single rows, by the field they belong to ("" for the credential as a whole)."""
+    grouped: dict[str, list[str]] = {}
+    for row in getattr(outcome, "row_errors", ()):
+        grouped.setdefault(row.field, []).append(row.message)
+    return grouped
 
 
 def save_toast(outcome: Any) -> str:
     result = outcome.result
+    if getattr(outcome, "row_errors", ()):
+        return f"Saved in part: Wiro refused {len(outcome.row_errors)} field(s); the reasons are beside them."
     if result is None or result.error:
         return "Saved. The webhooks were not configured this round."
+    if result.skipped_reason:
+        return f"Saved. Wiro skipped the webhooks: {result.skipped_reason}"
     return f"Saved. {len(result.updated)} number(s) now answer through Wiro."
 
 
 def saved_draft(sent: CredentialDraft, outcome: Any) -> CredentialDraft:
-    """What Wiro has now: what was sent, uploaded files replaced by their URLs, and the token kept server-side."""
+    """What Wiro has now: the credential as read back after the save when there is one (a partial save leaves
+    the refused fields as they were), else what was sent, with stored files as Wiro answered them and the
+    token kept server-side."""
+    after = getattr(outcome, "agent_after", None)
+    if after is not None and after.credential is not None:
+        return CredentialDraft.from_credential(after.credential)
     uploaded = dict(getattr(outcome, "uploaded", {}) or {})
     return sent.replace(
         authtoken=None,

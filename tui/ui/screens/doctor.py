@@ -95,16 +95,15 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="doctor-run", exit_on_error=False)
     async def _diagnose(self, client: Any, guid: str, generation: int, run: int) -> None:
-        import os
-
         from ...doctor.diagnose import diagnose
-        from ...doctor.gather import gather, twilio_access
+        from ...doctor.gather import gather
+        from ...twilio.access import twilio_access
 
-        sim = self.app.sim
+        sim, settings = self.app.sim, self.app.settings
         try:
             evidence = await gather(
-                client, guid, self.app.settings,
-                twilio=lambda sid: twilio_access(sid, env=os.environ, demo=sim),
+                client, guid, settings,
+                twilio=lambda sid: twilio_access(sid, settings, demo=sim),
                 now=self.app.clock, progress=lambda line: self.post_message(DoctorProgress(generation, line)))
         finally:
             if run == self._run:

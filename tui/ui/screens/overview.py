@@ -15,6 +15,8 @@ from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from ...wiro.errors import (
+    AccessDenied,
+    AgentGone,
     ApiError,
     AuthError,
     NotFoundError,
@@ -252,6 +254,11 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
                 f"[b]Wiro refused the API key[/b]: {escape(error.message)}\n"
                 "Press [b]n[/b] to check the key (and the secret, for signature-mode projects)."
             )
+        if isinstance(error, AccessDenied):
+            return (f"[b]No access to this agent with this key[/b]: {escape(error.message)}\n"
+                    "Press [b]n[/b] to use another project's key, or [b]a[/b] to pick another agent.")
+        if isinstance(error, AgentGone):
+            return f"[b]Agent not found[/b]: {escape(error.message)} Press [b]a[/b] to pick another agent."
         if isinstance(error, NotFoundError) and error.status == 404:
             return f"[b]Wrong API base?[/b] {escape(error.message)} Press [b]n[/b] to fix it."
         if isinstance(error, NotFoundError):
@@ -286,12 +293,15 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
             return
         try:
             await (client.start(guid) if verb == "start" else client.stop(guid))
+        except (AccessDenied, AgentGone, AuthError) as err:  # said in full by the error itself
+            self.notify(err.message, title=f"Could not {verb} the agent", severity="error", timeout=12)
         except (ApiError, NotFoundError) as err:
             if isinstance(err, NotFoundError) and err.status == 404:
                 self.notify(f"{err.message} Press n to fix it.", title=f"Could not {verb} the agent", severity="error", timeout=10)
             else:
                 severity = "error" if isinstance(err, NotFoundError) else "warning"
-                self.notify(explain_refusal(err.message), title=f"Wiro did not {verb} the agent", severity=severity, timeout=8)
+                self.notify(explain_refusal(err.message, getattr(err, "data", None)),
+                            title=f"Wiro did not {verb} the agent", severity=severity, timeout=8)
         except WiroError as err:
             self.notify(
                 f"{err.message} It was not retried automatically: check the status, then try again.",

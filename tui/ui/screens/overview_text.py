@@ -50,7 +50,12 @@ def channel_values(agent: Agent) -> dict[str, str]:
         if cred.whitelistedcallers
         else "off — every caller is answered"
     )
-    token = "set (stored encrypted by Wiro)" if cred.authtoken_set else "[$agent-error]missing[/]"
+    if not cred.authtoken_set:
+        token = "[$agent-error]missing[/]"
+    elif cred.authtoken_unknown:
+        token = "probably set (Wiro's answer does not say; a save without one keeps it)"
+    else:
+        token = "set (stored encrypted by Wiro)"
     return {
         "Numbers": numbers,
         "Hold": hold,
@@ -71,7 +76,14 @@ def setup_hint_text(agent: Agent, *, credentials_key: str | None) -> str:
         missing.append("Auth Token")
     if cred is None or not cred.phonenumbers:
         missing.append("phone numbers")
-    what = ", ".join(missing) if missing else "the credential"
+    others = [k for k in agent.credentials_missing if k != "twilio-voice"]
+    if others:
+        missing.append(f"the {', '.join(others)} credential (in the Wiro panel)")
+    if not missing:
+        return (f"[$agent-error]Setup required[/]: the credentials look complete, but Wiro re-checks setup only when "
+                f"asked. Save the credential once more (press [b]{escape(credentials_key or 'e')}[/b], then Ctrl+S): the "
+                "save asks Wiro to re-check, then Start works.")
+    what = ", ".join(missing)
     where = (
         f"Press [b]{escape(credentials_key)}[/b] to open Credentials."
         if credentials_key

@@ -6,7 +6,6 @@ the Twilio account (only when asked: it needs the Auth Token, which is never sto
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -19,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from ...twilio.access import NoAccess, twilio_access
 from ...wiro import WiroError
 from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
@@ -226,31 +226,21 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
 
     # -- live verification on Twilio -------------------------------------------------------------------------
 
-    def _token(self) -> str:
-        typed = self.query_one("#in-twilio-token", Input).value.strip()
-        if typed:
-            return typed
-        if os.environ.get("TWILIO_AUTH_TOKEN"):
-            return os.environ["TWILIO_AUTH_TOKEN"].strip()
-        sim = self.app.sim
-        if sim is not None and self._snap is not None and self._snap.accountsid == sim.twilio_account_sid:
-            return sim.twilio_auth_token  # the demo's own (simulated) Twilio account
-        return ""
-
     def action_verify(self) -> None:
         snap = self._snap
         if snap is None:
             return
-        sid = os.environ.get("TWILIO_ACCOUNT_SID", "").strip() or snap.accountsid
-        if not sid:
+        typed = self.query_one("#in-twilio-token", Input).value
+        access = twilio_access(snap.accountsid, self.app.settings, typed_token=typed, demo=self.app.sim)
+        if isinstance(access, NoAccess) and access.missing == "sid":
             self.query_one("#webhooks-account", Static).update("✖ The credential has no Account SID yet: fill it in on Credentials (e).")
             return
-        token = self._token()
-        if not token:
+        if isinstance(access, NoAccess):
             self.query_one("#webhooks-account", Static).update(
                 "Type the Auth Token above (it stays in memory for this session) or set TWILIO_AUTH_TOKEN.")
             self.query_one("#in-twilio-token", Input).focus()
             return
+        sid, token = access.account_sid, access.token
         self.query_one("#webhooks-account", Static).update(f"Looking up {len(snap.numbers)} number(s) on Twilio…")
         self._verify(snap, sid, token)
 
@@ -294,10 +284,16 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
         from ...webhooks.store import report_path, reports_dir, save_report
 
         draft = CredentialDraft.from_credential(snap.credential)  # no token: Wiro keeps the saved one
+        # nor the hold files: Wiro keeps what it stored, and the URLs Detail shows are never written back
+        fields = upsert_fields(draft, keep_files=("holdaudio", "holdmusic"))
         try:
-            result = await client.credential_upsert(snap.guid, upsert_fields(draft))
+            result = await client.credential_upsert(snap.guid, fields)
         except WiroError as err:
             self.post_message(SavedAgain(snap.generation, None, err.message))
+            return
+        if not result.saved_anything:
+            why = "; ".join(e.message for e in result.errors) or "no reason given"
+            self.post_message(SavedAgain(snap.generation, None, f"Wiro refused the credential: {why}"))
             return
         report = build_report(result, snap.numbers, agent_guid=snap.guid, now=self.app.clock())
         try:

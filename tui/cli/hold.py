@@ -5,27 +5,35 @@
 voice recording over ducked music in one upload-ready file. Exit 0 on success, 1 on bad input, with the
 finding on stderr and nothing half-written at `--out`.
 
-This module imports only the standard library at load time: `__main__` registers its parser on every
-start, and the audio engine (numpy and friends) loads when a hold command actually runs.
+`run(args, out=, err=)` takes the parsed options (any object with their attributes) and the streams, so
+tests call it without a command line. Only the standard library loads with this module: the audio engine
+(numpy and friends) loads when a hold command actually runs, not when the parser is built.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 1
+#: what `--config` on a hold verb is told: the option names the settings file everywhere else
+CONFIG_IS_SETTINGS = ("--config names wiro-voice's settings file (config.toml), which hold does not read; "
+                      "take the hold fields from a twilio-voice credential file with --credential FILE")
 STRATEGIES = ("none", "text", "audio", "music", "audio_then_music", "text_then_music")
 _BAR = 24
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
     """Register `hold` and its verbs on the top-level parser's subparsers."""
+    import argparse
+
     hold = subparsers.add_parser("hold", help="hear the hold experience: render, play, premix",
                                  description="Hear what callers hear while the agent connects.")
     verbs = hold.add_subparsers(dest="hold_command", metavar="VERB")
@@ -42,9 +50,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         line.add_argument("--phone-line", dest="phone_line", action="store_true", default=True,
                           help="as a caller hears it: 300–3400 Hz, 8 kHz, µ-law (the default)")
         line.add_argument("--full-band", dest="phone_line", action="store_false", help="the files as they are")
-        p.add_argument("--config", "--credential", dest="credential_file", metavar="FILE",
+        p.add_argument("--credential", dest="credential_file", metavar="FILE",
                        help="take the hold fields from a twilio-voice credential file (JSON or TOML); "
                             "options given here win")
+        p.add_argument("--config", dest="settings_file", metavar="FILE", help=argparse.SUPPRESS)  # see run()
         p.add_argument("--encoding", choices=("pcm16", "mulaw"), default="pcm16",
                        help="WAV encoding of --out (default pcm16)")
         p.add_argument("--mono-copy", action="store_true",
@@ -78,8 +87,11 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
             parser.print_help(err)
         _say(err, "which one? `hold play`, `hold render` or `hold premix`")
         return EXIT_BAD_INPUT
-    from .hold.errors import HoldError
+    from ..hold.errors import HoldError
 
+    if getattr(args, "settings_file", None):
+        _say(err, CONFIG_IS_SETTINGS)
+        return EXIT_BAD_INPUT
     try:
         if verb == "premix":
             return _premix(args, out, err)
@@ -94,13 +106,13 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
 
 
 def _render_or_play(args: argparse.Namespace, out: TextIO, err: TextIO, *, play: bool) -> int:
-    from .hold.errors import HoldError
-    from .hold.render import needs, render
+    from ..hold.errors import HoldError
+    from ..hold.render import needs, render
 
     fields = _credential_fields(args.credential_file) if args.credential_file else {}
     strategy = args.strategy or fields.get("holdstrategy")
     if not strategy:
-        raise HoldError(f"give --strategy ({', '.join(STRATEGIES)}) or a credential file with --config",
+        raise HoldError(f"give --strategy ({', '.join(STRATEGIES)}) or a credential file with --credential",
                         field="holdstrategy")
     if strategy not in STRATEGIES:
         raise HoldError(f"unknown hold strategy {strategy!r} — choose one of {', '.join(STRATEGIES)}",
@@ -129,8 +141,8 @@ def _render_or_play(args: argparse.Namespace, out: TextIO, err: TextIO, *, play:
 
 
 def _play(result: Any, written: Path | None, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .hold.errors import PlaybackUnavailable
-    from .hold.player import Player
+    from ..hold.errors import PlaybackUnavailable
+    from ..hold.player import Player
 
     player = Player(result.samples, result.rate)
     try:
@@ -183,9 +195,11 @@ def _summary(result: Any, path: Path, wrote: str = "wrote") -> str:
 
 
 def _premix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .hold.premix import check_duck, premix
+    from ..hold.premix import check_duck, premix
 
     duck = check_duck(args.duck)  # before any decoding: a typo costs nothing
+    if duck and _positive(args.duck):
+        _say(err, f"duck: {args.duck} read as {duck:g} dB (the music drops under the voice; the sign is optional)")
     # no length advice here: it is about holdaudio and holdmusic, not the parts of a premix
     ready = _checked_files({"voice": args.voice, "music": args.music}, {"voice": None, "music": None},
                            args.mono_copy, err)
@@ -206,8 +220,15 @@ def _premix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _positive(text: Any) -> bool:
+    try:
+        return float(text) > 0
+    except (TypeError, ValueError):
+        return False
+
+
 def _seconds(text: str, field: str) -> float:
-    from .hold.errors import HoldError
+    from ..hold.errors import HoldError
 
     try:
         return float(text)
@@ -224,9 +245,9 @@ def _checked_files(files: dict[str, Any], roles: dict[str, str | None], mono_cop
 
     The decoded audio is handed on, so nothing is downloaded or decoded twice.
     """
-    from .hold.checks import check_file
-    from .hold.probe import ProbeError, write_mono_copy
-    from .hold.sources import is_url
+    from ..hold.checks import check_file
+    from ..hold.probe import ProbeError, write_mono_copy
+    from ..hold.sources import is_url
 
     ready: dict[str, Any] = {}
     blocked = False
@@ -256,15 +277,15 @@ def _checked_files(files: dict[str, Any], roles: dict[str, str | None], mono_cop
 
 def _credential_fields(path_text: str) -> dict[str, Any]:
     """The hold fields of a twilio-voice credential file (JSON or TOML; flat, or under "twilio-voice")."""
-    from .hold.errors import HoldError
+    from ..hold.errors import HoldError
 
     path = Path(path_text).expanduser()
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise HoldError(f"{path} does not exist — check the path", field="config") from None
+        raise HoldError(f"{path} does not exist — check the path", field="credential") from None
     except OSError as why:
-        raise HoldError(f"{path} can't be read ({why.strerror or why})", field="config") from None
+        raise HoldError(f"{path} can't be read ({why.strerror or why})", field="credential") from None
     document: Any
     try:
         text = raw.decode("utf-8-sig")
@@ -276,12 +297,12 @@ def _credential_fields(path_text: str) -> dict[str, Any]:
             document = tomllib.loads(text)
     except (UnicodeDecodeError, ValueError) as why:  # JSONDecodeError and TOMLDecodeError are ValueErrors
         raise HoldError(f"{path.name} is neither valid JSON nor TOML ({why}) — fix it, or pass the hold options "
-                        "directly", field="config") from None
+                        "directly", field="credential") from None
     if isinstance(document, dict) and isinstance(document.get("twilio-voice"), dict):
         document = document["twilio-voice"]
     if not isinstance(document, dict):
         raise HoldError(f"{path.name} should hold the credential's fields (holdstrategy, holdtext, …) as an object",
-                        field="config")
+                        field="credential")
     fields: dict[str, Any] = {}
     for name in ("holdstrategy", "holdtext", "holdvoice", "holdaudio", "holdmusic"):
         value = document.get(name)

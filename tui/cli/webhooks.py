@@ -4,65 +4,43 @@ Exit codes: 0 the account is active and every configured number rings the agent 
 1 any problem found (on Twilio, or a number with a flag); 2 nothing could be checked, with the reason.
 The live check decides the exit code: the stored save report is context (it may predate a console fix).
 
-Twilio credentials: TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN, else the Account SID from the agent's
-credential and the token typed at a hidden prompt (only when stdin is a terminal); with --demo the
-simulator's account when those variables are not set. The token is never printed or stored.
+Twilio credentials follow `tui.twilio.access`: TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN, else the Account SID
+from the agent's credential and the token typed at a hidden prompt (only when stdin is a terminal); with
+--demo the simulator's own account. The token is never printed or stored.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..calls.sanitize import printable
-from ..running_cli import running_cli
+from ..config import ENV_TWILIO_SID
+from . import common
+from .common import CliError, plural
 
-# The parser is built on every start, the TUI's included: the checks themselves load only when run.
+# The checks themselves load only when the command runs.
 if TYPE_CHECKING:
+    import argparse
+
     from ..twilio.classify import NumberVerdict
     from ..twilio.verify import NumbersCheck
-    from .report import NumberState, SaveReport
-    from .store import LoadedReport
-
-ENV_SID, ENV_TOKEN = "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"
+    from ..webhooks.report import NumberState, SaveReport
+    from ..webhooks.store import LoadedReport
 
 
-
-
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
     """Register `webhooks` on the subcommand parsers (with the shared connection options)."""
     parser = subparsers.add_parser(
         "webhooks",
         help="verify on Twilio where each configured number's calls go (needs TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN "
              "or a prompt)",
     )
-    running_cli()._connection_options(parser)
+    common.connection_options(parser)
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     return parser
-
-
-def twilio_credentials(credential_sid: str | None, *, env: Mapping[str, str], demo: Any = None,
-                       prompt: Callable[[str], str] | None = None) -> tuple[str, str]:
-    """(Account SID, token) by precedence: env vars, then the credential's SID and the demo simulator's or a
-    prompted token. Raises ValueError with what to set when there is no way to get them."""
-    sid = env.get(ENV_SID, "").strip() or (credential_sid or "").strip()
-    token = env.get(ENV_TOKEN, "").strip()
-    if demo is not None and not env.get(ENV_SID, "").strip() and not token:
-        return sid or demo.twilio_account_sid, demo.twilio_auth_token
-    if not sid:
-        raise ValueError(f"The agent's credential has no Account SID. Set {ENV_SID} and {ENV_TOKEN}, "
-                         "or fill in the credential first.")
-    if not token and prompt is not None:
-        token = prompt(f"Twilio Auth Token for {sid} (input hidden, not stored): ").strip()
-    if not token:
-        raise ValueError(f"No Twilio Auth Token: set {ENV_TOKEN} (and {ENV_SID} to check another account), "
-                         "or run this in a terminal to be asked for it.")
-    return sid, token
 
 
 def _prompt() -> Callable[[str], str] | None:
@@ -80,44 +58,58 @@ def _prompt() -> Callable[[str], str] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """The `webhooks` command; returns the exit code (errors raise the CLI's CliError)."""
-    cli = running_cli()
+    """The `webhooks` command from parsed options; returns the exit code (errors raise CliError)."""
+    with common.session(args) as (settings, sim):
+        guid = common.need_agent(settings)
+
+        async def go() -> int:
+            async with common.client(settings) as client:
+                return await check_webhooks(client, guid, settings, demo=sim, prompt=_prompt(),
+                                            as_json=bool(args.json), out=sys.stdout, err=sys.stderr)
+
+        return common.run(go())
+
+
+async def check_webhooks(client: Any, guid: str, settings: Any, *, demo: Any = None,
+                         prompt: Callable[[str], str] | None = None, as_json: bool = False,
+                         out: TextIO, err: TextIO) -> int:
+    """Read the agent's numbers from Wiro, look each one up on Twilio, print the verdicts beside the
+    stored save report. `prompt` asks for a missing token (None: never ask). Raises CliError when nothing
+    can be checked; Wiro's own errors are left to the caller."""
+    from ..twilio.access import NoAccess, twilio_access
     from ..twilio.verify import verify_numbers, wiro_hosts_for
-    from .store import load_report, report_path, reports_dir
+    from ..webhooks.store import load_report, report_path, reports_dir
 
-    with cli._session(args) as (settings, sim):
-        guid = cli._need_agent(settings)
-
-        async def detail():
-            async with cli._client(settings) as client:
-                return await client.detail(guid)
-
-        agent = cli._run(detail())
-        cred = agent.credential
-        numbers = cred.phonenumbers if cred is not None else ()
-        if not numbers:
-            raise cli.CliError("The agent's Twilio credential lists no phone numbers, so there is nothing to check. "
-                               "Add numbers in the Credentials screen (or `wiro-voice save FILE`) first.", cli.EXIT_ERROR)
-        try:
-            sid, token = twilio_credentials(cred.accountsid if cred else None, env=os.environ, demo=sim, prompt=_prompt())
-        except ValueError as err:
-            raise cli.CliError(str(err), cli.EXIT_ERROR) from None
-        warnings: list[str] = []
-        if cred is not None and cred.accountsid and sid != cred.accountsid:
-            warnings.append(f"Checking Twilio account {sid} ({ENV_SID}), but the credential names {cred.accountsid}: "
-                            "Wiro configures the numbers on that one.")
-        check = asyncio.run(verify_numbers(numbers, sid, token, settings.twilio_base, agent_guid=guid,
-                                           wiro_hosts=wiro_hosts_for(settings.api_base)))
+    agent = await client.detail(guid)
+    cred = agent.credential
+    numbers = cred.phonenumbers if cred is not None else ()
+    if not numbers:
+        raise CliError("The agent's Twilio credential lists no phone numbers, so there is nothing to check. "
+                       "Add numbers in the Credentials screen (or `wiro-voice save FILE`) first.", common.EXIT_ERROR)
+    credential_sid = cred.accountsid if cred else None
+    access = twilio_access(credential_sid, settings, demo=demo)
+    if isinstance(access, NoAccess) and access.missing == "token" and prompt is not None:
+        typed = prompt(f"Twilio Auth Token for {access.account_sid} (input hidden, not stored): ")
+        access = twilio_access(credential_sid, settings, typed_token=typed, demo=demo)
+    if isinstance(access, NoAccess):
+        raise CliError(access.message, common.EXIT_ERROR)
+    warnings: list[str] = []
+    if cred is not None and cred.accountsid and access.account_sid != cred.accountsid:
+        warnings.append(f"Checking Twilio account {access.account_sid} ({ENV_TWILIO_SID}), but the credential names "
+                        f"{cred.accountsid}: Wiro configures the numbers on that one.")
+    check = await verify_numbers(numbers, access.account_sid, access.token, settings.twilio_base, agent_guid=guid,
+                                 wiro_hosts=wiro_hosts_for(settings.api_base))
     loaded = load_report(report_path(reports_dir(settings.config_path), guid))
     if loaded.warning:
         warnings.append(loaded.warning)
     warnings.extend(check.account.warnings)
+    for warning in warnings:  # before a failure too: a token's shape may be the hint that explains it
+        common.say(err, printable(warning))
     if not check.checked:
-        raise cli.CliError(f"Nothing could be checked: {check.error}", cli.EXIT_ERROR)
-    for warning in warnings:
-        print(f"wiro-voice: {printable(warning)}", file=sys.stderr)
-    cli._emit(args, to_document(check, loaded, numbers, warnings), render_text(check, loaded, numbers, agent.title))
-    return cli.EXIT_OK if check.ok else cli.EXIT_PROBLEMS
+        raise CliError(f"Nothing could be checked: {check.error}", common.EXIT_ERROR)
+    common.emit(to_document(check, loaded, numbers, warnings), render_text(check, loaded, numbers, agent.title),
+                as_json=as_json, out=out)
+    return common.EXIT_OK if check.ok else common.EXIT_PROBLEMS
 
 
 # -- output -----------------------------------------------------------------------------------------
@@ -193,8 +185,9 @@ def render_text(check: NumbersCheck, loaded: LoadedReport, configured: Sequence[
     ringing = sum(1 for v in check.numbers if v.rings_agent)
     attention = sum(1 for v in check.numbers if not v.ok)
     lines.append("")
-    summary = f"{ringing} of {len(check.numbers)} numbers ring the agent"
-    lines.append(summary + (f"; {attention} need attention." if attention else "; nothing to fix."))
+    summary = f"{ringing} of {plural(len(check.numbers), 'number')} {'rings' if len(check.numbers) == 1 else 'ring'} the agent"
+    lines.append(summary + (f"; {attention} {'needs' if attention == 1 else 'need'} attention." if attention
+                            else "; nothing to fix."))
     return "\n".join(lines)
 
 

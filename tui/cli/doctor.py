@@ -8,86 +8,94 @@ say so. The doctor never prompts, so it runs the same in a script. No secret is 
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
-if TYPE_CHECKING:  # the parser is built on every start; the checks load only when the doctor runs
-    from .evidence import Evidence
-    from .findings import Finding
+from . import common
+from .common import CliError
+
+if TYPE_CHECKING:  # the checks load only when the doctor runs
+    import argparse
+
+    from ..doctor.evidence import Evidence
+    from ..doctor.findings import Finding
 
 MARKS = {"error": "✖", "warning": "!", "info": "·"}
 HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
     """Register `doctor` on the subcommand parsers (with the shared connection options)."""
-    from ..running_cli import running_cli
-
     parser = subparsers.add_parser(
         "doctor", help="run every diagnosis (agent, numbers, credential, hold, recent calls, log) with fixes")
-    running_cli()._connection_options(parser)
+    common.connection_options(parser)
     parser.add_argument("--json", action="store_true", help="one JSON document on stdout")
     return parser
 
 
-def _progress() -> Any:
-    """A progress line on stderr: rewritten in place on a terminal, one line per step otherwise."""
-    tty = sys.stderr.isatty()
+def _progress(err: TextIO) -> tuple[Callable[[str], None], Callable[[], None]]:
+    """A progress line on `err`: rewritten in place on a terminal, one line per step otherwise."""
+    tty = bool(getattr(err, "isatty", lambda: False)())
 
     def say(text: str) -> None:
         if tty:
-            sys.stderr.write(f"\r\x1b[2Kwiro-voice doctor: {text}…")
-            sys.stderr.flush()
+            err.write(f"\r\x1b[2Kwiro-voice doctor: {text}…")
+            err.flush()
         else:
-            print(f"wiro-voice doctor: {text}…", file=sys.stderr)
+            print(f"wiro-voice doctor: {text}…", file=err)
 
     def done() -> None:
         if tty:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
+            err.write("\r\x1b[2K")
+            err.flush()
 
     return say, done
 
 
 def run(args: argparse.Namespace) -> int:
-    """The `doctor` command; returns the exit code (errors raise the CLI's CliError)."""
-    import asyncio
-    import os
-    import time
+    """The `doctor` command from parsed options; returns the exit code (errors raise CliError)."""
+    with common.session(args) as (settings, sim):
+        guid = common.need_agent(settings)
 
-    from ..running_cli import running_cli
-    from .diagnose import diagnose
-    from .findings import healthy
-    from .gather import gather, twilio_access
+        async def go() -> int:
+            async with common.client(settings) as client:
+                return await run_doctor(client, guid, settings, demo=sim, as_json=bool(args.json),
+                                        out=sys.stdout, err=sys.stderr)
 
-    cli = running_cli()
-    say, done = _progress()
-    with cli._session(args) as (settings, sim):
-        guid = cli._need_agent(settings)
+        return common.run(go())
 
-        async def go():
-            async with cli._client(settings) as client:
-                return await gather(client, guid, settings,
-                                    twilio=lambda sid: twilio_access(sid, env=os.environ, demo=sim),
-                                    now=sim.now if sim is not None else time.time, progress=say)
 
-        try:
-            evidence = asyncio.run(go())
-        finally:
-            done()
+async def run_doctor(client: Any, guid: str, settings: Any, *, demo: Any = None, as_json: bool = False,
+                     out: TextIO, err: TextIO, now: Callable[[], float] | None = None) -> int:
+    """Gather the evidence, run every check, print the findings worst first. The Twilio checks use
+    `tui.twilio.access` without prompting (the demo's own account with `demo`). Exit 0 healthy, 1 findings;
+    CliError (exit 2) when the agent itself cannot be read."""
+    from ..doctor.diagnose import diagnose
+    from ..doctor.findings import healthy
+    from ..doctor.gather import gather
+    from ..twilio.access import twilio_access
+
+    say, done = _progress(err)
+    clock = now or (demo.now if demo is not None else time.time)
+    try:
+        evidence = await gather(client, guid, settings,
+                                twilio=lambda sid: twilio_access(sid, settings, demo=demo),
+                                now=clock, progress=say)
+    finally:
+        done()
     if evidence.agent is None:
-        raise cli.CliError(f"The doctor could not run: {evidence.agent_error}", cli.EXIT_ERROR)
+        raise CliError(f"The doctor could not run: {evidence.agent_error}", common.EXIT_ERROR)
     findings = diagnose(evidence)
-    cli._emit(args, document(evidence, findings), render_text(evidence, findings))
-    return cli.EXIT_OK if healthy(findings) else cli.EXIT_PROBLEMS
+    common.emit(document(evidence, findings), render_text(evidence, findings), as_json=as_json, out=out)
+    return common.EXIT_OK if healthy(findings) else common.EXIT_PROBLEMS
 
 
 def document(evidence: Evidence, findings: Sequence[Finding]) -> dict[str, Any]:
     """The `--json` document: DESIGN.md's `findings`, plus the agent, the verdict and what was skipped."""
-    from .evidence import skipped
-    from .findings import counts, healthy, to_document
+    from ..doctor.evidence import skipped
+    from ..doctor.findings import counts, healthy, to_document
 
     agent = evidence.agent
     return to_document(
@@ -107,8 +115,8 @@ def render_text(evidence: Evidence, findings: Sequence[Finding], width: int | No
     import textwrap
 
     from ..calls.sanitize import printable
-    from .evidence import skipped
-    from .findings import SEVERITIES, count_text, healthy
+    from ..doctor.evidence import skipped
+    from ..doctor.findings import SEVERITIES, count_text, healthy
 
     width = width or max(60, min(110, shutil.get_terminal_size((100, 24)).columns))
     agent = evidence.agent

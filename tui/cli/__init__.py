@@ -1,0 +1,91 @@
+"""The command line: the dashboard by default, and subcommands that work in scripts.
+
+`main()` reads a plain dashboard start by hand (`dashboard`); anything else goes to the argparse parser
+assembled here from one module per command, each of which registers its parsers (`add_parsers`) and runs
+its commands (`run(args)`). A command module is imported only when its command runs or the whole parser is
+built. Exit codes: 0 success; 1 refused or problems found; 2 an error (see `common`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from .common import THEME_OPTION, CliError, connection_options
+from .dashboard import parse_dashboard_options
+from .dashboard import run as run_dashboard
+
+if TYPE_CHECKING:
+    import argparse
+
+#: each subcommand and the module under tui.cli that registers and runs it (in the order --help lists them)
+COMMANDS: dict[str, str] = {
+    "agents": "agents", "status": "agents", "start": "agents", "stop": "agents",
+    "calls": "calls", "session": "calls",
+    "check": "credential", "save": "credential",
+    "hold": "hold",
+    "webhooks": "webhooks",
+    "logs": "logs",
+    "doctor": "doctor",
+    "themes": "themes",
+    "serve": "serve",
+    "sim": "sim",
+}
+
+
+def _module(name: str) -> Any:
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: the top-level options and every subcommand."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="wiro-voice",
+        description="A terminal dashboard for a Wiro AI voice agent on Twilio phone numbers. "
+        "With no API key configured it runs a demo against an embedded simulator.",
+    )
+    parser.add_argument("--version", action="version", version=f"wiro-voice {__version__}")
+    connection_options(parser, top=True)
+    parser.add_argument(THEME_OPTION.flag, metavar=THEME_OPTION.metavar, default=THEME_OPTION.default,
+                        help=THEME_OPTION.help)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in dict.fromkeys(COMMANDS.values()):  # each module once, in order
+        _module(name).add_parsers(sub)
+    return parser
+
+
+def parse_args(argv: Sequence[str]) -> Any:
+    """The options: a plain dashboard start by hand, anything else by argparse (which exits on a usage error)."""
+    return parse_dashboard_options(argv) or build_parser().parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parse_args(argv)
+    try:
+        if args.command is None:
+            return run_dashboard(args)
+        return _module(COMMANDS[args.command]).run(args)
+    except CliError as err:
+        if getattr(args, "json", False):
+            json.dump({"error": str(err)}, sys.stdout)
+            sys.stdout.write("\n")
+        print(f"wiro-voice: {err}", file=sys.stderr)
+        return err.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader went away (`wiro-voice calls | head`): not worth a traceback; silence the final flush too
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+__all__ = ["COMMANDS", "build_parser", "main", "parse_args"]
