@@ -37,7 +37,7 @@ async def test_watch_soak_under_faults(sim, clock, tmp_path):
     client = make_client(sim, clock, timeout=0.5)
     stderr = io.StringIO()
     watcher = make_watcher(sim, clock, client, state=WatchState(tmp_path / "watch-state.json"), stderr=stderr,
-                           interval=5.0, twilio_interval=20.0, alerts=AlertSettings(repeat=300))
+                           interval=5.0, twilio_interval=20.0, alerts=AlertSettings(repeat=300), agents=guids)
     sim.set_faults(FAULTS)
     sim.requests.clear()
     previous: dict = {}

@@ -116,7 +116,7 @@ async def test_a_real_prometheus_scrapes_the_watcher(prometheus_binary, tmp_path
                 assert up[0]["metric"]["instance"] == f"127.0.0.1:{port}"
                 active = await wait_for(http, base, "wiro_voice_calls_active")
                 got = {r["metric"]["agent"]: float(r["value"][1]) for r in active}
-                guids = [sim.demo_agent_guid, sim.stopped_agent_guid, sim.setup_agent_guid]
+                guids = [a.guid for a in await client.my_agents()]
                 worlds = {g: world_view(sim, g) for g in guids}
                 assert got == {g: float(w.active) for g, w in worlds.items()}
                 assert got[sim.demo_agent_guid] > 0

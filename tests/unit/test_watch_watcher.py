@@ -37,10 +37,12 @@ def check_against_world(sim, samples, guids):
 async def test_metrics_equal_the_simulator_world_poll_after_poll(sim, clock):
     client = make_client(sim, clock)
     watcher = make_watcher(sim, clock, client)
-    guids = [sim.demo_agent_guid, sim.stopped_agent_guid, sim.setup_agent_guid]
     report = await watcher.poll(stagger=False)
     assert report.error is None and report.listed and not report.problems
+    guids = [v.guid for v in report.views]
+    assert {sim.demo_agent_guid, sim.stopped_agent_guid, sim.setup_agent_guid, sim.nocredit_agent_guid} <= set(guids)
     samples = scrape(watcher.metrics)
+    assert {dict(k[1])["agent"] for k in series(samples, "wiro_voice_agent_status")} == set(guids)
     assert world_view(sim, sim.demo_agent_guid).active > 0  # the demo has calls on the line to compare
     check_against_world(sim, samples, guids)
     assert value(samples, "wiro_voice_api_up", api="wiro") == 1
@@ -52,6 +54,11 @@ async def test_metrics_equal_the_simulator_world_poll_after_poll(sim, clock):
     assert hooks == {"wiro_ok": 1, "twiml_app": 1, "sip_trunk": 1, "studio_flow": 1, "not_on_account": 1}
     info = series(samples, "wiro_voice_agent_status_info", agent=sim.stopped_agent_guid)
     assert dict(next(iter(info))[1])["status"] == "Stopped"
+    for guid in guids:  # remainingcredits from Detail, as the simulator's credit ledger has it
+        with sim.world.lock:
+            left = sim.world.ledger(sim.world.agents[guid], sim.now()).remaining
+        assert value(samples, "wiro_voice_remaining_credits", agent=guid) == left
+    assert value(samples, "wiro_voice_remaining_credits", agent=sim.nocredit_agent_guid) == 0
     # time passes, calls arrive and end: the counters follow, nothing is counted twice
     for _ in range(12):
         clock.advance(50)
@@ -118,10 +125,11 @@ class Recording:
 
 
 async def test_agents_are_spread_over_the_interval_with_four_requests_in_flight_at_most(sim, clock):
-    with sim.world.lock:
-        for i in range(7):
-            sim.world.add_agent(f"Clinic {i}", status=RUNNING)
     client = make_client(sim, clock)
+    listed = len(await client.my_agents())
+    with sim.world.lock:
+        for i in range(10 - listed):
+            sim.world.add_agent(f"Clinic {i}", status=RUNNING)
     recording = Recording(client, sim.now)
     watcher = make_watcher(sim, clock, recording, interval=10.0, twilio=False)
 
@@ -190,9 +198,10 @@ async def test_retry_after_anywhere_in_the_round_is_honoured(sim, clock):
     client = make_client(sim, clock)
     sleeps: list[float] = []
     watcher = make_watcher(sim, clock, SlowDown(client, sim.stopped_agent_guid), sleeps=sleeps, twilio=False)
+    listed = len(await client.my_agents())
     await watcher.run(polls=2)
-    assert max(sleeps) >= 120.0  # besides the stagger between agents (5 s / 3)
-    assert sorted(sleeps)[:-1] == pytest.approx([5 / 3] * 4)
+    assert max(sleeps) >= 120.0  # besides the stagger between agents (5 s / the agents)
+    assert sorted(sleeps)[:-1] == pytest.approx([5 / listed] * (2 * (listed - 1)))
     await client.aclose()
 
 
@@ -201,11 +210,15 @@ async def test_once_exit_codes(sim, clock, tmp_path):
     state = open_state(tmp_path / "watch-state.json")
     watcher = make_watcher(sim, clock, client, state=state, alerts=AlertSettings(repeat=600))
     report, code = await watcher.once()
-    assert code == 0, [a.title for a in watcher.engine.firing]
+    # the demo's Pilot Line has no credits left: the one alert of a fresh watch over the whole fleet
+    assert code == 1 and [a.key for a in watcher.engine.firing] == [f"credits.low:{sim.nocredit_agent_guid}"]
+    healthy = make_watcher(sim, clock, client, state=state, agents=[sim.demo_agent_guid, sim.stopped_agent_guid])
+    report, code = await healthy.once()
+    assert code == 0, [a.title for a in healthy.engine.firing]
     with sim.world.lock:
         sim.world.stop(sim.world.agents[sim.demo_agent_guid])
     clock.advance(10)
-    report, code = await make_watcher(sim, clock, client, state=state).once()
+    report, code = await make_watcher(sim, clock, client, state=state, agents=[sim.demo_agent_guid]).once()
     assert code == 1
     assert [e.alert.key for e in report.events] == [f"agent.not_running:{sim.demo_agent_guid}"]
     state.close()

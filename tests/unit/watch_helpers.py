@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tui.doctor.gather import twilio_access
+from types import SimpleNamespace
+
+from tui.twilio.access import twilio_access
 from tui.sim.calls import ACTIVE, ENDED, INCOMING, REJECTED
 from tui.watch.metrics import WatchMetrics
 from tui.watch.state import WatchState
@@ -39,7 +41,8 @@ def make_watcher(sim, clock, client, *, state: WatchState | None = None, twilio:
                  sleeps: list[float] | None = None, **options) -> Watcher:
     options.setdefault("interval", 5.0)
     options.setdefault("metrics", WatchMetrics())
-    lookup = (lambda sid: twilio_access(sid, env={}, demo=sim)) if twilio else None
+    no_env = SimpleNamespace(twilio_account_sid=None, twilio_auth_token=None)  # the demo's own account only
+    lookup = (lambda sid: twilio_access(sid, no_env, demo=sim)) if twilio else None
     return Watcher(client, state or WatchState(), now=sim.now, sleep=fake_sleep(clock, sleeps), twilio=lookup,
                    twilio_base=sim.twilio_base, wiro_hosts=[sim.base_url], twilio_retry=RetryPolicy(retries=0),
                    **options)
