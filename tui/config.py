@@ -32,6 +32,8 @@ KNOWN_KEYS: dict[str, type] = {
     "api_base": str,
     "twilio_base": str,
     "theme": str,
+    # the watch command's alert rules, a table checked by tui.watch.settings.check_alerts_table
+    "alerts": dict,
 }
 
 
@@ -87,6 +89,8 @@ class Settings:
     #: TWILIO_AUTH_TOKEN: the token for the Twilio checks when none is typed (environment only, never saved)
     twilio_auth_token: Secret | None = None
     config_path: Path = field(default_factory=lambda: default_config_path())
+    #: the `[alerts]` table as checked AlertSettings (tui.watch.settings), None when the file has none
+    alerts: Any = None
     #: where each value came from: "env", "file", "flag" or "default"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     #: things worth telling the user that do not stop anything (e.g. a config file others can read)
@@ -145,6 +149,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             hint = f' Did you mean "{close[0]}"?' if close else f" Known keys: {', '.join(KNOWN_KEYS)}."
             raise ConfigError(f'The config file {path} has an unknown key "{key}".{hint}')
+        if key == "alerts":
+            _check_alerts(value, path)
+            continue
         expected = KNOWN_KEYS[key]
         if not isinstance(value, expected):
             raise ConfigError(
@@ -152,6 +159,16 @@ def read_config_file(path: Path) -> dict[str, Any]:
                 f"not {type(value).__name__}."
             )
     return data
+
+
+def _check_alerts(table: Any, path: Path) -> Any:
+    """The `[alerts]` table as AlertSettings; ConfigError naming the file and the key when it is unusable."""
+    from .watch.settings import AlertsConfigError, check_alerts_table  # only when the file has the table
+
+    try:
+        return check_alerts_table(table)
+    except AlertsConfigError as err:
+        raise ConfigError(f"In the config file {path}: {err}") from None
 
 
 def load_settings(
@@ -192,6 +209,7 @@ def load_settings(
         twilio_base=pick("twilio_base", "TWILIO_API_BASE", twilio_base, DEFAULT_TWILIO_BASE) or DEFAULT_TWILIO_BASE,
         theme=pick("theme", None, theme, None),
         **twilio_from_env(env),
+        alerts=_check_alerts(file["alerts"], path) if "alerts" in file else None,
         config_path=path,
         sources=sources,
         warnings=_permission_warnings(path, file),

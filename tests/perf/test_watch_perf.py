@@ -8,14 +8,15 @@ MyAgents to the same simulator every second), i.e. what any async HTTP watcher c
 bare import) is reported, not asserted; CPU and growth are asserted.
 
 The simulator (3 demo agents plus 7 running clinics, calls arriving in real time) runs in the test process;
-the watcher in its own (tests/perf/watch_proc.py builds it as the watch command does, metrics endpoint
-included), so its CPU time and RSS are its own. The first polls read every agent's whole history and every
+the watcher in its own (`wiro-voice watch --metrics 127.0.0.1:0 --interval 5`, the real command), so its CPU
+time and RSS are its own. The first polls read every agent's whole history and every
 rejection's reason; the warm-up (WIRO_VOICE_PERF_WATCH_WARMUP, default 20 s) covers them. Then CPU and RSS
 are sampled for WIRO_VOICE_PERF_WATCH_SECONDS (default 40 s).
 """
 
 from __future__ import annotations
 
+import asyncio
 import compileall
 import os
 import subprocess
@@ -29,8 +30,8 @@ import pytest
 import tui
 from tui.sim import Simulator
 from tui.sim.world import RUNNING
+from tui.wiro import WiroClient
 
-HERE = Path(__file__).parent
 WARMUP = float(os.environ.get("WIRO_VOICE_PERF_WATCH_WARMUP", "20"))
 SECONDS = float(os.environ.get("WIRO_VOICE_PERF_WATCH_SECONDS", "40"))
 INTERVAL = 5.0
@@ -39,6 +40,11 @@ RSS_BUDGET = 1.3
 GROWTH_BUDGET = 1.05
 
 pytestmark = pytest.mark.perf
+
+
+async def _listed(sim) -> list:
+    async with WiroClient(sim.api_key, None, sim.wiro_base) as client:
+        return await client.my_agents()
 
 
 def anchor_rss() -> int:
@@ -84,18 +90,25 @@ def test_watch_cpu_and_memory_over_ten_agents(tmp_path, report):
     # run with PYTHONDONTWRITEBYTECODE=1 would compile every module of ours at each start, and keep the cost).
     compileall.compile_dir(str(Path(tui.__file__).parent), quiet=1)
     with Simulator(seed=7) as sim:
+        listed = len(asyncio.run(_listed(sim)))
         with sim.world.lock:
-            for i in range(7):
+            for i in range(10 - listed):
                 sim.world.add_agent(f"Clinic {i + 1}", status=RUNNING)
-            assert len(sim.world.agents) == 10
-        proc = subprocess.Popen([sys.executable, str(HERE / "watch_proc.py"), sim.wiro_base, sim.api_key,
-                                 str(INTERVAL), str(tmp_path / "watch-state.json")],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert len(asyncio.run(_listed(sim))) == 10
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("WIRO_", "TWILIO_"))}
+        env.update(WIRO_API_KEY=sim.api_key, WIRO_VOICE_CONFIG=str(tmp_path / "config.toml"))
+        said = tmp_path / "watch.err"
+        proc = subprocess.Popen([sys.executable, "-m", "tui", "watch", "--api-base", sim.wiro_base, "--metrics",
+                                 "127.0.0.1:0", "--interval", str(INTERVAL)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=said.open("wb"))
         try:
-            assert proc.stdout.readline().startswith(b"listening")
+            deadline = time.monotonic() + 30
+            while b"metrics on http://127.0.0.1:" not in said.read_bytes() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert b"metrics on http://127.0.0.1:" in said.read_bytes(), said.read_text()
             watched = psutil.Process(proc.pid)
             time.sleep(WARMUP)
-            assert proc.poll() is None, proc.stderr.read().decode()
+            assert proc.poll() is None
             cpu0, wall0 = sum(watched.cpu_times()[:2]), time.monotonic()
             rss_warm = watched.memory_info().rss
             samples = []
@@ -103,7 +116,7 @@ def test_watch_cpu_and_memory_over_ten_agents(tmp_path, report):
                 time.sleep(1)
                 samples.append(watched.memory_info().rss)
             cpu1, wall1 = sum(watched.cpu_times()[:2]), time.monotonic()
-            assert proc.poll() is None, proc.stderr.read().decode()
+            assert proc.poll() is None
             polls = sim.requests.count("UserAgent/MyAgents")
         finally:
             proc.terminate()

@@ -1,5 +1,5 @@
-"""A real Prometheus server (Debian's `prometheus`) scrapes the watcher's endpoint every second; its HTTP API
-must report the simulator's world: calls on the line, calls counted, statuses, Wiro up.
+"""A real Prometheus server (Debian's `prometheus`) scrapes `wiro-voice watch --metrics` every second; its HTTP API
+must report the simulator's world: calls on the line, calls counted, statuses, credits, Wiro up.
 
 The simulator's clock is frozen (speed 0) so the world cannot move between Prometheus's scrape and the
 comparison. Skipped, with the reason, when the prometheus binary is not installed (.ci/run installs it).
@@ -8,9 +8,12 @@ comparison. Skipped, with the reason, when the prometheus binary is not installe
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,10 +21,8 @@ import httpx
 import pytest
 
 from tui.sim import Simulator
-from tui.watch.metrics import WatchMetrics, listen_warning, parse_listen, ListenError
-from tui.watch.state import WatchState
-from tui.watch.watcher import Watcher
-from tui.wiro import RetryPolicy, WiroClient
+from tui.watch.metrics import ListenError, WatchMetrics, listen_warning, parse_listen
+from tui.wiro import WiroClient
 
 from .watch_helpers import world_view
 
@@ -91,14 +92,33 @@ async def wait_for(http, base, promql, *, seconds=60.0) -> list[dict]:
     raise AssertionError(f"Prometheus never had {promql!r}")
 
 
+def start_watch(sim, tmp_path) -> tuple[subprocess.Popen, int]:
+    """`wiro-voice watch --metrics 127.0.0.1:0` for real (the installed entry point) against the simulator."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WIRO_", "TWILIO_"))}
+    env.update(WIRO_API_KEY=sim.api_key, WIRO_VOICE_CONFIG=str(tmp_path / "config.toml"))
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "watch", "--api-base", sim.wiro_base,
+                             "--twilio-base", sim.twilio_base, "--metrics", "127.0.0.1:0", "--interval", "1"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()
+    found = re.search(r"metrics on http://127\.0\.0\.1:(\d+)/metrics", line)
+    if not found:
+        proc.kill()
+        raise AssertionError(f"watch did not say where it listens: {line!r}")
+    return proc, int(found.group(1))
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 async def test_a_real_prometheus_scrapes_the_watcher(prometheus_binary, tmp_path):
     with Simulator(seed=7, speed=0, start_epoch=START_EPOCH) as sim:
-        client = WiroClient(sim.api_key, None, sim.wiro_base, retry=RetryPolicy(retries=1))
-        metrics = WatchMetrics()
-        _, port = metrics.serve("127.0.0.1", 0)
-        watcher = Watcher(client, WatchState(), interval=1.0, now=sim.now, metrics=metrics)
-        stop = asyncio.Event()
-        task = asyncio.create_task(watcher.run(stop=stop))
+        watch, port = start_watch(sim, tmp_path)
         web = free_port()
         config = tmp_path / "prometheus.yml"
         config.write_text(
@@ -111,13 +131,15 @@ async def test_a_real_prometheus_scrapes_the_watcher(prometheus_binary, tmp_path
             stdout=subprocess.DEVNULL, stderr=(tmp_path / "prometheus.log").open("wb"))
         base = f"http://127.0.0.1:{web}"
         try:
-            async with httpx.AsyncClient(timeout=5) as http:
+            async with httpx.AsyncClient(timeout=5) as http, \
+                    WiroClient(sim.api_key, None, sim.wiro_base) as client:
                 up = await wait_for(http, base, 'up{job="wiro-voice"} == 1')
                 assert up[0]["metric"]["instance"] == f"127.0.0.1:{port}"
-                active = await wait_for(http, base, "wiro_voice_calls_active")
-                got = {r["metric"]["agent"]: float(r["value"][1]) for r in active}
+                await wait_for(http, base, 'wiro_voice_api_up{api="wiro"} == 1')
                 guids = [a.guid for a in await client.my_agents()]
                 worlds = {g: world_view(sim, g) for g in guids}
+                active = await wait_for(http, base, "wiro_voice_calls_active")
+                got = {r["metric"]["agent"]: float(r["value"][1]) for r in active}
                 assert got == {g: float(w.active) for g, w in worlds.items()}
                 assert got[sim.demo_agent_guid] > 0
                 total = await query(http, base, "sum(wiro_voice_calls_total)")
@@ -127,18 +149,15 @@ async def test_a_real_prometheus_scrapes_the_watcher(prometheus_binary, tmp_path
                     g: float(w.status) for g, w in worlds.items()}
                 info = await query(http, base, 'wiro_voice_agent_status_info{status="Setup required"}')
                 assert [r["metric"]["agent"] for r in info] == [sim.setup_agent_guid]
-                wiro_up = await query(http, base, 'wiro_voice_api_up{api="wiro"}')
-                assert float(wiro_up[0]["value"][1]) == 1
                 buckets = await query(http, base, 'wiro_voice_call_duration_seconds_bucket{le="+Inf"}')
                 assert float(buckets[0]["value"][1]) == len(worlds[sim.demo_agent_guid].ended_durations)
+                credits = await query(http, base, "wiro_voice_remaining_credits == 0")
+                assert [r["metric"]["agent"] for r in credits] == [sim.nocredit_agent_guid]
+                # an alert rule of the README, evaluated by Prometheus itself
+                firing = await query(http, base, 'sum by (rule) (wiro_voice_alerts_firing) > 0')
+                assert {r["metric"]["rule"] for r in firing} == {"credits_low"}
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            stop.set()
-            await task
-            metrics.close()
-            await client.aclose()
+            stop(proc)
+            stop(watch)
+        rest = watch.stderr.read()
+        assert "Traceback" not in rest and sim.api_key not in rest

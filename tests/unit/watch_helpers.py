@@ -44,7 +44,7 @@ def make_watcher(sim, clock, client, *, state: WatchState | None = None, twilio:
     no_env = SimpleNamespace(twilio_account_sid=None, twilio_auth_token=None)  # the demo's own account only
     lookup = (lambda sid: twilio_access(sid, no_env, demo=sim)) if twilio else None
     return Watcher(client, state or WatchState(), now=sim.now, sleep=fake_sleep(clock, sleeps), twilio=lookup,
-                   twilio_base=sim.twilio_base, wiro_hosts=[sim.base_url], twilio_retry=RetryPolicy(retries=0),
+                   twilio_base=sim.twilio_base, api_base=sim.wiro_base, twilio_retry=RetryPolicy(retries=0),
                    **options)
 
 

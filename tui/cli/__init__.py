@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "themes": "themes",
     "serve": "serve",
     "sim": "sim",
+    "watch": "watch",
 }
 
 

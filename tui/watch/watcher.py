@@ -107,7 +107,7 @@ class Watcher:
         delivery: AlertDelivery | None = None,
         twilio: TwilioLookup | None = None,
         twilio_base: str = "https://api.twilio.com",
-        wiro_hosts: Sequence[str] = (),
+        api_base: str | None = None,
         twilio_interval: float = TWILIO_INTERVAL,
         twilio_retry: Any = None,
         reports_dir: Path | None = None,
@@ -128,7 +128,7 @@ class Watcher:
         self.schedule = PollState(interval)
         self.twilio = twilio
         self.twilio_base = twilio_base
-        self.wiro_hosts = tuple(wiro_hosts)
+        self.api_base = api_base  # its host counts as Wiro's in the Twilio verdicts (besides *.wiro.ai)
         self.twilio_interval = twilio_interval
         self.twilio_retry = twilio_retry
         self.reports_dir = reports_dir
@@ -276,7 +276,7 @@ class Watcher:
 
     async def _verify(self, numbers: tuple[str, ...], access: TwilioAccess, guid: str) -> NumbersCheck:
         from ..twilio.client import TwilioClient
-        from ..twilio.verify import verify_numbers
+        from ..twilio.verify import verify_numbers, wiro_hosts_for
 
         options: dict[str, Any] = {"sleep": self.sleep}
         if self.twilio_retry is not None:
@@ -284,7 +284,8 @@ class Watcher:
         try:
             async with TwilioClient(access.account_sid, access.token, self.twilio_base, **options) as client:
                 return await verify_numbers(numbers, access.account_sid, access.token, self.twilio_base,
-                                            wiro_hosts=self.wiro_hosts, agent_guid=guid, client=client)
+                                            wiro_hosts=wiro_hosts_for(self.api_base), agent_guid=guid,
+                                            client=client)
         except ValueError as err:  # an unusable SID or base: said once, then skipped like no credentials
             from ..twilio.verify import AccountCheck, NumbersCheck
 
