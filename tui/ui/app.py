@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..sim import Simulator
     from ..wiro.client import WiroClient
     from ..wiro.models import Agent
+    from .fleet_watch import FleetWatch
 
 
 class WiroVoiceApp(ReportsWorkerFailures, App[None]):
@@ -53,6 +54,8 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
     agent: reactive[Agent | None] = reactive(None, always_update=True)
     health: reactive[Health] = reactive(Health(live=False), always_update=True)
     demo: reactive[bool] = reactive(False)
+    #: the alerts holding across the fleet (tui.watch.alerts.Alert), for the header's count
+    alerts: reactive[tuple] = reactive((), always_update=True)
 
     def __init__(
         self,
@@ -63,6 +66,10 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         clock: Callable[[], float] = time.time,
         themes: ThemeCatalog | None = None,
     ) -> None:
+        if settings.agent is None and settings.has_account and sim is None and start_demo is None:
+            # no agent chosen yet: start on the Fleet, where every agent shows (with one agent it is chosen and
+            # the Overview opens). The demo always has its agent, so it opens on the Overview.
+            self.DEFAULT_MODE = "fleet"
         super().__init__()
         self.settings = settings
         self.sim = sim
@@ -72,6 +79,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self._health = HealthTracker(clock)
         self.agent_guid: str | None = settings.agent
         self._client: WiroClient | None = None
+        self._fleet: FleetWatch | None = None
         #: bumped whenever the connection or the agent changes, so screens drop what they showed
         self.generation = 0
         self.set_reactive(WiroVoiceApp.demo, sim is not None or start_demo is not None)
@@ -90,6 +98,15 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         if self._client is None and self.settings.api_key:
             self._client = self._make_client(self.settings)
         return self._client
+
+    @property
+    def fleet(self) -> "FleetWatch":
+        """The fleet poller (every agent, the alerts), made when first needed: the Fleet screen starts it."""
+        if self._fleet is None:
+            from .fleet_watch import FleetWatch
+
+            self._fleet = FleetWatch(self)
+        return self._fleet
 
     @property
     def demo_starting(self) -> bool:

@@ -83,6 +83,8 @@ class PollReport:
     error: WiroError | None = None
     missing: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    #: what `views` summarize: each agent's poll, or its last good data where this round failed
+    shown: tuple[AgentPoll, ...] = ()
 
     @property
     def listed(self) -> bool:
@@ -90,8 +92,11 @@ class PollReport:
 
 
 class Watcher:
-    """Polls the fleet. One instance per process (it owns the watch state); `poll()` for one round, `run()` to
-    keep going."""
+    """Polls the fleet. One instance per watch state; `poll()` for one round, `run()` to keep going.
+
+    `delivery` is anything with `start()`, `submit(events)` and `aclose()` (default: an AlertDelivery that says
+    each event on `stderr`); `on_warning(text)` hears what would otherwise be said on `stderr` (the TUI has
+    no stderr to write to)."""
 
     def __init__(
         self,
@@ -104,7 +109,7 @@ class Watcher:
         now: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         metrics: WatchMetrics | None = None,
-        delivery: AlertDelivery | None = None,
+        delivery: Any = None,
         twilio: TwilioLookup | None = None,
         twilio_base: str = "https://api.twilio.com",
         api_base: str | None = None,
@@ -114,6 +119,7 @@ class Watcher:
         max_in_flight: int = MAX_IN_FLIGHT,
         history_limit: int = HISTORY_LIMIT,
         stderr: TextIO | None = None,
+        on_warning: Callable[[str], Any] | None = None,
     ) -> None:
         self.client = client
         self.state = state
@@ -134,6 +140,7 @@ class Watcher:
         self.reports_dir = reports_dir
         self.history_limit = max(1, min(HISTORY_CAP, history_limit))
         self.stderr = stderr if stderr is not None else sys.stderr
+        self.on_warning = on_warning
         self.polls = 0
         self.poll_errors: Counter[tuple[str, str]] = Counter()
         self.apis: dict[str, ApiHealth] = {"wiro": ApiHealth("wiro")}
@@ -169,13 +176,14 @@ class Watcher:
         judgement = judge(fleet, self.alerts, self.state)
         events = self.engine.evaluate(judgement.alerts, at, undecided=judgement.undecided)
         self.delivery.submit(events)
-        views = tuple(summarize(self._shown(p), at) for p in polls)
+        shown = tuple(self._shown(p) for p in polls)
+        views = tuple(summarize(p, at) for p in shown)
         self.polls += 1
         self._publish(views, at)
         self._warn(self.state.save())
         problems = tuple(p for poll in polls for p in (poll.detail_error, poll.sessions_error) if p)
         error = list_error or self._rate_limited
-        return PollReport(fleet, views, tuple(events), error, missing, problems)
+        return PollReport(fleet, views, tuple(events), error, missing, problems, shown)
 
     async def _poll_agents(self, rows: list[Any], started: float, stagger: bool) -> list[AgentPoll]:
         gap = self.interval / len(rows) if stagger and rows else 0.0
@@ -375,7 +383,10 @@ class Watcher:
     def _warn(self, text: str | None) -> None:
         if text and text not in self._said:
             self._said.add(text)
-            print(f"watch: {text}", file=self.stderr, flush=True)
+            if self.on_warning is not None:
+                self.on_warning(text)
+            else:
+                print(f"watch: {text}", file=self.stderr, flush=True)
 
     # -- rounds --------------------------------------------------------------------------------------------
 
@@ -391,8 +402,9 @@ class Watcher:
                 report = await self.poll(stagger=True)
             except Exception as exc:  # noqa: BLE001 - a bug in one round must not end the watch
                 self.poll_errors[("watch", "internal")] += 1
-                print(f"watch: a poll failed unexpectedly ({type(exc).__name__}: {exc}); trying again",
-                      file=self.stderr, flush=True)
+                text = f"a poll failed unexpectedly ({type(exc).__name__}: {exc}); trying again"
+                self._said.discard(text)  # said each time it happens
+                self._warn(text)
                 wait = self.schedule.failed()
             else:
                 wait = self.schedule.record(report.error)
