@@ -161,3 +161,18 @@ async def test_a_real_prometheus_scrapes_the_watcher(prometheus_binary, tmp_path
             stop(watch)
         rest = watch.stderr.read()
         assert "Traceback" not in rest and sim.api_key not in rest
+
+
+def test_the_readme_alert_rules_are_valid_promql(tmp_path):
+    """The two PromQL rules the README gives, checked by Prometheus's own promtool."""
+    promtool = shutil.which("promtool") or ("/usr/bin/promtool" if Path("/usr/bin/promtool").exists() else None)
+    if promtool is None:
+        pytest.skip("promtool (Debian's `prometheus` package) is not installed: the README's rules are not checked")
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", readme, re.S)
+    assert block, "the README has no yaml block"
+    rules = block.group(1).split("# rules file", 1)[1].split("\n", 1)[1]
+    (tmp_path / "rules.yml").write_text(rules)
+    checked = subprocess.run([promtool, "check", "rules", str(tmp_path / "rules.yml")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS: 2 rules found" in checked.stdout
