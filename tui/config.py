@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 
-from .masking import mask
+from .common.masking import mask
+from .connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
 
 DEFAULT_API_BASE = "https://api.wiro.ai/v1"
 DEFAULT_TWILIO_BASE = "https://api.twilio.com"
@@ -234,8 +235,6 @@ def _where(settings: Settings, key: str, path: Path) -> str:
 
 def _check_values(settings: Settings, path: Path) -> None:
     """Values that cannot work are refused here, by where they came from (never quoting a secret)."""
-    from .connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
-
     checks = [
         ("api_key", check_api_key, settings.api_key.reveal() if settings.api_key else None),
         ("api_secret", check_api_secret, settings.api_secret.reveal() if settings.api_secret else None),
@@ -280,6 +279,6 @@ def save_config(path: Path, updates: Mapping[str, Any]) -> None:
             current[key] = value
     import tomli_w  # only when saving; start-up reads the file and nothing more
 
-    from .atomic import write_private
+    from .common.atomic import write_private
 
     write_private(path, tomli_w.dumps(current).encode())

@@ -195,6 +195,32 @@ def test_a_rejected_save_exits_2_with_the_row_beside_its_field(server, cli, tmp_
     assert "UserAgent/Update" not in server.endpoints()
 
 
+def stored_report(tmp_path: Path):
+    from tui.webhooks.store import load_report, report_path, reports_dir
+
+    return load_report(report_path(reports_dir(tmp_path / "config.toml"), p.GUID)).report
+
+
+def test_a_partial_save_keeps_the_webhook_report_of_its_numbers(server, cli, tmp_path):
+    server.reply("UserAgent/Detail", p.detail_newest())
+    server.reply("UserAgent/CredentialUpsert", p.upsert_partial())
+    assert cli("save", str(credential_file(tmp_path))).code == 1
+    report = stored_report(tmp_path)
+    assert report is not None and report.agent_guid == p.GUID and report.error is None
+    assert [(n.number, n.state) for n in report.numbers] == [(n, "updated") for n in p.NUMBERS]
+
+
+def test_a_rejected_save_leaves_the_last_webhook_report_as_it_was(server, cli, tmp_path):
+    server.reply("UserAgent/Detail", p.detail_newest())
+    server.reply("UserAgent/CredentialUpsert", p.upsert_failed())
+    assert cli("save", str(credential_file(tmp_path))).code == 1
+    before = stored_report(tmp_path)
+    assert before.state_of(p.NUMBERS[1]).state == "failed"
+    server.reply("UserAgent/CredentialUpsert", p.upsert_rejected())
+    assert cli("save", str(credential_file(tmp_path))).code == 2
+    assert stored_report(tmp_path) == before  # Wiro changed nothing: its last webhook answer still stands
+
+
 @pytest.mark.parametrize("answer, status, words", [
     (p.ACCESS_DENIED_403, 403, "not the agent's owner"),
     (p.AGENT_GONE, 200, "deleted"),

@@ -144,9 +144,9 @@ def test_a_revoked_key_exits_2(shaped, run, monkeypatch):
 def test_logs_newest_first_and_kind_tool(shaped, run):
     code, out, err = run("logs", "--lines", "2000", "--json", agent=shaped.demo_agent_guid)
     events = json.loads(out)["events"]
-    from tui.activity.events import parse_time
+    from tui.common.coerce import epoch_time
 
-    times = [parse_time(e["ts"]) for e in events]
+    times = [epoch_time(e["ts"]) for e in events]
     assert events and times == sorted(times, reverse=True)
     code, out, err = run("logs", "--lines", "2000", "--kind", "tool", "--json", agent=shaped.demo_agent_guid)
     kinds = {e["kind"] for e in json.loads(out)["events"]}

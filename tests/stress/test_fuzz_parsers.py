@@ -304,8 +304,8 @@ twilio_bodies = st.one_of(
 @settings(max_examples=100, **FAST)
 @given(STATUSES, RETRY_AFTER, twilio_bodies)
 def test_twilio_client_gives_typed_results_or_twilio_errors(scripted, status, retry_after, body):
+    from tui.common.http import RetryPolicy
     from tui.twilio.client import TwilioClient
-    from tui.wiro import RetryPolicy
 
     Scripted.status, Scripted.body = status, body
     Scripted.headers = {"content-type": "application/json", **({"retry-after": retry_after} if retry_after is not None else {})}

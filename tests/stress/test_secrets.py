@@ -3,7 +3,7 @@ subcommand runs (text and --json, in a subprocess, against the simulator), every
 (with the token typed into the Credentials form and the Webhooks token field), every error path that can be
 provoked is (401, 500, timeouts, garbage, dropped connections, bad config, broken credential files), and all of
 that output plus every file written (config, drafts, webhook reports, renders) is searched. Nothing may show
-any 8 characters of a secret: the documented mask (`tui.masking.mask`) shows the last 4 at most.
+any 8 characters of a secret: the documented mask (`tui.common.masking.mask`) shows the last 4 at most.
 
 The config file may hold the Wiro key and secret when the user saves them on the Connection screen (that is
 what it is for, hence mode 0600); it must never get them from the environment, and never the Twilio token.
@@ -24,7 +24,7 @@ import pytest
 from textual.widgets import Input
 
 from tui.cli import build_parser
-from tui.masking import mask
+from tui.common.masking import mask
 from tui.sim import auth
 from tui.ui.app import WiroVoiceApp
 from tui.ui.navigation import DESTINATIONS

@@ -84,6 +84,25 @@ async def test_the_report_survives_a_restart(sim, sim_settings):
         assert table_rows(again)["+14155550142"][1] == "updated"
 
 
+async def test_a_save_from_the_credentials_screen_writes_the_report_once(sim, sim_settings, monkeypatch):
+    import tui.credential.save
+    import tui.webhooks.store
+
+    written = []
+    for module in (tui.credential.save, tui.webhooks.store):
+        original = module.save_report
+        monkeypatch.setattr(module, "save_report", lambda path, report, original=original: (
+            written.append((path, report.made_at)), original(path, report))[1])
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(app, pilot, "credentials", rounds=6)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot, rounds=6)
+        assert "Saved" in str(app.screen.query_one("#save-result").render())
+    assert len(written) == 1 and written[0][0].parent == sim_settings.config_path.parent / "webhook-reports"
+    assert written[0][1] == sim.now()  # made at the app's clock (the simulator's, in the demo)
+
+
 async def test_the_whitelist_tester_shows_the_two_forms_trap(sim, sim_settings):
     with sim.world.lock:
         sim.world.agents[sim.demo_agent_guid].twilio["whitelistedcallers"] = ["+14155551234"]

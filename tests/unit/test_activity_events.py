@@ -10,11 +10,11 @@ from tui.activity.events import (
     from_log,
     from_tail,
     newest_first,
-    parse_time,
 )
 from tui.activity.flatten import flatten, scalar_text
 from tui.activity.kinds import kind_words, resolve_kinds, tidy_kind
 from tui.calls.catalog import end_reason_label
+from tui.common.coerce import epoch_time
 from tui.wiro.models import LogEvent, LogTail
 
 T0 = "2026-04-24T01:10:13.746Z"
@@ -165,19 +165,19 @@ def test_scalar_text_spells_values_like_json():
 
 
 def test_times_are_read_from_iso_or_numbers():
-    assert parse_time(T0) == T0_EPOCH
-    assert parse_time("2026-04-24T01:10:13.746+00:00") == T0_EPOCH
-    assert parse_time("2026-04-24T01:10:13.746") == T0_EPOCH  # no zone: UTC, like the rest of Wiro
-    assert parse_time(1776993013746) == T0_EPOCH  # milliseconds
-    assert parse_time(1776993013) == 1776993013.0  # seconds
-    assert parse_time("1776993013") == 1776993013.0
+    assert epoch_time(T0) == T0_EPOCH
+    assert epoch_time("2026-04-24T01:10:13.746+00:00") == T0_EPOCH
+    assert epoch_time("2026-04-24T01:10:13.746") == T0_EPOCH  # no zone: UTC, like the rest of Wiro
+    assert epoch_time(1776993013746) == T0_EPOCH  # milliseconds
+    assert epoch_time(1776993013) == 1776993013.0  # seconds
+    assert epoch_time("1776993013") == 1776993013.0
     for bad in (None, True, "", "yesterday", "2026-13-45T00:00:00Z", float("nan"), 10**30, [], {}):
-        assert parse_time(bad) is None
+        assert epoch_time(bad) is None
 
 
 @given(st.one_of(json_leaf, st.text()))
 def test_reading_a_time_never_raises(value):
-    parse_time(value)
+    epoch_time(value)
 
 
 def test_the_same_content_has_the_same_key_whatever_the_key_order():

@@ -177,6 +177,52 @@ def test_save_works_with_demo(env, tmp_path, capsys):
     assert document["saved"] is True and "20003" in document["webhooks"]["error"]
 
 
+class NoTty:
+    def isatty(self) -> bool:
+        return False
+
+
+def test_save_keeps_the_webhook_report_that_webhooks_then_shows(env, sim, tmp_path, capsys):
+    """`save` from a script keeps the report as the TUI does: `webhooks` then shows this save, not an older one."""
+    from tui.webhooks.report import build_report
+    from tui.webhooks.store import report_path, reports_dir, save_report
+    from tui.wiro.models import UpsertResult
+
+    env.setenv("WIRO_API_KEY", sim.api_key)
+    env.setenv("TWILIO_AUTH_TOKEN", sim.twilio_auth_token)
+    env.setattr(sys, "stdin", NoTty())
+    guid = sim.demo_agent_guid
+    older = build_report(UpsertResult.parse({"twilioWebhookError": "Twilio API request failed: 503"}),
+                         ["+14155550142"], agent_guid=guid, now=1_000_000_000.0)
+    save_report(report_path(reports_dir(tmp_path / "config.toml"), guid), older)
+    path = write(tmp_path / "c.json", {**GOOD, "authtoken": "***encrypted***", "accountsid": sim.twilio_account_sid,
+                                       "phonenumbers": ["+14155550142", "+14155550163"]})
+    assert main(save_argv(sim, path, "--json")) == 1  # +14155550163 is not on the Twilio account
+    capsys.readouterr()
+
+    assert main(["webhooks", "--api-base", sim.wiro_base, "--twilio-base", sim.twilio_base, "--agent", guid,
+                 "--json"]) == 1
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert doc["last_save"]["made_at"] > older.made_at and doc["last_save"]["error"] is None
+    states = {n["number"]: n["last_save"] for n in doc["numbers"]}
+    assert states["+14155550142"]["state"] == "updated"
+    assert states["+14155550163"] == {**states["+14155550163"], "state": "failed",
+                                      "detail": "no matching IncomingPhoneNumber on Twilio account"}
+    assert sim.twilio_auth_token not in captured.out + captured.err
+
+
+def test_save_says_so_when_the_report_cannot_be_kept_and_still_saves(env, sim, tmp_path, capsys):
+    env.setenv("WIRO_API_KEY", sim.api_key)
+    (tmp_path / "webhook-reports").write_text("a file where the folder should be")
+    path = write(tmp_path / "c.json", {**GOOD, "authtoken": "***encrypted***", "accountsid": sim.twilio_account_sid,
+                                       "phonenumbers": ["+14155550142"]})
+    assert main(save_argv(sim, path)) == 0  # the credential is saved and every number configured: still a success
+    captured = capsys.readouterr()
+    assert "Saved the twilio-voice credential" in captured.out
+    assert "wiro-voice: Could not keep the webhook report:" in captured.err
+
+
 def test_save_a_bad_file_exits_2(env, tmp_path, capsys):
     assert main(["save", str(tmp_path / "none.json"), "--demo"]) == 2
     assert "does not exist" in capsys.readouterr().err

@@ -195,3 +195,52 @@ async def test_an_emptied_whitelist_is_cleared_with_an_empty_list(sim, client, r
     assert outcome.saved and outcome.notes == ()
     assert {"credentialkey": "twilio-voice", "fieldname": "whitelistedcallers", "fieldvalue": []} in received[0]["fields"]
     assert stored(sim, guid)["whitelistedcallers"] == []
+
+
+# -- the webhook report: kept by the save itself, for every front end ----------------------------------------------
+
+
+async def test_the_save_keeps_its_webhook_report_made_at_the_given_clock(sim, client, tmp_path):
+    from tui.webhooks.store import load_report, report_path
+
+    guid = sim.demo_agent_guid
+    outcome = await save_credential(client, guid, await loaded_draft(client, guid), reports=tmp_path / "reports",
+                                    clock=lambda: 1_777_000_123.0)
+    assert outcome.saved and outcome.report_problem is None
+    kept = load_report(report_path(tmp_path / "reports", guid))
+    assert kept.warning is None and kept.report == outcome.report
+    assert kept.report.made_at == 1_777_000_123.0 and kept.report.agent_guid == guid
+    assert kept.report.state_of(NUMBER_OK).state == "updated"
+    assert (kept.report.state_of(NUMBER_MISSING).state, kept.report.state_of(NUMBER_MISSING).detail) == (
+        "failed", "no matching IncomingPhoneNumber on Twilio account")
+
+
+async def test_without_a_reports_folder_no_report_is_written(sim, client, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    outcome = await save_credential(client, sim.demo_agent_guid, await loaded_draft(client, sim.demo_agent_guid))
+    assert outcome.saved and outcome.report is not None and outcome.report_problem is None
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_report_that_cannot_be_written_is_said_and_the_save_stands(sim, client, tmp_path):
+    blocked = tmp_path / "reports"
+    blocked.write_text("a file where the folder should be")
+    outcome = await save_credential(client, sim.demo_agent_guid, await loaded_draft(client, sim.demo_agent_guid),
+                                    reports=blocked)
+    assert outcome.saved and outcome.failure is None
+    assert outcome.report_problem.startswith("Could not keep the webhook report: ")
+
+
+async def test_a_save_that_fails_leaves_the_last_report_alone(sim, client, tmp_path):
+    from tui.webhooks.store import load_report, report_path
+
+    guid = sim.demo_agent_guid
+    draft = await loaded_draft(client, guid)
+    assert (await save_credential(client, guid, draft, reports=tmp_path, clock=lambda: 1.0e9)).saved
+    sim.set_faults("503:1")
+    try:
+        failed = await save_credential(client, guid, draft, reports=tmp_path, clock=lambda: 2.0e9)
+    finally:
+        sim.set_faults(None)
+    assert not failed.saved and failed.report is None
+    assert load_report(report_path(tmp_path, guid)).report.made_at == 1.0e9

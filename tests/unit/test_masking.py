@@ -5,7 +5,7 @@ from __future__ import annotations
 from tui.credential.draft import CredentialDraft
 from tui.credential.payload import normalized
 from tui.credential.rules import validate
-from tui.masking import mask, scrub_tokens
+from tui.common.masking import mask, scrub_tokens
 
 TOKEN = "9f86d081884c7d659a2feaa0c55ad015"
 

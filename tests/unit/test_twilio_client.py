@@ -11,7 +11,6 @@ from tui.twilio.client import (
     REJECTED_MESSAGE,
     TwilioClient,
     check_twilio_base,
-    retry_after_seconds,
 )
 from tui.twilio.errors import (
     ProtocolError,
@@ -19,7 +18,7 @@ from tui.twilio.errors import (
     RejectedError,
     TransientError,
 )
-from tui.wiro.client import RetryPolicy
+from tui.common.http import RetryPolicy
 
 DEMO_NUMBERS = 6  # numbers the demo's first Twilio account holds
 
@@ -187,8 +186,3 @@ def test_unusable_base_urls_are_named(base):
     with pytest.raises(ValueError):
         TwilioClient("AC" + "1" * 32, "a" * 32, base)
 
-
-def test_retry_after_reads_seconds_and_ignores_junk():
-    assert retry_after_seconds("2") == 2.0
-    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
-    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past: go now

@@ -83,7 +83,7 @@ async def test_whitespace_around_pasted_values_is_trimmed(sim):
 
 async def test_network_error_is_unreachable_not_rejected():
     from tui.twilio.client import TwilioClient
-    from tui.wiro.client import RetryPolicy
+    from tui.common.http import RetryPolicy
 
     base = "http://127.0.0.1:9"  # nothing listens on the discard port
     async with TwilioClient("AC" + "1" * 32, "a" * 32, base, retry=RetryPolicy(retries=0)) as client:

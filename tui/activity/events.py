@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from ..calls.catalog import duration_text, end_reason_label, rejection_label
-from ..calls.sanitize import printable
+from ..common.coerce import epoch_time
+from ..common.text import printable
 from ..wiro.models import LogEvent, LogTail
 from .flatten import Pair, flatten, scalar_text
 from .kinds import kind_words
@@ -57,33 +56,6 @@ class ActivityEvent:
         for name, value in self.fields:
             yield value
             yield f"{name}={value}"
-
-
-def parse_time(value: Any) -> float | None:
-    """Epoch seconds from an ISO 8601 time ("2026-04-24T01:10:13.746Z"; no zone means UTC) or a number
-    (seconds, or milliseconds when that large); None when it cannot be read."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = float(text)
-        except ValueError:
-            try:
-                moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-            except ValueError:
-                return None
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            try:
-                return moment.timestamp()
-            except (OverflowError, OSError, ValueError):
-                return None
-    if isinstance(value, (int, float)):
-        seconds = float(value) / 1000 if abs(value) >= 1e11 else float(value)
-        # beyond what datetime can show, the number means nothing useful as a time
-        return seconds if math.isfinite(seconds) and -6e10 < seconds < 2.5e11 else None
-    return None
 
 
 def content_key(raw: Mapping[str, Any]) -> str:
@@ -146,7 +118,7 @@ def from_log(event: LogEvent, key: str | None = None) -> ActivityEvent:
     words = kind_words(event.kind, ok=ok, raw=raw)
     return ActivityEvent(
         key=key or content_key(raw),
-        at=parse_time(raw.get("ts")),
+        at=epoch_time(raw.get("ts")),
         ts=scalar_text(raw["ts"]) if raw.get("ts") is not None else "",
         kind=printable(event.kind),
         words=words,

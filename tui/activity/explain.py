@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..calls.sanitize import printable
+from ..common.text import printable
 from ..wiro.errors import ApiError, NotFoundError, WiroError
 from ..wiro.health import failure_phrase
 

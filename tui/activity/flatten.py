@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..calls.sanitize import printable
+from ..common.text import printable
 
 #: the keys every event has; the table shows them in their own columns
 HEADLINE_KEYS = frozenset({"ts", "kind", "title"})

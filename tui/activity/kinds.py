@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..calls.sanitize import printable
+from ..common.text import printable
 
 #: kind → words; a failed completion (ok: false) is said differently, below
 KIND_WORDS: dict[str, str] = {

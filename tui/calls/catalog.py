@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: the models load with the first answer
     from ..wiro.models import CallSession
-from .sanitize import (
-    printable as _clean,  # unknown values are shown as sent, minus control characters
-)
+from ..common.text import printable as _clean  # unknown values are shown as sent, minus control characters
 
 INCOMING = "realtime_session_incoming"
 ACTIVE = "realtime_session_active"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable, NamedTuple
 
+from ..common.text import printable
 from ..wiro.models import CallSession
 from .catalog import (
     age_text,
@@ -24,7 +25,6 @@ from .catalog import (
     status_group,
     status_label,
 )
-from .sanitize import printable
 
 #: Turns epoch seconds into a local datetime; injectable so tests and snapshots can pin the zone.
 LocalTime = Callable[[float], datetime]

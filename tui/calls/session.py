@@ -12,7 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-from ..wiro.models import CallSession, MessageDetail, as_dict, as_int, as_str
+from ..common.coerce import as_dict, as_float, as_int, as_str
+from ..common.text import printable
+from ..wiro.models import CallSession, MessageDetail
 from .catalog import (
     Explanation,
     caller_text,
@@ -25,7 +27,6 @@ from .catalog import (
     live_duration,
     status_group,
 )
-from .sanitize import printable
 
 #: Metadata keys read into named fields (and so not repeated among the "other" details).
 _STATUS_KEYS = ("type", "status")
@@ -207,11 +208,7 @@ def _turns(value: Any) -> Iterator[Turn]:
         elif isinstance(item, dict):
             role = as_str(_first(item, ("role", "speaker", "from", "who"))) or ""
             text = _first(item, ("text", "content", "message", "transcript"))
-            at = _first(item, ("t", "time", "offset", "at", "seconds"))
-            try:
-                at_seconds = None if at is None or isinstance(at, bool) else float(at)
-            except (TypeError, ValueError):
-                at_seconds = None
+            at_seconds = as_float(_first(item, ("t", "time", "offset", "at", "seconds")))
             shown = text if isinstance(text, str) else json.dumps(item, ensure_ascii=False, default=str)
             yield Turn(printable(role), printable(shown), at_seconds)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..common.text import plural
+from ..common.text import plural, printable
 from .catalog import Explanation, age_text, duration_text
 from .rows import LocalTime
-from .sanitize import printable
 from .session import SessionView
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..calls.sanitize import printable
+from ..common.text import printable
 from . import common
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, TextIO
 
-from ..calls.sanitize import printable
+from ..common.text import printable
 from . import common
 from .common import plural
 

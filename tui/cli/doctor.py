@@ -114,7 +114,7 @@ def render_text(evidence: Evidence, findings: Sequence[Finding], width: int | No
     import shutil
     import textwrap
 
-    from ..calls.sanitize import printable
+    from ..common.text import printable
     from ..doctor.evidence import skipped
     from ..doctor.findings import SEVERITIES, count_text, healthy
 

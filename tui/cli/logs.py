@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..calls.sanitize import printable
+from ..common.text import printable
 from . import common
 from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, CliError
 

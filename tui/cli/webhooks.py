@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..calls.sanitize import printable
+from ..common.text import printable
 from ..config import ENV_TWILIO_SID
 from . import common
 from .common import CliError, plural

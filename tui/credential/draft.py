@@ -7,12 +7,14 @@ with it. The auth token is None until the user types one: Wiro never returns it 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from ..masking import mask
+from ..common.masking import mask
 from ..wiro.models import AUTH_TOKEN_MASK, TwilioVoiceCredential
+from .phones import split_list
 
 FIELD_NAMES = (
     "accountsid", "authtoken", "phonenumbers", "whitelistedcallers", "maxcallseconds",
@@ -90,8 +92,6 @@ class CredentialDraft:
         the mask `***encrypted***` as authtoken means "Wiro holds a token, leave it". Values of a wrong
         type are turned into text so that the rules can say what is wrong with them.
         """
-        from .phones import split_list
-
         def text(name: str, default: str = "") -> str:
             value = data.get(name)
             if value is None:
@@ -179,8 +179,6 @@ def token_display(draft: CredentialDraft) -> str:
 
 def mapping_notes(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(field, message) for keys a credential file should not have and values of the wrong type."""
-    import difflib
-
     known = set(FIELD_NAMES) | {"token_on_server", "_connected", "optional", "extra"}
     notes: list[tuple[str, str]] = []
     for key in data:

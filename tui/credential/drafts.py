@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..atomic import write_private
+from ..common.atomic import write_private
 
 DRAFT_FIELDS = (
     "accountsid", "phonenumbers", "whitelistedcallers", "maxcallseconds",

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..masking import scrub_tokens
+from ..common.masking import scrub_tokens
+from ..twilio.classify import is_wiro_url
 from .draft import CredentialDraft, token_display, token_to_send
 
 CREDENTIAL_KEY = "twilio-voice"
@@ -89,8 +90,6 @@ def files_to_keep(draft: CredentialDraft, *, server: Mapping[str, str | None] | 
     Wiro has now (`server`, from Detail) or what the form was loaded with (`loaded`), or it is a URL served by
     Wiro (a host under wiro.ai or in `wiro_hosts`), which Detail recomposes on every read — writing it back
     would store a copy of a passing URL instead of the file."""
-    from ..twilio.classify import is_wiro_url
-
     keep = set()
     hosts = tuple(wiro_hosts)
     for name in HOLD_FILE_FIELDS:

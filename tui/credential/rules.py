@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..hold import probe as probe_module
 from ..hold.probe import AudioInfo, ProbeError
-from ..masking import scrub_tokens
+from ..common.masking import scrub_tokens
 from ..problems import Problem
 from ..wiro.models import AUTH_TOKEN_MASK
 from .draft import FIELD_NAMES, LIST_FIELDS, CredentialDraft, token_to_send

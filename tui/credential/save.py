@@ -10,7 +10,9 @@ The steps, as the newest Wiro docs describe a first-time setup:
 4. one CredentialUpsert with every other field (without the file fields just written, and without a hold
    file Wiro already has): its answer says how many rows were applied, which rows failed, and what happened
    to the numbers' webhooks;
-5. read the agent again; if it is still in Setup required (6) and not running, `Update {guid}` makes Wiro
+5. keep what Wiro said about each number's webhook (the report `webhooks` and `doctor` read) when the caller
+   gives the reports folder: every front end that saves keeps it, the same way;
+6. read the agent again; if it is still in Setup required (6) and not running, `Update {guid}` makes Wiro
    re-check the credentials and move it to Stopped (0) so it can start. A running agent is never Updated:
    the upsert already restarts it.
 
@@ -22,13 +24,20 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..hold.probe import ProbeError
+from ..hold.errors import HoldError
+from ..hold.probe import ProbeError, probe_bytes
+from ..hold.sources import fetch, is_url, url_label
 from ..problems import Problem
+from ..twilio.classify import handler_hosts
+from ..webhooks.report import SaveReport, build_report
+from ..webhooks.store import report_path, save_report
+from ..wiro.client import CREDENTIAL_FILE_MAX_BYTES
 from ..wiro.errors import (
     AccessDenied,
     AgentGone,
@@ -96,6 +105,8 @@ class SaveOutcome:
     update_error: str | None = None
     agent_after: Agent | None = None  # the agent as read after the save (or as Update answered)
     numbers: tuple[str, ...] = ()  # the numbers the save sent
+    report: SaveReport | None = None  # what Wiro said about each number's webhook (when rows were saved)
+    report_problem: str | None = None  # why the report could not be kept on disk, in words
 
     @property
     def error(self) -> str | None:
@@ -172,8 +183,6 @@ def _upload_name(path: Path, format_: str | None) -> str:
 
 
 def _hosts(client: Any) -> tuple[str, ...]:
-    from ..twilio.classify import handler_hosts
-
     return handler_hosts(getattr(client, "base_url", None))
 
 
@@ -187,12 +196,16 @@ async def save_credential(
     check_whitelist: bool = True,
     agent: Agent | None = None,
     loaded: CredentialDraft | None = None,
+    reports: Path | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> SaveOutcome:
     """Save `draft` as the agent's twilio-voice credential (the steps are in the module's docstring).
 
     `agent` is the agent as the caller last read it (the form has it): given, the save reads nothing first.
     `loaded` is the draft the form was filled from: a hold file still as loaded is not written back.
     `progress(label, done, total)` follows the uploads byte by byte.
+    `reports` is the folder of webhook reports (`webhooks.store.reports_dir`): once Wiro has saved rows, the
+    report of this save replaces the agent's last one there, made at `clock()`. None keeps no report.
     """
 
     def report(label: str, done: int, total: int | None) -> None:
@@ -273,6 +286,8 @@ async def save_credential(
         return SaveOutcome(bool(written), validation, result=result, uploaded=dict(uploaded), failure=failure,
                            row_errors=rows, files_written=tuple(written), status_before=before)
 
+    webhooks = build_report(result, draft.phonenumbers, agent_guid=agent_guid, now=clock())
+    report_problem = await _keep_report(reports, agent_guid, webhooks)
     failure = None
     if rows:
         names = ", ".join(r.field or "credential" for r in rows)
@@ -288,7 +303,19 @@ async def save_credential(
     return SaveOutcome(True, validation, result=result, uploaded=dict(uploaded), failure=failure, notes=tuple(notes),
                        row_errors=rows, files_written=tuple(written), status_before=before, status_after=status_after,
                        updated_setup=updated, update_error=update_error, agent_after=after,
-                       numbers=tuple(v.strip() for v in draft.phonenumbers if v.strip()))
+                       numbers=tuple(v.strip() for v in draft.phonenumbers if v.strip()), report=webhooks,
+                       report_problem=report_problem)
+
+
+async def _keep_report(folder: Path | None, guid: str, report: SaveReport) -> str | None:
+    """Write the report as the agent's last one (off the event loop: it fsyncs); why it could not be, or None."""
+    if folder is None:
+        return None
+    try:
+        await asyncio.to_thread(save_report, report_path(folder, guid), report)
+    except OSError as err:
+        return f"Could not keep the webhook report: {err.strerror or err}"
+    return None
 
 
 def _rows(count: int | None) -> str:
@@ -300,10 +327,6 @@ def _rows(count: int | None) -> str:
 async def _store_file(client: Any, guid: str, name: str, value: str, report: Callable) -> str | SaveFailure:
     """CredentialFileUpload of one hold file (a local path, or a URL fetched first): the URL Wiro answered
     ("" when none), or why it failed. The 10 MB cap is checked before anything is sent."""
-    from ..hold.errors import HoldError
-    from ..hold.sources import fetch, is_url, url_label
-    from ..wiro.client import CREDENTIAL_FILE_MAX_BYTES
-
     if is_url(value):
         label = url_label(value)
         report(f"Downloading {label} ({name})", 0, None)
@@ -314,8 +337,6 @@ async def _store_file(client: Any, guid: str, name: str, value: str, report: Cal
                                name)
         data = fetched.data
         try:
-            from ..hold.probe import probe_bytes
-
             info = probe_bytes(data, name=label)
         except ProbeError as err:
             return SaveFailure("upload", "file", f"Not saved: {name} at {label}: {err.message}", name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ..credential.draft import CredentialDraft
 from ..credential.rules import (
     ADD,
     SPOKEN_WARNING_SECONDS,
@@ -13,6 +14,8 @@ from ..credential.rules import (
     split_field,
     validate,
 )
+from ..credential.ssml import summarize
+from ..twilio.callerid import to_e164, whitelist_forms, withheld_word
 from .evidence import Evidence, HoldFile
 from .findings import Finding
 from .text import plural, quote, short
@@ -37,8 +40,6 @@ def check_credential(ev: Evidence) -> list[Finding]:
         return [Finding("credential.missing", "error", "The agent has no Twilio credential",
                         "Without the Account SID, the Auth Token and the phone numbers Wiro cannot route any call "
                         "to the agent.", f"Fill it in on {EDIT_HOW}, then save.")]
-    from ..credential.draft import CredentialDraft
-
     out: list[Finding] = []
     in_setup = ev.agent.needs_setup
     for problem in validate(CredentialDraft.from_credential(cred), files=False).problems:
@@ -89,8 +90,6 @@ def check_whitelist(ev: Evidence) -> list[Finding]:
                    f"whitelistedcallers holds {quote(shown, 300)}. Every other caller gets a busy signal — right "
                    "while testing, wrong in production.",
                    f"When testing is over, empty the whitelist on {EDIT_HOW} and save.")]
-    from ..twilio.callerid import to_e164, whitelist_forms, withheld_word
-
     groups: dict[str, list[str]] = {}
     for entry in entries:
         if withheld_word(entry) or entry.lower().startswith(("client:", "sip:", "sips:")):
@@ -122,8 +121,6 @@ def check_hold(ev: Evidence) -> list[Finding]:
     used = fields_used(cred.holdstrategy or "none")
     text = (cred.holdtext or "").strip()
     if "holdtext" in used and text:
-        from ..credential.ssml import summarize
-
         seconds = summarize(text).seconds
         if seconds > SPOKEN_WARNING_SECONDS:
             then = " and the music starts only after it" if (cred.holdstrategy or "").endswith("music") else ""

@@ -14,7 +14,16 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from ..activity.explain import explain_logs_error
+from ..calls.catalog import REJECTED
+from ..common.coerce import as_str
+from ..credential.rules import fields_used
+from ..hold.errors import HoldError
+from ..hold.probe import ProbeError, probe_bytes
+from ..hold.sources import fetch, is_url, url_label
 from ..twilio.access import NoAccess, TwilioAccess
+from ..twilio.verify import verify_numbers, wiro_hosts_for
+from ..webhooks.store import load_report, report_path, reports_dir
 from ..wiro.errors import NotFoundError, WiroError
 from .evidence import LOG_LINES, REJECTION_DETAILS, SESSION_LIMIT, Evidence, HoldFile
 
@@ -107,16 +116,11 @@ async def gather(client: Any, guid: str, settings: Any, *, twilio: TwilioSource 
 
 
 def _load_report(config_path: Path, guid: str) -> tuple[Any, str | None]:
-    from ..webhooks.store import load_report, report_path, reports_dir
-
     loaded = load_report(report_path(reports_dir(config_path), guid))
     return loaded.report, loaded.warning
 
 
 async def _sessions(client: Any, guid: str, limited: Callable) -> tuple[Any, str | None, dict[str, str | None]]:
-    from ..calls.catalog import REJECTED
-    from ..wiro.models import as_str
-
     try:
         sessions = tuple(await limited(lambda: client.call_history(guid, SESSION_LIMIT)))
     except WiroError as err:
@@ -135,8 +139,6 @@ async def _sessions(client: Any, guid: str, limited: Callable) -> tuple[Any, str
 
 
 async def _logs(client: Any, guid: str, limited: Callable) -> tuple[Any, str | None]:
-    from ..activity.explain import explain_logs_error
-
     try:
         tail = await limited(lambda: client.logs(guid, lines=LOG_LINES))
     except WiroError as err:
@@ -145,8 +147,6 @@ async def _logs(client: Any, guid: str, limited: Callable) -> tuple[Any, str | N
 
 
 async def _twilio(numbers: tuple[str, ...], access: TwilioAccess, settings: Any, guid: str) -> Any:
-    from ..twilio.verify import verify_numbers, wiro_hosts_for
-
     return await verify_numbers(numbers, access.account_sid, access.token, settings.twilio_base,
                                 wiro_hosts=wiro_hosts_for(settings.api_base), agent_guid=guid)
 
@@ -154,8 +154,6 @@ async def _twilio(numbers: tuple[str, ...], access: TwilioAccess, settings: Any,
 async def _hold(cred: Any) -> tuple[HoldFile, ...]:
     if cred is None:
         return ()
-    from ..credential.rules import fields_used
-
     wanted = [(name, value.strip()) for name in ("holdaudio", "holdmusic")
               if name in fields_used(cred.holdstrategy or "none")
               and isinstance(value := getattr(cred, name), str) and value.strip()]
@@ -164,10 +162,6 @@ async def _hold(cred: Any) -> tuple[HoldFile, ...]:
 
 def probe_hold_file(field_name: str, source: str) -> HoldFile:
     """Fetch one hold file (a URL is downloaded, at most 10 MB) and say what it is, or why it can't be used."""
-    from ..hold.errors import HoldError
-    from ..hold.probe import ProbeError, probe_bytes
-    from ..hold.sources import fetch, is_url, url_label
-
     label = url_label(source) if is_url(source) else (Path(source).name or source)
     try:
         fetched = fetch(source, field=field_name)

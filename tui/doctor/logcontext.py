@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..common.coerce import epoch_time
 from ..wiro.models import LogEvent
 from .text import clock_time, quote
 
@@ -21,11 +22,9 @@ class TimedEvent:
 
 def timed(events: Sequence[LogEvent] | None) -> tuple[TimedEvent, ...]:
     """The events that carry a readable time, oldest first."""
-    from ..activity.events import parse_time
-
     out = []
     for event in events or ():
-        at = parse_time(event.raw.get("ts", event.ts))
+        at = epoch_time(event.raw.get("ts", event.ts))
         if at is not None:
             out.append(TimedEvent(at, event))
     return tuple(sorted(out, key=lambda t: t.at))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ..calls.sanitize import printable
-from ..common.text import plural  # noqa: F401  (the checks import it from here)
+from ..common.text import plural, printable  # noqa: F401  (plural: the checks import it from here)
 from ..webhooks.report import scrub
 
 QUOTE_CHARS = 160

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from ..credential.voices import language_of
 from . import ssml
 from .libs import numpy
 
@@ -68,8 +69,6 @@ def voice_language(voice: str | None) -> str | None:
     voice = (voice or "").strip()
     if not voice:
         return DEFAULT_LANGUAGE  # Twilio's account default voice is en-US unless changed in the console
-    from ..credential.voices import language_of  # the shipped voice table, loaded once
-
     language = language_of(voice)
     if language:
         return language

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import ENV_TWILIO_SID, ENV_TWILIO_TOKEN
-from ..masking import mask
+from ..common.masking import mask
 
 FROM_ENV = f"{ENV_TWILIO_SID}/{ENV_TWILIO_TOKEN}"
 FROM_ENV_TOKEN = ENV_TWILIO_TOKEN

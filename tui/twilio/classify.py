@@ -7,6 +7,7 @@ stays mis-routed although Wiro lists it as updated — the trap this module exis
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -189,8 +190,6 @@ def is_wiro_url(url: str | None, extra_hosts: Iterable[str] = ()) -> bool:
 def handler_hosts(api_base: str | None, *extra: str | None, env: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Hosts whose URLs count as Wiro's voice handler besides *.wiro.ai: the configured Wiro API base's host,
     any URL or host given, and those listed in WIRO_VOICE_HANDLER_HOSTS (the environment by default)."""
-    import os
-
     listed = (env if env is not None else os.environ).get(HANDLER_HOSTS_ENV, "")
     found = []
     for item in (api_base, *extra, *listed.split(",")):

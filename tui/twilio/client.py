@@ -9,17 +9,28 @@ status + Twilio code. Credentials travel only in the Basic-auth header and never
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Self
 from urllib.parse import urlsplit
 
 import httpx
 
+from ..common.coerce import as_int
+from ..common.http import (
+    NOT_JSON,
+    TRANSPORT_FAILURES,
+    RetryPolicy,
+    connection_reason,
+    content_type,
+    error_fields,
+    is_transient_status,
+    json_body,
+    retry_after,
+    retrying,
+    transport_failure,
+)
+from ..common.masking import mask
 from ..config import DEFAULT_TWILIO_BASE
-from ..masking import mask
-from ..wiro.client import RetryPolicy, retry_after_seconds
-from ..wiro.models import as_int
 from .errors import (
     ApiError,
     ForbiddenError,
@@ -192,20 +203,11 @@ class TwilioClient:
         return self.base_url + ("" if target.startswith("/") else "/") + target
 
     async def _get(self, target: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        attempt = 0
-        while True:
-            try:
-                async with self._slots:  # released while backing off, so others may use the slot
-                    return await self._once(target, params)
-            except (RateLimitedError, TransientError) as err:
-                if attempt >= self.retry.retries:
-                    raise
-                retry_after = err.retry_after if isinstance(err, RateLimitedError) else None
-                wait = self.retry.delay(attempt, retry_after)
-                if wait is None:
-                    raise
-                await self._sleep(wait)
-                attempt += 1
+        async def once() -> dict[str, Any]:
+            async with self._slots:  # released while backing off, so others may use the slot
+                return await self._once(target, params)
+
+        return await retrying(once, self.retry, self._sleep)  # every request is a GET: all may be retried
 
     async def _once(self, target: str, params: dict[str, Any] | None) -> dict[str, Any]:
         url = self._url(target)
@@ -213,36 +215,29 @@ class TwilioClient:
         where = f"Twilio ({self.base_url})"
         try:
             response = await self._http.get(url, params=params)
-        except httpx.TimeoutException:
-            raise TransientError(f"{where} did not answer in time.", kind="timeout", path=path) from None
-        except httpx.LocalProtocolError:
-            # httpx refuses some header values; its own text could quote the Authorization header
-            raise TwilioError("The request could not be sent: the Account SID or token has characters a "
-                              "request cannot carry. Paste them again.", path=path) from None
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL, UnicodeError):
-            raise TwilioError(f"The Twilio API base {self.base_url} is not usable; normally it is "
-                              "https://api.twilio.com.", path=path) from None
-        except httpx.TransportError as exc:
-            raise TransientError(f"Could not reach {where}: {_reason(exc)}", kind="connection", path=path) from None
+        except TRANSPORT_FAILURES as exc:
+            raise _transport_error(exc, where, self.base_url, path) from None
         return _read(response, path, where, via_key=self.key_sid is not None)
 
 
-def _reason(exc: httpx.TransportError) -> str:
-    if isinstance(exc, httpx.ConnectError):
-        return "connection refused or host not found."
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "the connection closed without an answer."
-    return type(exc).__name__ + "."
+def _transport_error(exc: BaseException, where: str, base_url: str, path: str) -> TwilioError:
+    kind = transport_failure(exc)
+    if kind == "timeout":
+        return TransientError(f"{where} did not answer in time.", kind="timeout", path=path)
+    if kind == "unsendable":  # httpx's own text could quote the Authorization header
+        return TwilioError("The request could not be sent: the Account SID or token has characters a request "
+                           "cannot carry. Paste them again.", path=path)
+    if kind == "unusable":
+        return TwilioError(f"The Twilio API base {base_url} is not usable; normally it is https://api.twilio.com.",
+                           path=path)
+    # httpx's own wording is left out: the kind of failure is enough here
+    return TransientError(f"Could not reach {where}: {connection_reason(exc, quote_library=False)}",
+                          kind="connection", path=path)
 
 
 def _error_body(response: httpx.Response) -> tuple[int | None, str | None]:
     """Twilio's error `code` and `message`, when the body is Twilio's error JSON."""
-    try:
-        data = json.loads(response.content)
-    except (ValueError, RecursionError):
-        return None, None
-    if not isinstance(data, dict):
-        return None, None
+    data = error_fields(response)
     message = data.get("message")
     return as_int(data.get("code")), message if isinstance(message, str) else None
 
@@ -270,19 +265,17 @@ def _read(response: httpx.Response, path: str, where: str, *, via_key: bool = Fa
     if status == 429:
         raise RateLimitedError(
             f"{where} refused too many concurrent requests (429, code {code or 20429}); try again in a moment.",
-            retry_after=retry_after_seconds(response.headers.get("retry-after")), code=code, path=path,
+            retry_after=retry_after(response), code=code, path=path,
         )
-    if status >= 500:
+    if is_transient_status(status):
         raise TransientError(f"{where} had a server error ({status}).", kind="server", status=status, code=code, path=path)
     if status >= 400:
         raise ApiError(f"{where} refused the request ({status}{f', code {code}' if code else ''}).{said}",
                        status=status, code=code, path=path)
-    try:
-        data = json.loads(response.content)
-    except (ValueError, RecursionError):
-        ctype = response.headers.get("content-type", "unknown type").split(";")[0]
-        raise ProtocolError(f"{where} answered with something that is not JSON ({ctype}). Is the Twilio API base right?",
-                            status=status, path=path) from None
+    data = json_body(response)
+    if data is NOT_JSON:
+        raise ProtocolError(f"{where} answered with something that is not JSON ({content_type(response)}). Is the "
+                            "Twilio API base right?", status=status, path=path)
     if not isinstance(data, dict):
         raise ProtocolError(f"{where} answered with JSON that is not an object.", status=status, path=path)
     return data

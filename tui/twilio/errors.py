@@ -1,10 +1,13 @@
 """Typed errors of the Twilio client, matched on HTTP status + Twilio error code, never on the message.
 
 Messages are written for a person and never carry a secret: they are built from the status, the code and
-the resource path, never from the request's Authorization header or the account body.
+the resource path, never from the request's Authorization header or the account body. Not-found, rate-limited
+and transient errors are also `tui.common.errors` kinds, shared with the Wiro client.
 """
 
 from __future__ import annotations
+
+from ..common import errors as common
 
 
 class TwilioError(Exception):
@@ -32,11 +35,11 @@ class ForbiddenError(TwilioError):
     """403: the credentials are valid but may not reach this resource (a restricted API key)."""
 
 
-class NotFoundError(TwilioError):
+class NotFoundError(TwilioError, common.NotFoundError):
     """404 (code 20404): no such resource on this account."""
 
 
-class RateLimitedError(TwilioError):
+class RateLimitedError(TwilioError, common.RateLimitedError):
     """429 (code 20429): too many concurrent requests, still so after backing off."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, code: int | None = 20429, path: str = "") -> None:
@@ -44,7 +47,7 @@ class RateLimitedError(TwilioError):
         self.retry_after = retry_after
 
 
-class TransientError(TwilioError):
+class TransientError(TwilioError, common.TransientError):
     """A 5xx answer, a timeout or a connection failure: worth trying again later."""
 
     def __init__(self, message: str, *, kind: str = "network", status: int | None = None, code: int | None = None,

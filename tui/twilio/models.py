@@ -11,15 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..wiro.models import as_bool, as_dict, as_str
-
-
-def unset_or(value: Any) -> str | None:
-    """The text of `value`, or None when it is null, "", whitespace only, or not text at all."""
-    text = as_str(value)
-    if text is None or not text.strip():
-        return None
-    return text.strip()
+from ..common.coerce import as_bool, as_dict, nonblank_str
 
 
 @dataclass(frozen=True)
@@ -36,11 +28,11 @@ class TwilioAccount:
     def parse(cls, data: Any, fallback_sid: str = "") -> TwilioAccount:
         d = as_dict(data)
         return cls(
-            sid=unset_or(d.get("sid")) or fallback_sid,
-            friendly_name=unset_or(d.get("friendly_name")),
-            status=(unset_or(d.get("status")) or "").lower() or None,
-            type=unset_or(d.get("type")),
-            owner_account_sid=unset_or(d.get("owner_account_sid")),
+            sid=nonblank_str(d.get("sid")) or fallback_sid,
+            friendly_name=nonblank_str(d.get("friendly_name")),
+            status=(nonblank_str(d.get("status")) or "").lower() or None,
+            type=nonblank_str(d.get("type")),
+            owner_account_sid=nonblank_str(d.get("owner_account_sid")),
         )
 
     @property
@@ -80,33 +72,33 @@ class IncomingNumber:
     def parse(cls, data: Any) -> IncomingNumber | None:
         """The number, or None when the item has no phone_number (it could not be matched to anything)."""
         d = as_dict(data)
-        phone = unset_or(d.get("phone_number"))
+        phone = nonblank_str(d.get("phone_number"))
         if phone is None:
             return None
         caps = as_dict(d.get("capabilities"))
 
         def method(key: str) -> str | None:
-            value = unset_or(d.get(key))
+            value = nonblank_str(d.get(key))
             return value.upper() if value else None
 
         return cls(
-            sid=unset_or(d.get("sid")),
+            sid=nonblank_str(d.get("sid")),
             phone_number=phone,
-            friendly_name=unset_or(d.get("friendly_name")),
-            voice_url=unset_or(d.get("voice_url")),
+            friendly_name=nonblank_str(d.get("friendly_name")),
+            voice_url=nonblank_str(d.get("voice_url")),
             voice_method=method("voice_method"),
-            voice_fallback_url=unset_or(d.get("voice_fallback_url")),
-            status_callback=unset_or(d.get("status_callback")),
+            voice_fallback_url=nonblank_str(d.get("voice_fallback_url")),
+            status_callback=nonblank_str(d.get("status_callback")),
             status_callback_method=method("status_callback_method"),
-            voice_application_sid=unset_or(d.get("voice_application_sid")),
-            trunk_sid=unset_or(d.get("trunk_sid")),
-            voice_receive_mode=(unset_or(d.get("voice_receive_mode")) or "").lower() or None,
+            voice_application_sid=nonblank_str(d.get("voice_application_sid")),
+            trunk_sid=nonblank_str(d.get("trunk_sid")),
+            voice_receive_mode=(nonblank_str(d.get("voice_receive_mode")) or "").lower() or None,
             capabilities=Capabilities(
                 voice=_flag(caps, "voice"), sms=_flag(caps, "sms"), mms=_flag(caps, "mms"), fax=_flag(caps, "fax")
             ),
-            status=unset_or(d.get("status")),
-            type=unset_or(d.get("type")),
-            origin=unset_or(d.get("origin")),
+            status=nonblank_str(d.get("status")),
+            type=nonblank_str(d.get("type")),
+            origin=nonblank_str(d.get("origin")),
         )
 
 
@@ -128,10 +120,10 @@ class TwiMLApp:
     @classmethod
     def parse(cls, data: Any, fallback_sid: str = "") -> TwiMLApp:
         d = as_dict(data)
-        method = unset_or(d.get("voice_method"))
+        method = nonblank_str(d.get("voice_method"))
         return cls(
-            sid=unset_or(d.get("sid")) or fallback_sid,
-            friendly_name=unset_or(d.get("friendly_name")),
-            voice_url=unset_or(d.get("voice_url")),
+            sid=nonblank_str(d.get("sid")) or fallback_sid,
+            friendly_name=nonblank_str(d.get("friendly_name")),
+            voice_url=nonblank_str(d.get("voice_url")),
             voice_method=method.upper() if method else None,
         )

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .classify import NumberVerdict, classify, url_host
+from .classify import NumberVerdict, classify, handler_hosts
+from .client import TwilioClient, check_twilio_base
 from .errors import ForbiddenError, RejectedError, TransientError, TwilioError
 from .models import IncomingNumber, TwiMLApp
 
@@ -86,8 +87,6 @@ async def verify_pair(sid: str, token_or_key_secret: str, base: str, key_sid: st
     bad = check_inputs(sid, token_or_key_secret, key_sid)
     if bad is not None:
         return bad
-    from .client import TwilioClient, check_twilio_base
-
     problem = check_twilio_base(base)
     if problem:
         return AccountCheck("invalid_input", problem, sid.strip())
@@ -200,8 +199,6 @@ async def verify_numbers(
         bad = check_inputs(sid, token, key_sid)
         if bad is not None:
             return NumbersCheck(bad, error=bad.message)
-        from .client import TwilioClient, check_twilio_base
-
         problem = check_twilio_base(base)
         if problem:
             return NumbersCheck(AccountCheck("invalid_input", problem, sid.strip()), error=problem)
@@ -269,6 +266,4 @@ async def _applications(client: Any, sids: set[str]) -> dict[str, TwiMLApp | Non
 
 def wiro_hosts_for(api_base: str | None, *extra: str | None, env: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Hosts whose URLs count as Wiro's besides *.wiro.ai: see `tui.twilio.classify.handler_hosts`."""
-    from .classify import handler_hosts
-
     return handler_hosts(api_base, *extra, env=env)

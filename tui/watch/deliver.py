@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
-from ..masking import scrub_tokens
+from ..common.masking import scrub_tokens
 from .alerts import AlertEvent
 
 #: never passed to the hook

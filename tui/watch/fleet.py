@@ -104,7 +104,7 @@ def remaining_credits(agent: Agent | None) -> int | None:
         value = getattr(agent, name, None)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-    from ..wiro.models import as_int
+    from ..common.coerce import as_int
 
     raw = getattr(agent, "raw", None) or {}
     return as_int(raw.get("remainingcredits")) if isinstance(raw, Mapping) else None

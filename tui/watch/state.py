@@ -250,7 +250,7 @@ class WatchState:
         """Write the file when something changed; returns a warning (never raises) when it cannot be written."""
         if self.path is None or not self.dirty:
             return None
-        from ..atomic import write_private
+        from ..common.atomic import write_private
 
         try:
             write_private(self.path, json.dumps(self.to_json(), separators=(",", ":")).encode())

@@ -246,7 +246,7 @@ class Watcher:
             if detail is None:
                 self.state.reason_failed(guid, messageguid)
                 return
-            from ..wiro.models import as_str
+            from ..common.coerce import as_str
 
             self.state.reason_read(guid, messageguid, as_str(detail.metadata.get("reason")))
 

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..masking import scrub_tokens
-from ..wiro.models import UpsertResult, as_dict, as_list, as_str
+from ..common.coerce import as_dict, as_list, as_str
+from ..common.masking import scrub_tokens
+from ..wiro.models import UpsertResult
 
 UPDATED, SKIPPED, FAILED, NOT_IN_SAVE = "updated", "skipped", "failed", "not_in_save"
 STATES = (UPDATED, SKIPPED, FAILED, NOT_IN_SAVE)

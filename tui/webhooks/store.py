@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import write_private
+from ..common.atomic import write_private
 from .report import SaveReport
 
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")

@@ -10,7 +10,7 @@ _CLIENT_NAMES = {"DEFAULT_API_BASE", "HISTORY_LIMIT_CAP", "RetryPolicy", "WiroCl
 _MODEL_NAMES = {
     "AGENT_STATUSES", "AUTH_TOKEN_MASK", "Agent", "CallSession", "FileUploadResult", "LogEvent", "LogTail",
     "MessageDetail", "RowError", "Transaction", "TransactionPage", "TwilioVoiceCredential", "UploadedFile",
-    "UpsertResult", "WebhookItem", "epoch_ms", "epoch_seconds", "status_meaning", "status_name",
+    "UpsertResult", "WebhookItem", "status_meaning", "status_name",
 }
 
 
@@ -42,7 +42,6 @@ from .errors import (  # noqa: E402
 
 __all__ = [
     "AccessDenied", "AgentGone", "FileUploadError", "FileUploadResult", "RowError", "Transaction", "TransactionPage",
-    "epoch_ms", "epoch_seconds",
     "AGENT_STATUSES", "AUTH_TOKEN_MASK", "Agent", "ApiError", "AuthError", "CallSession", "DEFAULT_API_BASE",
     "HISTORY_LIMIT_CAP", "LogEvent", "LogTail", "MessageDetail", "NotFoundError", "ProtocolError",
     "RateLimitedError", "RetryPolicy", "TransientError", "TwilioVoiceCredential", "UploadedFile", "UpsertResult",

@@ -14,19 +14,32 @@ an authorization message (even at HTTP 200) is an `AuthError`; `useragent-access
 from __future__ import annotations
 
 import asyncio
-import json
 import mimetypes
 import os
-import random
+import re
 import secrets
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable
 
 import httpx
 
-from ..masking import mask
+from ..common.coerce import as_int, as_list
+from ..common.http import (
+    NOT_JSON,
+    TRANSPORT_FAILURES,
+    RetryPolicy,
+    connection_reason,
+    content_type,
+    error_fields,
+    is_transient_status,
+    json_body,
+    retry_after,
+    retrying,
+    transport_failure,
+)
+from ..common.masking import mask
+from ..config import DEFAULT_API_BASE  # one definition, shared with the settings
+from ..connection import check_api_base
 from .auth import auth_headers, usable_header_value
 from .errors import (
     AccessDenied,
@@ -49,11 +62,8 @@ from .models import (
     TransactionPage,
     UploadedFile,
     UpsertResult,
-    as_int,
-    as_list,
 )
 
-from ..config import DEFAULT_API_BASE  # one definition, shared with the settings
 HISTORY_LIMIT_CAP = 200
 TRANSACTION_LIMIT_CAP = 500
 #: CredentialFileUpload's default cap (the registry's `maxsize`, 10240 KB): checked here before any byte is sent
@@ -62,24 +72,6 @@ CREDENTIAL_FILE_MAX_BYTES = 10240 * 1024
 #: Called after every finished call: (None) on success, (error) on failure. Drives "live"/"stale".
 OutcomeListener = Callable[[WiroError | None], None]
 ProgressCallback = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded exponential backoff. `sleep` is injectable so tests can record the waits."""
-
-    retries: int = 3
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float | None:
-        """Seconds to wait before the next try, or None when the server asks for longer than we wait."""
-        backoff = min(self.max_delay, self.base_delay * (2**attempt)) * (0.75 + random.random() / 2)
-        if retry_after is not None:
-            if retry_after > self.max_delay:
-                return None  # give up now; the caller sees retry_after and can come back then
-            return max(retry_after, backoff)
-        return backoff
 
 
 class WiroClient:
@@ -102,8 +94,6 @@ class WiroClient:
             if not usable_header_value(value.strip()):
                 # never include the value: it is a secret
                 raise ValueError(f"The Wiro {name} contains characters an HTTP header cannot carry.")
-        from ..connection import check_api_base
-
         unusable = [p for p in check_api_base(base_url) if p.blocks]
         if unusable:
             raise ValueError(f"The API base URL {base_url!r} is not usable: {unusable[0].message}")
@@ -289,28 +279,15 @@ class WiroClient:
         extra_headers: dict[str, str] | None = None,
         timeout: float | None = None,
     ) -> dict[str, Any]:
-        attempt = 0
-        while True:
-            try:
-                data = await self._once(endpoint, body, content, extra_headers, timeout)
-            except (RateLimitedError, TransientError) as err:
-                retryable = isinstance(err, RateLimitedError) or not write
-                if not retryable or attempt >= self.retry.retries:
-                    self._report(err)
-                    raise
-                retry_after = err.retry_after if isinstance(err, RateLimitedError) else None
-                wait = self.retry.delay(attempt, retry_after)
-                if wait is None:
-                    self._report(err)
-                    raise
-                await self._sleep(wait)
-                attempt += 1
-                continue
-            except WiroError as err:
-                self._report(err)
-                raise
-            self._report(None)
-            return data
+        try:
+            # a 429 was not processed, so even a write may go again; a write that timed out may have happened
+            data = await retrying(lambda: self._once(endpoint, body, content, extra_headers, timeout), self.retry,
+                                  self._sleep, retry_transient=not write)
+        except WiroError as err:
+            self._report(err)
+            raise
+        self._report(None)
+        return data
 
     def _report(self, error: WiroError | None) -> None:
         if self.on_outcome is not None:
@@ -330,16 +307,21 @@ class WiroClient:
         where = f"Wiro ({self.base_url})"
         try:
             response = await self._http.post(endpoint, **kwargs)
-        except httpx.TimeoutException:
-            raise TransientError(f"{where} did not answer {endpoint} in time.", kind="timeout", endpoint=endpoint) from None
-        except httpx.LocalProtocolError:
-            # raised for header values httpx refuses; its text would quote the header, i.e. the key
-            raise WiroError("The request could not be sent: a header value (the API key?) is malformed.", endpoint=endpoint) from None
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL, OverflowError, UnicodeError):
-            raise WiroError(f"The API base URL {self.base_url} is not usable; it should look like https://api.wiro.ai/v1.", endpoint=endpoint) from None
-        except httpx.TransportError as exc:
-            raise TransientError(f"Could not reach {where}: {_reason(exc)}", kind="connection", endpoint=endpoint) from None
+        except TRANSPORT_FAILURES as exc:
+            raise _transport_error(exc, where, self.base_url, endpoint) from None
         return _read_envelope(response, endpoint, where)
+
+
+def _transport_error(exc: BaseException, where: str, base_url: str, endpoint: str) -> WiroError:
+    kind = transport_failure(exc)
+    if kind == "timeout":
+        return TransientError(f"{where} did not answer {endpoint} in time.", kind="timeout", endpoint=endpoint)
+    if kind == "unsendable":  # httpx's own text would quote the header, i.e. the key
+        return WiroError("The request could not be sent: a header value (the API key?) is malformed.", endpoint=endpoint)
+    if kind == "unusable":
+        return WiroError(f"The API base URL {base_url} is not usable; it should look like https://api.wiro.ai/v1.",
+                         endpoint=endpoint)
+    return TransientError(f"Could not reach {where}: {connection_reason(exc)}", kind="connection", endpoint=endpoint)
 
 
 def _chunks(data: bytes, size: int) -> list[bytes]:
@@ -404,8 +386,6 @@ _UPLOAD_REFUSALS: tuple[tuple[str, str], ...] = (
 
 def file_upload_error(message: str, *, name: str, fieldname: str, status: int | None = None) -> FileUploadError:
     """CredentialFileUpload's refusal in the user's words, with what to do."""
-    import re
-
     lowered = message.lower()
     reason = next((r for fragment, r in _UPLOAD_REFUSALS if fragment in lowered), "")
     said = f" (Wiro: {message.strip()})"
@@ -432,40 +412,9 @@ def file_upload_error(message: str, *, name: str, fieldname: str, status: int | 
     return FileUploadError(text, reason=reason, endpoint="UserAgent/CredentialFileUpload", status=status)
 
 
-def _reason(exc: httpx.TransportError) -> str:
-    text = str(exc).strip()
-    if isinstance(exc, httpx.ConnectError):
-        detail = f" ({text.rstrip('.')})" if text and len(text) < 120 else ""
-        return f"connection refused or host not found{detail}."
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "the connection closed without an answer."
-    return (text.rstrip(".") if text and len(text) < 160 else type(exc).__name__) + "."
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: a number, or an HTTP date; None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        from datetime import datetime, timezone
-
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
 def _server_message(response: httpx.Response) -> tuple[str | None, int | None]:
     """The first error message and code in a Wiro envelope, if the body is one."""
-    try:
-        data = json.loads(response.content)
-    except (ValueError, RecursionError):
-        return None, None
-    if not isinstance(data, dict):
-        return None, None
+    data = error_fields(response)
     for item in as_list(data.get("errors")):
         if isinstance(item, dict) and isinstance(item.get("message"), str):
             return item["message"], as_int(item.get("code"))
@@ -540,24 +489,23 @@ def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[
     if status == 429:
         raise RateLimitedError(
             f"{where} is rate limiting requests (429); slow down and try again.",
-            retry_after=retry_after_seconds(response.headers.get("retry-after")),
+            retry_after=retry_after(response),
             endpoint=endpoint,
         )
-    if status >= 500:
+    if is_transient_status(status):
         raise TransientError(f"{where} had a server error ({status}) on {endpoint}.", kind="server", endpoint=endpoint, status=status)
     if status >= 400:
         if message and (code in (95, 96, 97) or any(f in message.lower() for f in (*_GONE, *_ACCESS_DENIED, *_TEAM_ADMIN))):
             raise refusal_error(message, code, status=status, endpoint=endpoint)
         raise ApiError(message or f"{where} rejected {endpoint} (HTTP {status}).", code=code, endpoint=endpoint, status=status)
-    try:
-        data = json.loads(response.content)
-    except (ValueError, RecursionError):
-        ctype = response.headers.get("content-type", "unknown type").split(";")[0]
+    data = json_body(response)
+    if data is NOT_JSON:
         raise ProtocolError(
-            f"{where} answered {endpoint} with something that is not JSON ({ctype}). Is the API base URL right?",
+            f"{where} answered {endpoint} with something that is not JSON ({content_type(response)}). Is the API "
+            "base URL right?",
             endpoint=endpoint,
             status=status,
-        ) from None
+        )
     if not isinstance(data, dict):
         raise ProtocolError(f"{where} answered {endpoint} with JSON that is not an object.", endpoint=endpoint, status=status)
     result = data.get("result")

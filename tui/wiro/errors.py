@@ -1,10 +1,13 @@
 """Typed errors of the Wiro client.
 
 Every message is written for a person and never carries a secret: the client builds them from the
-server's own words and the endpoint name, never from request headers.
+server's own words and the endpoint name, never from request headers. Not-found, rate-limited and transient
+errors are also `tui.common.errors` kinds, shared with the Twilio client.
 """
 
 from __future__ import annotations
+
+from ..common import errors as common
 
 
 class WiroError(Exception):
@@ -28,7 +31,7 @@ class AuthError(WiroError):
     authorization messages ("Project authorization is not valid."). `message` is the server's reason."""
 
 
-class NotFoundError(WiroError):
+class NotFoundError(WiroError, common.NotFoundError):
     """HTTP 404, or `result:false` with code 1 (the agent or message does not exist)."""
 
 
@@ -43,7 +46,7 @@ class ApiError(WiroError):
         self.data = data or {}
 
 
-class RateLimitedError(WiroError):
+class RateLimitedError(WiroError, common.RateLimitedError):
     """HTTP 429 after the bounded backoff ran out."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, endpoint: str = "", status: int | None = 429) -> None:
@@ -51,7 +54,7 @@ class RateLimitedError(WiroError):
         self.retry_after = retry_after
 
 
-class TransientError(WiroError):
+class TransientError(WiroError, common.TransientError):
     """A 5xx answer, a timeout or a connection failure: worth trying again later."""
 
     def __init__(self, message: str, *, kind: str = "network", endpoint: str = "", status: int | None = None) -> None:
@@ -62,7 +65,6 @@ class TransientError(WiroError):
 
 class ProtocolError(WiroError):
     """The answer was not JSON, or not the shape the API documents."""
-
 
 
 class AccessDenied(WiroError):

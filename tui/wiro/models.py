@@ -12,6 +12,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..common.coerce import (
+    as_bool,
+    as_dict,
+    as_float,
+    as_int,
+    as_list,
+    as_str,
+    epoch_ms,
+    epoch_seconds,
+    str_list,
+)
+
 AUTH_TOKEN_MASK = "***encrypted***"
 
 #: Agent status codes: (name, what it means for the person running it).
@@ -37,123 +49,6 @@ def status_meaning(status: int | None) -> str:
     if status is None:
         return "Wiro did not say what state the agent is in."
     return AGENT_STATUSES.get(status, ("", "A status this version of wiro-voice does not know."))[1]
-
-
-# -- small tolerant readers ---------------------------------------------------------------
-
-
-def as_dict(value: Any) -> dict:
-    """`value` if it is a dict, a decoded JSON object if it is such a string, else {}."""
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, str) and value.lstrip().startswith("{"):
-        try:
-            decoded = json.loads(value)
-        except (ValueError, RecursionError):
-            return {}
-        return decoded if isinstance(decoded, dict) else {}
-    return {}
-
-
-def as_list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
-def as_str(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value == value and abs(value) < 1e18:
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(float(value.strip()))
-        except (ValueError, OverflowError):
-            return None
-    return None
-
-
-def as_bool(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return bool(value)
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered in {"true", "1", "yes"}:
-            return True
-        if lowered in {"false", "0", "no", ""}:
-            return False
-    return None
-
-
-def str_list(value: Any) -> tuple[str, ...]:
-    return tuple(s for s in (as_str(v) for v in as_list(value)) if s is not None)
-
-
-#: a number at least this large is taken as milliseconds, below it as seconds (1e11 s is the year 5138;
-#: 1e11 ms is 1973), so both spellings of a time are read right whatever an endpoint sends
-_MS_THRESHOLD = 1e11
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-    elif isinstance(value, str) and value.strip():
-        try:
-            number = float(value.strip())
-        except ValueError:
-            return _iso_seconds(value.strip())
-    else:
-        return None
-    return number if number == number and abs(number) < 1e16 else None
-
-
-def _iso_seconds(text: str) -> float | None:
-    from datetime import UTC, datetime
-
-    try:
-        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.timestamp() * 1000  # marked as milliseconds: the callers below read it as such
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def epoch_seconds(value: Any) -> int | None:
-    """A time as whole epoch seconds, from a number or a numeric string in seconds or milliseconds (or an
-    ISO 8601 string); None when absent or unreadable. Wiro documents seconds on agent rows, Message/Detail
-    and TransactionList; older answers sent them as strings."""
-    number = _number(value)
-    if number is None:
-        return None
-    return int(number / 1000) if abs(number) >= _MS_THRESHOLD else int(number)
-
-
-def epoch_ms(value: Any) -> int | None:
-    """A time as epoch milliseconds, from a number or numeric string in milliseconds or seconds (or ISO 8601);
-    None when absent or unreadable. Wiro documents milliseconds on call-history rows."""
-    number = _number(value)
-    if number is None:
-        return None
-    return int(number) if abs(number) >= _MS_THRESHOLD else int(number * 1000)
 
 
 # -- the twilio-voice credential ----------------------------------------------------------
@@ -680,19 +575,6 @@ class UploadedFile:
 # -- credit ledger ------------------------------------------------------------------------------
 
 
-def _number_or_none(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
 @dataclass(frozen=True)
 class Transaction:
     """One row of TransactionList. `amount` is signed credits; `created_at` epoch seconds. `type` and `action`
@@ -719,12 +601,12 @@ class Transaction:
             guid=as_str(d.get("guid")),
             type=as_str(d.get("type")),
             action=as_str(d.get("action")),
-            amount=_number_or_none(d.get("amount")),
-            balance_after=_number_or_none(d.get("balanceafter")),
+            amount=as_float(d.get("amount")),
+            balance_after=as_float(d.get("balanceafter")),
             description=as_str(d.get("description")),
             messageguid=as_str(d.get("messageguid")),
             model=as_str(d.get("model")),
-            tokencost=_number_or_none(d.get("tokencost")),
+            tokencost=as_float(d.get("tokencost")),
             created_at=epoch_seconds(d.get("createdat")),
             raw=d,
         )

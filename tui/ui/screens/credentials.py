@@ -712,12 +712,14 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
     @work(exclusive=True, group="credentials-save", exit_on_error=False)
     async def _save(self, client: Any, guid: str, draft: CredentialDraft, agent: Any, loaded: CredentialDraft) -> None:
         from ...credential.save import save_credential
+        from ...webhooks.store import reports_dir
 
         def progress(label: str, done: int, total: int | None) -> None:
             self.post_message(SaveProgress(label, done, total))
 
         try:
-            outcome = await save_credential(client, guid, draft, progress=progress, agent=agent, loaded=loaded)
+            outcome = await save_credential(client, guid, draft, progress=progress, agent=agent, loaded=loaded,
+                                            reports=reports_dir(self.app.settings.config_path), clock=self.app.clock)
         finally:
             self._saving = False
         self.post_message(SaveFinished(outcome, draft))
@@ -749,7 +751,8 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
             else:
                 self._fill(text.keep_newer_edits(saved, message.draft, self.current_draft()))
             self._write_draft_now()
-            text.remember_report(self.app, self._guid, outcome, message.draft)
+            if outcome.report_problem:  # the save kept the webhook report itself; say when it could not
+                self.notify(outcome.report_problem, severity="warning")
             self.notify(text.save_toast(outcome), title="Credential saved", timeout=8)
         else:
             self._validate()  # every edit is still on screen; the reason is beside the buttons (and fields)

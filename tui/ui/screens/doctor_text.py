@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.markup import escape
 
-from ...calls.sanitize import printable
+from ...common.text import printable
 
 #: severity → (theme variable, mark, heading)
 SEVERITY_LOOK = {

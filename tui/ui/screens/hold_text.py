@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from textual.markup import escape
 
-from ...calls.sanitize import printable
+from ...common.text import printable
 from .credentials_text import STRATEGY_OPTIONS  # noqa: F401 — the same six choices, worded once
 
 KIND_WORDS = {"speech": "spoken text", "greeting": "greeting", "music": "music", "silence": "silence", "voice": "voice"}

@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 from rich.text import Text
 from textual.markup import escape
 
-from ...calls.sanitize import printable
+from ...common.text import printable
 
 COLUMNS = (("number", "Number"), ("saved", "Last save (Wiro)"), ("twilio", "On Twilio"), ("fix", "What to do"))
 TOKEN_HELP = ("Looks each number up on your Twilio account with the Account SID from the credential and the Auth "
