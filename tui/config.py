@@ -34,6 +34,8 @@ KNOWN_KEYS: dict[str, type] = {
     "twilio_base": str,
     "theme": str,
     "history_days": int,
+    # the watch command's alert rules, a table checked by tui.watch.settings.check_alerts_table
+    "alerts": dict,
 }
 #: How long the local call history keeps calls (the config file's `history_days`), and the bounds it may take.
 DEFAULT_HISTORY_DAYS = 90
@@ -94,6 +96,8 @@ class Settings:
     #: TWILIO_AUTH_TOKEN: the token for the Twilio checks when none is typed (environment only, never saved)
     twilio_auth_token: Secret | None = None
     config_path: Path = field(default_factory=lambda: default_config_path())
+    #: the `[alerts]` table as checked AlertSettings (tui.watch.settings), None when the file has none
+    alerts: Any = None
     #: where each value came from: "env", "file", "flag" or "default"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     #: things worth telling the user that do not stop anything (e.g. a config file others can read)
@@ -152,6 +156,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
             hint = f' Did you mean "{close[0]}"?' if close else f" Known keys: {', '.join(KNOWN_KEYS)}."
             raise ConfigError(f'The config file {path} has an unknown key "{key}".{hint}')
+        if key == "alerts":
+            _check_alerts(value, path)
+            continue
         expected = KNOWN_KEYS[key]
         if expected is int and not isinstance(value, bool) and isinstance(value, int):
             low, high = HISTORY_DAYS_RANGE
@@ -167,6 +174,16 @@ def read_config_file(path: Path) -> dict[str, Any]:
                 f"not {type(value).__name__}."
             )
     return data
+
+
+def _check_alerts(table: Any, path: Path) -> Any:
+    """The `[alerts]` table as AlertSettings; ConfigError naming the file and the key when it is unusable."""
+    from .watch.settings import AlertsConfigError, check_alerts_table  # only when the file has the table
+
+    try:
+        return check_alerts_table(table)
+    except AlertsConfigError as err:
+        raise ConfigError(f"In the config file {path}: {err}") from None
 
 
 def load_settings(
@@ -208,6 +225,7 @@ def load_settings(
         theme=pick("theme", None, theme, None),
         history_days=file.get("history_days", DEFAULT_HISTORY_DAYS),
         **twilio_from_env(env),
+        alerts=_check_alerts(file["alerts"], path) if "alerts" in file else None,
         config_path=path,
         sources=sources,
         warnings=_permission_warnings(path, file),

@@ -146,6 +146,11 @@ def argv_for(name: str, sim, home: Path, cred: Path) -> list[list[str]]:
         "history": [["history", "path"], ["history", "export", *conn], ["history", "prune", "--json", *conn],
                     ["history", "export", "--csv", "--out", str(home / "calls.csv"), *conn]],
         "sim": [],  # served until stopped: run_until below
+        # the Pilot Line has no credits: an alert, so the hook runs and writes its environment and stdin
+        # (its own config: the runs go side by side, and a second watcher on one state file is refused)
+        "watch": [["watch", "--once", *conn], ["watch", "--once", "--json", *conn[:4], "--agent", sim.nocredit_agent_guid,
+                   "--config", str(home / "watch" / "config.toml"),
+                   "--on-alert", f'env > "{home}/hook-env.txt"; cat > "{home}/hook-stdin.json"']],
         "serve": [],
     }
     return table.get(name, [[name, "--help"], [name, *conn]])
@@ -174,7 +179,11 @@ def test_no_subcommand_shows_a_secret(world, monkeypatch):
             transcripts.extend(pool.map(lambda argv: run(argv, env, cwd=home), argvs))
 
     batch(runs, env)
+    if "watch" in names:  # the alert hook ran, with the watcher's environment minus the secrets
+        assert "WIRO_VOICE_ALERT_RULE=credits_low" in (home / "hook-env.txt").read_text()
     transcripts.append(run_until(["sim", "--port", "0"], env, "Press Ctrl-C", cwd=home))
+    transcripts.append(run_until(["watch", "--metrics", "127.0.0.1:0", "--api-base", sim.wiro_base], env,
+                                 "metrics on", cwd=home))
     if "serve" in names:
         transcripts.append(run_until(["serve", "--port", "0"], env, "http", cwd=home))
     for argv in (["--version"], ["--help"]):

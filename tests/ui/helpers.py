@@ -10,12 +10,13 @@ from tui.ui.widgets.live_table import LiveTable
 
 #: The key that opens each screen from anywhere (README, "Screens and keys"), by screen id. Written out here
 #: rather than read from the app, so a test notices when a key changes.
-SCREEN_KEYS = {"overview": "o", "credentials": "e", "webhooks": "w", "hold": "h", "calls": "c", "logs": "l",
-               "doctor": "d", "connection": "n", "insights": "i"}
+SCREEN_KEYS = {"overview": "o", "fleet": "f", "credentials": "e", "webhooks": "w", "hold": "h", "calls": "c",
+               "logs": "l", "doctor": "d", "connection": "n", "insights": "i"}
 
 
 def demo_app(sim, settings, **changes) -> WiroVoiceApp:
-    """The app against `sim` on its clock, showing the demo agent (`agent=None` brings up the agent picker).
+    """The app against `sim` on its clock, showing the demo agent (`agent=None` starts on the Fleet; the Overview
+    then brings up the agent picker).
     `changes` go to `settings.with_` (a theme, another API base, …)."""
     changes.setdefault("agent", sim.demo_agent_guid)
     return WiroVoiceApp(settings.with_(**changes), clock=sim.now)

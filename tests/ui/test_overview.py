@@ -21,6 +21,9 @@ async def test_picker_appears_without_an_agent_and_choosing_one_shows_it(sim, si
     app = demo_app(sim, sim_settings, agent=None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        assert app.screen.id == "fleet"  # no agent chosen and several on the account: the Fleet opens first
+        await pilot.press("o")
+        await settle(app, pilot)
         assert isinstance(app.screen, AgentPicker)
         options = app.screen.query_one(OptionList)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
@@ -157,6 +160,7 @@ async def test_palette_commands_are_named_area_verb(sim, sim_settings):
 async def test_declining_the_picker_does_not_reopen_it_until_asked(sim, sim_settings):
     app = demo_app(sim, sim_settings, agent=None)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")  # the start screen is the Fleet; the Overview asks for an agent
         await settle(app, pilot)
         assert isinstance(app.screen, AgentPicker)
         await pilot.press("escape")

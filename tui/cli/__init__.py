@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "themes": "themes",
     "serve": "serve",
     "sim": "sim",
+    "watch": "watch",
 }
 
 

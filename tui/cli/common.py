@@ -125,11 +125,14 @@ CONNECTION_OPTIONS: tuple[Option, ...] = (
 THEME_OPTION = Option("--theme", None, "theme for this run (`wiro-voice themes` lists them)", "NAME")
 
 
-def connection_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
-    """Options accepted before or after the subcommand. Subcommands suppress defaults so they don't undo the top."""
+def connection_options(parser: argparse.ArgumentParser, *, top: bool = False, skip: tuple[str, ...] = ()) -> None:
+    """Options accepted before or after the subcommand. Subcommands suppress defaults so they don't undo the top.
+    `skip`: flags the subcommand defines its own way (`watch` takes --agent several times)."""
     import argparse
 
     for option in CONNECTION_OPTIONS:
+        if option.flag in skip:
+            continue
         default = option.default if top else argparse.SUPPRESS
         if option.parse is None:
             parser.add_argument(option.flag, action="store_true", default=default, help=option.help)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ..sim import Simulator
     from ..wiro.client import WiroClient
     from ..wiro.models import Agent
+    from .fleet_watch import FleetWatch
 
 
 class WiroVoiceApp(ReportsWorkerFailures, KeepsHistory, App[None]):
@@ -56,6 +57,8 @@ class WiroVoiceApp(ReportsWorkerFailures, KeepsHistory, App[None]):
     demo: reactive[bool] = reactive(False)
     #: the local call history's latest problem (a HistoryProblem), None while it records fine
     history_problem: reactive[object | None] = reactive(None, always_update=True)
+    #: the alerts holding across the fleet (tui.watch.alerts.Alert), for the header's count
+    alerts: reactive[tuple] = reactive((), always_update=True)
 
     def __init__(
         self,
@@ -66,6 +69,10 @@ class WiroVoiceApp(ReportsWorkerFailures, KeepsHistory, App[None]):
         clock: Callable[[], float] = time.time,
         themes: ThemeCatalog | None = None,
     ) -> None:
+        if settings.agent is None and settings.has_account and sim is None and start_demo is None:
+            # no agent chosen yet: start on the Fleet, where every agent shows (with one agent it is chosen and
+            # the Overview opens). The demo always has its agent, so it opens on the Overview.
+            self.DEFAULT_MODE = "fleet"
         super().__init__()
         self.settings = settings
         self.sim = sim
@@ -75,6 +82,7 @@ class WiroVoiceApp(ReportsWorkerFailures, KeepsHistory, App[None]):
         self._health = HealthTracker(clock)
         self.agent_guid: str | None = settings.agent
         self._client: WiroClient | None = None
+        self._fleet: FleetWatch | None = None
         #: bumped whenever the connection or the agent changes, so screens drop what they showed
         self.generation = 0
         self.set_reactive(WiroVoiceApp.demo, sim is not None or start_demo is not None)
@@ -93,6 +101,15 @@ class WiroVoiceApp(ReportsWorkerFailures, KeepsHistory, App[None]):
         if self._client is None and self.settings.api_key:
             self._client = self._make_client(self.settings)
         return self._client
+
+    @property
+    def fleet(self) -> "FleetWatch":
+        """The fleet poller (every agent, the alerts), made when first needed: the Fleet screen starts it."""
+        if self._fleet is None:
+            from .fleet_watch import FleetWatch
+
+            self._fleet = FleetWatch(self)
+        return self._fleet
 
     @property
     def demo_starting(self) -> bool:

@@ -27,6 +27,7 @@ class Destination:
 
 DESTINATIONS: tuple[Destination, ...] = (
     Destination("overview", "o", "Overview", "The agent, its status, the phone channel and recent calls", "overview:OverviewScreen"),
+    Destination("fleet", "f", "Fleet", "Every agent at a glance: status, calls, webhooks, the doctor's worst finding; the alerts", "fleet:FleetScreen"),
     Destination("credentials", "e", "Credentials", "The twilio-voice credential: account, numbers, whitelist, hold", "credentials:CredentialsScreen"),
     Destination("webhooks", "w", "Webhooks", "Per number: what Wiro wrote on the last save and what Twilio really routes", "webhooks:WebhooksScreen"),
     Destination("hold", "h", "Hold", "Hear what callers hear while the agent connects; premix a voice over music", "hold:HoldScreen"),

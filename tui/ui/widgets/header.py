@@ -25,10 +25,10 @@ def status_class(status: int | None) -> str:
 
 
 class AppHeader(Widget):
-    """Reads the app's `agent`, `health` and `demo` reactives; every screen shows one."""
+    """Reads the app's `agent`, `health`, `demo` and `alerts` reactives; every screen shows one."""
 
     def on_mount(self) -> None:
-        for name in ("agent", "health", "demo", "history_problem"):
+        for name in ("agent", "health", "demo", "history_problem", "alerts"):
             self.watch(self.app, name, lambda _value: self.refresh(), init=False)
 
     def left_markup(self) -> str:
@@ -43,6 +43,9 @@ class AppHeader(Widget):
             parts.append(f"[b $agent-{cls} on $agent-{cls} 25%] {escape(label)} [/]")
         if getattr(self.app, "demo", False):
             parts.append("[b $background on $demo] DEMO [/]")
+        alerts = len(getattr(self.app, "alerts", ()))
+        if alerts:  # across the fleet (f lists them)
+            parts.append(f"[b $background on $agent-error] {alerts} alert{'s' if alerts != 1 else ''} [/]")
         return "  ".join(parts)
 
     def right_markup(self) -> str:

