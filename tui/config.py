@@ -11,6 +11,7 @@ the credential's own SID is `tui.twilio.access`'s rule.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,7 +33,11 @@ KNOWN_KEYS: dict[str, type] = {
     "api_base": str,
     "twilio_base": str,
     "theme": str,
+    "keymap": dict,
 }
+
+#: a binding id as the app names them: "area.verb" ("calls.export", "goto.overview")
+_BINDING_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")
 
 
 #: what to say when a twilio-voice credential file is given where the settings file belongs
@@ -86,6 +91,9 @@ class Settings:
     twilio_account_sid: str | None = None
     #: TWILIO_AUTH_TOKEN: the token for the Twilio checks when none is typed (environment only, never saved)
     twilio_auth_token: Secret | None = None
+    #: the config file's [keymap]: binding id -> keys ("calls.export" = "ctrl+e"); checked against the app's
+    #: bindings by the app (a warning) and by `wiro-voice doctor`
+    keymap: Mapping[str, str] = field(default_factory=dict)
     config_path: Path = field(default_factory=lambda: default_config_path())
     #: where each value came from: "env", "file", "flag" or "default"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -146,12 +154,29 @@ def read_config_file(path: Path) -> dict[str, Any]:
             hint = f' Did you mean "{close[0]}"?' if close else f" Known keys: {', '.join(KNOWN_KEYS)}."
             raise ConfigError(f'The config file {path} has an unknown key "{key}".{hint}')
         expected = KNOWN_KEYS[key]
-        if not isinstance(value, expected):
+        if expected is dict:
+            _check_keymap_table(path, value)
+        elif not isinstance(value, expected):
             raise ConfigError(
                 f'In the config file {path}, "{key}" must be a {expected.__name__} (text in quotes), '
                 f"not {type(value).__name__}."
             )
     return data
+
+
+def _check_keymap_table(path: Path, table: Any) -> None:
+    """The [keymap] table's shape: binding ids to key text. Whether each id and key exists is the app's to say
+    (the bindings live with the screens)."""
+    example = '[keymap]\n"calls.export" = "ctrl+e"'
+    if not isinstance(table, dict):
+        raise ConfigError(f"In the config file {path}, keymap must be a table of binding ids and keys, e.g.\n{example}")
+    for binding_id, keys in table.items():
+        if not _BINDING_ID.match(binding_id):
+            raise ConfigError(f'In the config file {path}, [keymap] "{binding_id}" is not a binding id: ids look like '
+                              f'"calls.export" (press ? in the app to see every id).')
+        if not isinstance(keys, str) or not keys.strip() or any(not k.strip() for k in keys.split(",")):
+            raise ConfigError(f'In the config file {path}, [keymap] "{binding_id}" must be keys in quotes, e.g. '
+                              f'"ctrl+e", or several separated by commas: "ctrl+e,f5".')
 
 
 def load_settings(
@@ -191,6 +216,7 @@ def load_settings(
         api_base=pick("api_base", "WIRO_API_BASE", api_base, DEFAULT_API_BASE) or DEFAULT_API_BASE,
         twilio_base=pick("twilio_base", "TWILIO_API_BASE", twilio_base, DEFAULT_TWILIO_BASE) or DEFAULT_TWILIO_BASE,
         theme=pick("theme", None, theme, None),
+        keymap={binding_id: keys.replace(" ", "") for binding_id, keys in file.get("keymap", {}).items()},
         **twilio_from_env(env),
         config_path=path,
         sources=sources,

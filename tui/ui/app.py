@@ -12,13 +12,15 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import AwaitMount, Widget
 from textual.theme import Theme
 
 from ..config import ConfigError, Secret, Settings, save_config
 from ..wiro.errors import WiroError
 from ..wiro.health import Health, HealthTracker
 from .failures import ReportsWorkerFailures
-from .navigation import DESTINATIONS
+from .navigation import DESTINATIONS, Trail
+from .state import AppSignals, Change, EditsHolder
 from .theme_vars import APP_COLOUR_DEFAULTS
 from .themes import (
     ThemeCatalog,
@@ -47,7 +49,10 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
     DEFAULT_MODE = "overview"
     BINDINGS = [
         *(Binding(d.key, f"goto('{d.mode}')", d.title, id=f"goto.{d.mode}") for d in DESTINATIONS),
+        Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # a screen's own Escape binding (leaving a field first, asking about edits…) ends in go_back() too
+        Binding("escape", "back", "Back", id="app.back", show=False),
     ]
 
     agent: reactive[Agent | None] = reactive(None, always_update=True)
@@ -74,6 +79,15 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self._client: WiroClient | None = None
         #: bumped whenever the connection or the agent changes, so screens drop what they showed
         self.generation = 0
+        signals = AppSignals(self)
+        #: Signals (see state.py): published with a `Change` after the connection / the agent changed
+        self.connection_changed = signals.connection_changed
+        self.agent_changed = signals.agent_changed
+        #: the unsaved credential edits, per agent (FORMS's CredentialEdits; see state.py)
+        self.credential_edits: EditsHolder | None = None
+        self._config_lock = asyncio.Lock()
+        self.trail = Trail()
+        self._going_back = False
         self.set_reactive(WiroVoiceApp.demo, sim is not None or start_demo is not None)
         # themes are registered here, not at import, and set before the first frame (no flash of another theme)
         catalog = themes if themes is not None else load_catalog(user_themes_dir(settings.config_path))
@@ -116,22 +130,28 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         return mode in self.MODES
 
     def key_for(self, mode: str) -> str | None:
-        """The key that opens a screen, or None when there is no such screen (yet)."""
-        return next((d.key for d in DESTINATIONS if d.mode == mode), None)
+        """The key that opens a screen (as the keymap has it), or None when there is no such screen (yet)."""
+        default = next((d.key for d in DESTINATIONS if d.mode == mode), None)
+        if default is None:
+            return None
+        keys = self.settings.keymap.get(f"goto.{mode}", default)
+        return keys.split(",")[0]
+
+    def _changed(self, what: str) -> None:
+        """The connection or the agent changed: start a new generation and tell every screen. (The credential
+        edits are kept per agent by their model, so nothing is dropped here.)"""
+        self.generation += 1
+        change = Change(self.generation, self.agent_guid, what)
+        (self.connection_changed if what == "connection" else self.agent_changed).publish(change)
 
     def use_agent(self, guid: str) -> None:
         """Make `guid` the current agent; remember it in the config file (not in the demo)."""
         self.agent_guid = guid
         self.agent = None
-        self.generation += 1
+        self._changed("agent")
         if self.demo:
             return
-        try:
-            save_config(self.settings.config_path, {"agent": guid})
-        except OSError as err:
-            self.notify(f"Could not remember the agent in {self.settings.config_path}: {err}", severity="warning")
-        else:
-            self.settings = self.settings.with_(agent=guid)
+        self.remember_config({"agent": guid}, "the agent", lambda: self.settings.with_(agent=guid))
 
     def use_settings(self, settings: Settings) -> None:
         """Switch to new connection settings (leaving the demo when there was one)."""
@@ -141,7 +161,6 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self._start_demo = None
         self.agent_guid = settings.agent
         self.agent = None
-        self.generation += 1
         self.clock = self._base_clock
         self._health = HealthTracker(self.clock)
         self.health = self._health.current
@@ -151,6 +170,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
             sim, self.sim = self.sim, None
             self.run_worker(asyncio.to_thread(sim.stop), group="stop-sim", exit_on_error=False)
         self.demo = False
+        self._changed("connection")
 
     def on_mount(self) -> None:
         for warning in self.settings.warnings:
@@ -188,10 +208,11 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         )
         self.agent_guid = self.settings.agent
         self._client = None
-        self.generation += 1
-        changed = getattr(self.screen, "connection_changed", None)
-        if callable(changed):
-            changed()
+        self._changed("connection")
+        # Screens that still have a connection_changed() method instead of subscribing (until they move over)
+        legacy = getattr(self.screen, "connection_changed", None)
+        if callable(legacy):
+            legacy()
 
     def watch_theme(self, _name: str) -> None:
         # Textual refreshes `theme_variables` on its next turn, but screens that watch "theme" repaint their
@@ -203,12 +224,27 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         if theme.name == self._remembered_theme:
             return
         self._remembered_theme = theme.name
+        self.remember_config({"theme": theme.name}, "the theme", lambda: self.settings.with_(theme=theme.name))
+
+    def remember_config(self, updates: dict[str, object], what: str, settings_after: Callable[[], Settings]) -> None:
+        """Write `updates` into the config file in a thread (an fsync must not stall the screen); once written,
+        the app's settings become `settings_after()`. A failure is a warning naming the file."""
+        self.run_worker(self._write_config(updates, what, settings_after), group="config-write", exit_on_error=False)
+
+    async def write_config(self, updates: dict[str, object]) -> None:
+        """Merge `updates` into the config file off the event loop, one write at a time (each write reads the
+        file first, so two at once could lose one). Raises OSError or ConfigError."""
+        async with self._config_lock:
+            await asyncio.to_thread(save_config, self.settings.config_path, updates)
+
+    async def _write_config(self, updates: dict[str, object], what: str, settings_after: Callable[[], Settings]) -> None:
+        path = self.settings.config_path
         try:
-            save_config(self.settings.config_path, {"theme": theme.name})
+            await self.write_config(updates)
         except (OSError, ConfigError) as err:
-            self.notify(f"Could not remember the theme in {self.settings.config_path}: {err}", severity="warning")
+            self.notify(f"Could not remember {what} in {path}: {err}", severity="warning")
         else:
-            self.settings = self.settings.with_(theme=theme.name)
+            self.settings = settings_after()
 
     # -- navigation and commands ----------------------------------------------------------------
 
@@ -218,35 +254,57 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
     def action_goto(self, mode: str) -> None:
         self.switch_mode(mode)
 
-    def credentials_form(self) -> Screen | None:
-        """The Credentials screen once it has loaded, so other screens can read (or set) its current edits."""
-        for stack in getattr(self, "_screen_stacks", {}).values():
-            for screen in stack:
-                if screen.id == "credentials" and getattr(screen, "loaded", False):
-                    return screen
-        return None
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Every change of screen goes on the trail (see `go_back`), whoever asked for it."""
+        if not self._going_back and mode in self.MODES:
+            self.trail.moved(self.current_mode, mode)
+        return super().switch_mode(mode)
 
-    def screens_with_unsaved_edits(self) -> list[Screen]:
-        """Screens (in any mode) holding edits not saved yet."""
-        stacks = getattr(self, "_screen_stacks", {})  # Textual keeps each mode's screens here
-        return [screen for stack in stacks.values() for screen in stack
-                if callable(getattr(screen, "has_unsaved_edits", None)) and screen.has_unsaved_edits()]
+    def go_back(self) -> None:
+        """Escape: back to where the user came from — the screen under a pushed one, else the previous screen
+        on the trail, else the Overview (at the Overview with nothing behind it, nothing happens)."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+            return
+        target = self.trail.back() or ("overview" if self.current_mode != "overview" else None)
+        if target is None:
+            return
+        self._going_back = True
+        try:
+            self.switch_mode(target)
+        finally:
+            self._going_back = False
+
+    def action_back(self) -> None:
+        """Escape where the screen has no binding of its own: out of a text field first, then `go_back`."""
+        if is_text_entry(self.focused):
+            self.set_focus(None)
+        else:
+            self.go_back()
+
+    def action_help(self) -> None:
+        """`?`: every key of the screen shown (and the global ones), with their ids."""
+        from .screens.help import HelpScreen  # not needed for the first frame
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen.for_screen(self, self.screen))
 
     async def action_quit(self) -> None:
-        """Quit; with unsaved edits somewhere, say they are kept as a draft and ask first."""
+        """Quit; with unsaved credential edits, say they are kept as a draft and ask first."""
         from .screens.confirm import Confirm  # not needed for the first frame
 
-        unsaved = self.screens_with_unsaved_edits()
+        edits = self.credential_edits
+        unsaved = edits.unsaved() if edits is not None else []
         if not unsaved or isinstance(self.screen, Confirm):
-            for screen in unsaved:
-                screen.keep_draft()
+            if edits is not None:
+                edits.keep_all()
             self.exit()
             return
 
         def answered(answer: str | None) -> None:
-            if answer == "quit":
-                for screen in unsaved:
-                    screen.keep_draft()
+            if answer == "quit" and edits is not None:
+                edits.keep_all()
                 self.exit()
 
         self.push_screen(
@@ -271,3 +329,12 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         if self.sim is not None:
             await asyncio.to_thread(self.sim.stop)
             self.sim = None
+
+
+#: widgets that take typed text: Escape leaves them before it leaves the screen
+TEXT_ENTRY_CLASSES = frozenset({"Input", "TextArea"})
+
+
+def is_text_entry(widget: Widget | None) -> bool:
+    """True for an Input or TextArea (or a subclass), by name: importing TextArea costs ~0.4 s at start."""
+    return widget is not None and any(cls.__name__ in TEXT_ENTRY_CLASSES for cls in type(widget).__mro__)
