@@ -18,7 +18,7 @@ import time
 import pytest
 
 from tests.unit.credential_audio import write_wav
-from tui.credential import rules
+from tui.credential import probes, rules
 from tui.credential.draft import CredentialDraft
 from tui.hold import probe as probe_module
 
@@ -66,7 +66,7 @@ def timed(fn, values) -> list[int]:
 @pytest.mark.perf
 def test_validation_per_keystroke(tmp_path, report, monkeypatch):
     music = write_wav(tmp_path / "music.wav", 40)
-    rules.clear_probe_cache()
+    probes.clear_probe_cache()
     t0 = time.perf_counter()
     base = form(str(music))
     assert rules.validate(base).ok  # the first probe of the file, outside the budget

@@ -17,7 +17,7 @@ import pytest
 from textual.widgets import Input
 
 from tui.cli import main
-from tui.credential import rules
+from tui.credential import probes
 from tui.sim.world import RUNNING, STOPPED
 
 from ..ui.helpers import goto, notifications, settle, text_of
@@ -254,7 +254,7 @@ async def test_the_simulator_dying_mid_start_is_said(sim, sim_settings):
 
 @pytest.fixture
 def env(sim_env, sim):
-    rules.clear_probe_cache()
+    probes.clear_probe_cache()
     sim.timeout_hold = 0.5
     return sim_env
 

@@ -92,7 +92,7 @@ def _item(problem: Any) -> dict[str, Any]:
 
 def _problem_lines(errors: list, warnings: list) -> list[str]:
     from ..credential.draft import FIELD_NAMES
-    from ..credential.rules import split_field
+    from ..credential.rules import item_label, split_field
 
     rank = {name: i for i, name in enumerate(FIELD_NAMES)}
 
@@ -108,7 +108,7 @@ def _problem_lines(errors: list, warnings: list) -> list[str]:
         if fix and problem.field != "authtoken":
             label = getattr(problem, "fix_label", "") or f"use {fix}"
             hint = f" [fix: {printable(label)}]"
-        lines.append(f"  {printable(problem.field) or 'file'}: {problem.level}: {printable(problem.message)}{hint}")
+        lines.append(f"  {printable(item_label(problem.field)) or 'file'}: {problem.level}: {printable(problem.message)}{hint}")
     return lines
 
 

@@ -360,7 +360,8 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
     def _files_ready(self, draft: CredentialDraft) -> bool:
         """True when validating reads no file: each local hold file was probed before (or is not there).
         A newly chosen file is probed in a worker (up to ~100 ms for 10 MB), then the form is checked again."""
-        from ...credential.rules import cached_probe, is_url
+        from ...credential.probes import cached_probe
+        from ...credential.rules import is_url
 
         fresh = []
         for name in ("holdaudio", "holdmusic"):
@@ -373,7 +374,7 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="credentials-probe", thread=True, exit_on_error=False)
     def _probe_files(self, paths: tuple[str, ...]) -> None:
-        from ...credential.rules import probe_cached
+        from ...credential.probes import probe_cached
         from ...hold.probe import ProbeError
 
         for path in paths:
@@ -620,7 +621,7 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         self._apply_fixes(findings)
 
     def _apply_fixes(self, findings: list[Any]) -> None:
-        from ...credential.rules import apply_fix
+        from ...credential.fixes import apply_fix
 
         draft = self.current_draft()
         # one at a time, from the last list element back, so earlier indices stay right
@@ -632,7 +633,7 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="credentials-mono", exit_on_error=False)
     async def _mono_copy(self, draft: CredentialDraft, finding: Any) -> None:
-        from ...credential.rules import apply_fix
+        from ...credential.fixes import write_mono_copy as apply_fix
         from ...hold.probe import ProbeError
 
         name = text.base_field(finding.field)

@@ -125,7 +125,7 @@ def file_note(value: str) -> str:
     value = value.strip()
     if not value or value.startswith(("http://", "https://")):
         return "a URL: played by Twilio as it is (not checked from here)" if value else ""
-    from ...credential.rules import probe_cached
+    from ...credential.probes import probe_cached
     from ...hold.probe import ProbeError
 
     try:
