@@ -21,6 +21,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..failures import ReportsWorkerFailures
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
@@ -69,25 +71,33 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#doctor-detail-panel").border_title = "What was seen, and the fix"
+        subscribe_changes(self, self._app_changed)
 
     def on_screen_resume(self) -> None:
         if not self.running and self._generation != self.app.generation:
             self.call_after_refresh(self.action_run)
 
-    def connection_changed(self) -> None:
-        self.action_run()
+    def _app_changed(self, _change: Change) -> None:
+        """Another connection or agent: the findings were about the old one."""
+        self.findings, self.evidence, self._generation = (), None, None
+        self.query_one("#doctor-list", OptionList).clear_options()
+        self.query_one("#doctor-detail", Static).update("")
+        self.query_one("#doctor-skipped", Static).update("")
+        self._state(text.INTRO)
+        if self.is_current:
+            self.action_run()
 
     def action_leave(self) -> None:
-        self.app.switch_mode("overview")
+        self.app.go_back()
 
     # -- running ---------------------------------------------------------------------------------------
 
     def action_run(self) -> None:
-        client, guid = self.app.client, self.app.agent_guid
-        if client is None or guid is None:
-            self._state("Connecting to the demo…" if getattr(self.app, "demo_starting", False)
-                        else "No agent chosen: pick one on the Overview (o, then a).")
+        ready = readiness(self.app)
+        if not ready.ready:
+            self._state(ready.text)
             return
+        client, guid = self.app.client, self.app.agent_guid
         self.running = True
         self._run += 1
         self._state("[b]Running the checks…[/] reading the agent")

@@ -22,6 +22,8 @@ from ...twilio.access import NoAccess, twilio_access
 from ...wiro import WiroError
 from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
@@ -116,27 +118,37 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
         for key, label in text.COLUMNS:
             table.add_column(label, key=key)
 
+        subscribe_changes(self, self._app_changed)
+
     def on_screen_resume(self) -> None:
         if self._snap is None or self._snap.generation != self.app.generation:
             self.call_after_refresh(self.action_reload)
 
-    def connection_changed(self) -> None:
-        self.action_reload()
+    def _app_changed(self, _change: Change) -> None:
+        """Another connection or agent: nothing shown here is about it any more (the live check least of all)."""
+        self._snap, self._check, self._rows = None, None, []
+        self.query_one("#webhooks-table", DataTable).clear()
+        self.query_one("#webhooks-banner").display = False
+        self.query_one("#webhooks-detail", Static).update("")
+        self.query_one("#webhooks-account", Static).update("")
+        self._state("Loading…")
+        if self.is_current:
+            self.action_reload()
 
     def action_leave(self) -> None:
         if isinstance(self.focused, Input):
             self.set_focus(None)
         else:
-            self.app.switch_mode("overview")
+            self.app.go_back()
 
     # -- loading -----------------------------------------------------------------------------------------
 
     def action_reload(self) -> None:
-        client, guid = self.app.client, self.app.agent_guid
-        if client is None or guid is None:
-            self._state("Connecting to the demo…" if getattr(self.app, "demo_starting", False)
-                        else "No agent chosen: pick one on the Overview (o, then a).")
+        ready = readiness(self.app)
+        if not ready.ready:
+            self._state(ready.text)
             return
+        client, guid = self.app.client, self.app.agent_guid
         self._state("Loading the credential and the last save report…")
         self._load(client, guid, self.app.generation)
 

@@ -1,0 +1,133 @@
+"""The app's own state and navigation: the connection/agent Signals reach every screen, Escape goes back the
+way the user came, `?` lists the screen's keys, config writes leave the event loop."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from textual.widgets import DataTable
+
+from tui.ui.screens.help import HelpScreen
+from tui.ui.state import Change, subscribe_changes
+
+from .helpers import demo_app, goto, settle, text_of
+
+SIZE = (120, 40)
+
+
+def numbers_shown(app) -> set[str]:
+    table = app.screen.query_one("#webhooks-table", DataTable)
+    return {str(key.value) for key in table.rows}
+
+
+async def test_an_agent_switch_reaches_a_screen_in_another_mode(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        webhooks = await goto(app, pilot, "webhooks", rounds=6)
+        before = numbers_shown(app)
+        assert "+14155550142" in before
+        heard: list[Change] = []
+        subscribe_changes(webhooks, heard.append)
+        await goto(app, pilot, "overview")
+        app.use_agent(sim.stopped_agent_guid)
+        await settle(app, pilot)
+        # the Webhooks screen, not shown, dropped the other agent's numbers at once
+        assert heard == [Change(app.generation, sim.stopped_agent_guid, "agent")]
+        assert webhooks.query_one("#webhooks-table", DataTable).row_count == 0
+        await goto(app, pilot, "webhooks", rounds=6)
+        assert numbers_shown(app) != before
+
+
+async def test_leaving_the_demo_is_a_connection_change_for_every_subscriber(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        doctor = await goto(app, pilot, "doctor", rounds=8)
+        assert doctor.findings
+        connections: list[Change] = []
+        agents: list[Change] = []
+        app.connection_changed.subscribe(doctor, connections.append)
+        app.agent_changed.subscribe(doctor, agents.append)
+        app.use_settings(sim_settings.with_(agent=None))
+        await settle(app, pilot)
+        assert [c.what for c in connections] == ["connection"] and agents == []
+        assert connections[0].agent_guid is None and connections[0].generation == app.generation
+        assert doctor.findings == ()  # nothing about the old connection is kept
+        await goto(app, pilot, "doctor")
+        assert "No agent chosen" in text_of(app, "#doctor-state")
+
+
+async def test_escape_goes_back_the_way_the_user_came(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(app, pilot, "webhooks", rounds=6)
+        await goto(app, pilot, "doctor", rounds=6)
+        await goto(app, pilot, "connection")
+        app.screen.set_focus(None)  # Connection focuses the key field: Escape would only leave it
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.id == "doctor"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.id == "webhooks"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.id == "overview"
+        await pilot.press("escape")  # the start of the trail: nowhere further
+        await settle(app, pilot)
+        assert app.screen.id == "overview" and app.is_running
+
+
+async def test_escape_in_a_field_leaves_the_field_first(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(app, pilot, "doctor", rounds=6)
+        await goto(app, pilot, "connection")
+        assert app.focused is not None and app.focused.id == "in-api_key"
+        await pilot.press("escape")
+        assert app.screen.id == "connection" and app.focused is None
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.id == "doctor"
+
+
+async def test_question_mark_lists_the_screens_keys_and_the_global_ones_with_ids(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(app, pilot, "doctor", rounds=6)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        shown = text_of(app, "#help-text")
+        assert "On this screen (Doctor)" in shown and "Everywhere" in shown
+        for line in ("Run again", "doctor.run", "goto.overview", "goto.connection", "app.quit", "app.help"):
+            assert line in shown
+        # `q` closes the help; it does not quit from here
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert app.screen.id == "doctor" and app.is_running
+
+
+@pytest.mark.parametrize("what", ["agent", "theme"])
+async def test_config_writes_happen_off_the_event_loop(sim, sim_settings, monkeypatch, what):
+    import tui.ui.app
+
+    threads: list[threading.Thread] = []
+    real = tui.ui.app.save_config
+
+    def recording(path, updates):
+        threads.append(threading.current_thread())
+        real(path, updates)
+
+    monkeypatch.setattr(tui.ui.app, "save_config", recording)
+    app = demo_app(sim, sim_settings, agent=sim.demo_agent_guid)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        if what == "agent":
+            app.use_agent(sim.stopped_agent_guid)
+        else:
+            app.theme = "wiro-light"
+        await settle(app, pilot)
+        assert threads and all(t is not threading.main_thread() for t in threads)
+    written = sim_settings.config_path.read_text()
+    assert (sim.stopped_agent_guid if what == "agent" else "wiro-light") in written
