@@ -102,10 +102,15 @@ async def test_question_mark_lists_the_screens_keys_and_the_global_ones_with_ids
         assert "On this screen (Doctor)" in shown and "Everywhere" in shown
         for line in ("Run again", "doctor.run", "goto.overview", "goto.connection", "app.quit", "app.help"):
             assert line in shown
-        # `q` closes the help; it does not quit from here
-        await pilot.press("q")
+        # `?` again closes it, as Escape does
+        await pilot.press("question_mark")
         await settle(app, pilot)
         assert app.screen.id == "doctor" and app.is_running
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.id == "doctor"
 
 
 @pytest.mark.parametrize("what", ["agent", "theme"])

@@ -73,7 +73,7 @@ async def run_doctor(client: Any, guid: str, settings: Any, *, demo: Any = None,
     `tui.twilio.access` without prompting (the demo's own account with `demo`). Exit 0 healthy, 1 findings;
     CliError (exit 2) when the agent itself cannot be read."""
     from ..doctor.diagnose import diagnose
-    from ..doctor.findings import healthy
+    from ..doctor.findings import healthy, ordered
     from ..doctor.gather import gather
     from ..twilio.access import twilio_access
 
@@ -87,9 +87,19 @@ async def run_doctor(client: Any, guid: str, settings: Any, *, demo: Any = None,
         done()
     if evidence.agent is None:
         raise CliError(f"The doctor could not run: {evidence.agent_error}", common.EXIT_ERROR)
-    findings = diagnose(evidence)
+    findings = ordered([*diagnose(evidence), *keymap_findings(settings)])
     common.emit(document(evidence, findings), render_text(evidence, findings), as_json=as_json, out=out)
     return common.EXIT_OK if healthy(findings) else common.EXIT_PROBLEMS
+
+
+def keymap_findings(settings: Any) -> list[Finding]:
+    """Warnings about the config file's [keymap]: unknown ids or keys, keys that now mean two things. Checking
+    reads every screen's bindings, so the dashboard's screens (and Textual) load only when there is a keymap."""
+    if not settings.keymap:
+        return []
+    from ..ui.keymap import keymap_findings as check
+
+    return check(settings.keymap, str(settings.config_path))
 
 
 def document(evidence: Evidence, findings: Sequence[Finding]) -> dict[str, Any]:

@@ -89,6 +89,8 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self.trail = Trail()
         self._going_back = False
         self.set_reactive(WiroVoiceApp.demo, sim is not None or start_demo is not None)
+        if settings.keymap:  # the config file's [keymap]: binding id -> keys (checked by keymap.py)
+            self.set_keymap(dict(settings.keymap))
         # themes are registered here, not at import, and set before the first frame (no flash of another theme)
         catalog = themes if themes is not None else load_catalog(user_themes_dir(settings.config_path))
         self.theme_start = start_theme(catalog, settings.theme)
@@ -178,6 +180,9 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         if self.theme_start.message:
             self.notify(self.theme_start.message, title="Themes", severity="warning", timeout=20)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.settings.keymap:  # checking it imports every screen: after the first frame, in a thread
+            self.call_after_refresh(
+                lambda: self.run_worker(self._check_keymap(), group="keymap", exit_on_error=False))
         if self.demo_starting:
             # after the first frame: importing and starting the simulator would compete with drawing it
             self.call_after_refresh(
@@ -213,6 +218,12 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         legacy = getattr(self.screen, "connection_changed", None)
         if callable(legacy):
             legacy()
+
+    async def _check_keymap(self) -> None:
+        """Say once, at start, what is wrong with the [keymap] (`wiro-voice doctor` says it too)."""
+        problems = await asyncio.to_thread(keymap_problems, dict(self.settings.keymap), str(self.settings.config_path))
+        if problems:
+            self.notify("\n".join(f"• {p}" for p in problems), title="Keymap", severity="warning", timeout=20)
 
     def watch_theme(self, _name: str) -> None:
         # Textual refreshes `theme_variables` on its next turn, but screens that watch "theme" repaint their
@@ -287,6 +298,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         from .screens.help import HelpScreen  # not needed for the first frame
 
         if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)  # `?` again closes it
             return
         self.push_screen(HelpScreen.for_screen(self, self.screen))
 
@@ -338,3 +350,10 @@ TEXT_ENTRY_CLASSES = frozenset({"Input", "TextArea"})
 def is_text_entry(widget: Widget | None) -> bool:
     """True for an Input or TextArea (or a subclass), by name: importing TextArea costs ~0.4 s at start."""
     return widget is not None and any(cls.__name__ in TEXT_ENTRY_CLASSES for cls in type(widget).__mro__)
+
+
+def keymap_problems(keymap: dict[str, str], where: str) -> list[str]:
+    """What is wrong with `keymap`, one sentence each (imports every screen module: call it in a thread)."""
+    from .keymap import keymap_findings
+
+    return [f"{f.detail} {f.fix}" for f in keymap_findings(keymap, where)]

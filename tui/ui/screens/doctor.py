@@ -7,6 +7,7 @@ account); without them those checks are skipped, and the screen says so.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -118,7 +119,14 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
         finally:
             if run == self._run:
                 self.running = False
-        self.post_message(DoctorDone(generation, evidence, tuple(diagnose(evidence))))
+        findings = diagnose(evidence)
+        if settings.keymap:  # the keymap check reads every screen's bindings: only when there is one
+            from ...doctor.findings import ordered
+            from ..keymap import keymap_findings
+
+            extra = await asyncio.to_thread(keymap_findings, dict(settings.keymap), str(settings.config_path))
+            findings = ordered([*findings, *extra])
+        self.post_message(DoctorDone(generation, evidence, tuple(findings)))
 
     def on_doctor_progress(self, message: DoctorProgress) -> None:
         if message.generation == self.app.generation and self.running:

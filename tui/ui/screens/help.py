@@ -93,12 +93,11 @@ def render_groups(groups: list[HelpGroup]) -> Content:
 
 
 class HelpScreen(ModalScreen[None]):
-    """The keys of the screen below; Escape, `?` or `q` closes it (q does not quit from here)."""
+    """The keys of the screen below; Escape (or `?` again: the app's binding) closes it. Like everywhere, `q`
+    quits and the screen keys go to their screens."""
 
     CSS_PATH = sheet("dialogs")
-    BINDINGS = [
-        Binding("escape,question_mark,q", "close", "Close", id="help.close"),
-    ]
+    BINDINGS = [Binding("escape", "close", "Close", id="help.close")]
 
     def __init__(self, groups: list[HelpGroup], title: str) -> None:
         super().__init__(id="help")
@@ -116,7 +115,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(render_groups(self.groups), id="help-text")
             yield Static(Content.from_markup(
                 "Remap any key in the config file: [b][keymap][/b] [dim]\"calls.export_csv\" = \"ctrl+e\"[/]. "
-                "[b]Esc[/b] closes."), id="help-foot")
+                "[b]Esc[/b] or [b]?[/b] closes."), id="help-foot")
 
     def on_mount(self) -> None:
         self.query_one("#help-panel").border_title = self._title
