@@ -78,10 +78,7 @@ async def test_premix_writes_a_file_and_offers_it_as_the_greeting(sim, sim_setti
     music = write_wav(tmp_path / "music.wav", tone(220, 5.0))
     app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("e")  # the form must be open for "use it as the greeting"
-        await settle(app, pilot, rounds=4)
-        await goto(app, pilot, "hold", rounds=6)
+        await goto(app, pilot, "hold", rounds=6)  # Credentials was never opened: the app's edits take the premix
         await pilot.press("m")
         await settle(app, pilot)
         app.screen.query_one("#premix-voice", Input).value = str(voice)
@@ -93,13 +90,17 @@ async def test_premix_writes_a_file_and_offers_it_as_the_greeting(sim, sim_setti
         assert app.screen.__class__.__name__ == "Confirm"
         await pilot.click("#answer-audio_then_music")
         await settle(app, pilot, rounds=6)
-        form = app.credentials_form()
-        assert form.current_draft().holdaudio == str(out)
-        assert form.current_draft().holdstrategy == "audio_then_music"
+        edits = app.credential_edits.get(sim.demo_agent_guid)
+        assert edits.current.holdaudio == str(out) and edits.current.holdstrategy == "audio_then_music"
+        assert edits.dirty and "unsaved edits" in text_of(app, "#hold-source")
         assert "premix" in text_of(app, "#hold-segments").lower() or "greeting" in text_of(app, "#hold-segments")
-        # saved from the form, the premix reaches Wiro through CredentialFileUpload, as the greeting
+        # the form, opened now, shows the premix as an unsaved edit…
         await pilot.press("e")
-        await settle(app, pilot, rounds=4)
+        await settle(app, pilot, rounds=6)
+        assert app.screen.query_one("#in-holdaudio", Input).value == str(out)
+        assert app.screen.query_one("#in-holdstrategy", Select).value == "audio_then_music"
+        assert "greeting" in text_of(app, "#cred-state") and app.screen.dirty
+        # …and saved from it, the premix reaches Wiro through CredentialFileUpload, as the greeting
         sim.requests.clear()
         await pilot.press("ctrl+s")
         await settle(app, pilot, rounds=8)
