@@ -6,9 +6,10 @@ import asyncio
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from textual.app import App, SystemCommand
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -21,6 +22,7 @@ from ..wiro.health import Health, HealthTracker
 from .failures import ReportsWorkerFailures
 from .navigation import DESTINATIONS, Trail
 from .state import AppSignals, Change, EditsHolder
+from .terminal import KEY_WORDS, AsciiOnly, ascii_notice
 from .theme_vars import APP_COLOUR_DEFAULTS
 from .themes import (
     ThemeCatalog,
@@ -67,8 +69,12 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         start_demo: "Callable[[], Simulator] | None" = None,
         clock: Callable[[], float] = time.time,
         themes: ThemeCatalog | None = None,
+        ascii_only: bool = False,
     ) -> None:
         super().__init__()
+        #: draw in ASCII (the locale is not UTF-8; see terminal.py); decided by the command line
+        self.ascii_only = ascii_only
+        self._line_filters = self._our_filters()
         self.settings = settings
         self.sim = sim
         self._start_demo = start_demo
@@ -97,6 +103,29 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         register_catalog(self, catalog)
         self.theme = self.theme_start.name
         self._remembered_theme = self.theme_start.name
+
+    # -- terminal conditions (terminal.py) ---------------------------------------------------------
+
+    def _our_filters(self) -> list[LineFilter]:
+        filters: list[LineFilter] = []
+        if self.no_color:
+            filters.append(NoColor())  # Textual adds Monochrome, whose greys are still colour codes
+        if self.ascii_only:
+            filters.append(AsciiOnly())
+        return filters
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        if not self._line_filters:
+            return filters
+        return [*(f for f in filters if not isinstance(f, Monochrome)), *self._line_filters]
+
+    def get_key_display(self, binding: Binding) -> str:
+        display = super().get_key_display(binding)
+        if self.ascii_only and not display.isascii():
+            modifiers, key = binding.parse_key()
+            return "+".join([*modifiers, KEY_WORDS.get(key, key)])
+        return display
 
     # -- state shared by screens ------------------------------------------------------------------
 
@@ -175,6 +204,8 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self._changed("connection")
 
     def on_mount(self) -> None:
+        if self.ascii_only:
+            self.notify(ascii_notice(), title="Terminal", severity="warning", timeout=15)
         for warning in self.settings.warnings:
             self.notify(warning, title="Config file", severity="warning", timeout=15)
         if self.theme_start.message:
