@@ -109,3 +109,62 @@ async def test_premix_writes_a_file_and_offers_it_as_the_greeting(sim, sim_setti
             stored = dict(sim.world.agents[sim.demo_agent_guid].twilio)
         assert stored["holdaudio"].startswith("upload:") and stored["holdstrategy"] == "audio_then_music"
         assert "greeting: stored by Wiro" in text_of(app, "#save-result")
+
+
+async def test_broken_ssml_in_the_edits_is_shown_on_hold(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(app, pilot, "credentials", rounds=6)
+        app.screen.query_one("#in-holdstrategy", Select).value = "text"
+        app.screen.query_one("#in-holdtext", TextArea).text = "One <s>moment please."
+        await pilot.pause()
+        await goto(app, pilot, "hold", rounds=6)
+        notes = text_of(app, "#hold-notes")
+        assert "✖ The SSML is broken at line 1, column 5: <s> is never closed: add </s>." in notes
+        assert "spoken text" in text_of(app, "#hold-segments")  # the preview still says what it can read
+
+
+async def test_without_sound_the_screen_says_so_and_x_writes_the_wav(sim, sim_settings, tmp_path, monkeypatch):
+    """README: "without either the Hold screen says so and `x` writes the preview as a WAV instead"."""
+    from pathlib import Path
+
+    from tui.hold import player
+    from tui.hold.errors import PlaybackUnavailable
+
+    def no_portaudio():  # what sounddevice's import does on a machine without libportaudio2
+        raise PlaybackUnavailable("no_portaudio", "Sound can't play here: the PortAudio library is not installed "
+                                  f"(Debian/Ubuntu: sudo apt install libportaudio2). {player.EXPORT_HINT}")
+
+    monkeypatch.setattr(player, "sounddevice", no_portaudio)
+    monkeypatch.chdir(tmp_path)
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert "the Hold screen says so and `x` writes the preview as a WAV instead" in readme
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(app, pilot, "hold", rounds=6)
+        await pilot.press("space")
+        await settle(app, pilot)
+        line = text_of(app, "#hold-player")
+        assert line.startswith("🔇 Sound can't play here: the PortAudio library is not installed")
+        assert line.endswith("Press x to write the preview as a WAV instead.") and "Export a WAV" not in line
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert len(list(tmp_path.glob("hold-preview-*.wav"))) == 1
+
+
+async def test_opening_hold_leaves_the_home_folder_alone(sim, sim_settings, tmp_path, monkeypatch):
+    """Opening Hold made ~/.config/pulse: the local speech opened the sound system to write a WAV to stdout."""
+    from tui.hold import speech
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    speech._cache.clear()  # speak for real in this test
+    speech._espeak_languages.cache_clear()
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(app, pilot, "hold", rounds=6)
+        assert "spoken text" in text_of(app, "#hold-segments")
+    assert list(home.iterdir()) == []
