@@ -164,19 +164,21 @@ async def test_polling_stops_while_another_screen_is_shown_or_paused(sim, sim_se
     app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_table(app, pilot, "calls")
-        assert screen._timer is not None and screen._ticker is not None
+        poller = screen.poller
+        assert poller.armed and poller.group == "calls-poll"
         await pilot.press("o")
         await settle(app, pilot)
-        assert screen._timer is None and screen._ticker is None
+        assert not poller.armed and not poller.running
+        polls = poller.polls
         await pilot.press("c")
         await settle(app, pilot)
-        assert screen._timer is not None
+        assert poller.armed and poller.polls == polls + 1  # back on Calls: the rows as they are now
         await pilot.press("p")
         await settle(app, pilot)
-        assert screen.paused and screen._timer is None and "paused" in str(screen.query_one("#calls-state").render())
+        assert screen.paused and not poller.armed and "paused" in str(screen.query_one("#calls-state").render())
         await pilot.press("p")
         await settle(app, pilot)
-        assert not screen.paused and screen._timer is not None
+        assert not screen.paused and poller.armed
 
 
 async def test_new_calls_are_highlighted_and_rejections_toast_unless_turned_off(sim, sim_settings, clock):
@@ -238,9 +240,9 @@ async def test_an_open_session_in_progress_keeps_updating(sim, sim_settings, clo
         await pilot.press("enter")
         await settle(app, pilot)
         session = app.screen
-        assert isinstance(session, SessionScreen) and session._timer is not None  # armed: in progress
+        assert isinstance(session, SessionScreen) and session.poller.armed  # in progress: read again soon
         assert session._view().group == "incoming"
         clock.advance(900)  # long enough for the call to have ended
-        session.load(session.key)
+        session.poller.refresh()
         await settle(app, pilot)
-        assert session._view().group == "ended" and session._timer is None
+        assert session._view().group == "ended" and not session.poller.armed

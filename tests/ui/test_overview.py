@@ -161,7 +161,7 @@ async def test_declining_the_picker_does_not_reopen_it_until_asked(sim, sim_sett
         assert isinstance(app.screen, AgentPicker)
         await pilot.press("escape")
         await settle(app, pilot)
-        assert app.screen.id == "overview" and "No agent selected" in text_of(app, "#overview-status")
+        assert app.screen.id == "overview" and "No agent chosen" in text_of(app, "#overview-status")
         await pilot.press("r")
         await settle(app, pilot)
         assert app.screen.id == "overview"

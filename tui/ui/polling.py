@@ -8,14 +8,16 @@
 - answers are dropped when they belong to an older connection or agent (the app's `generation` moved on) or to a
   poll that was superseded (a manual refresh, a reset): only the newest poll of the newest connection is shown.
 
-The screen gives it `fetch` (an async function that returns the answer or raises) and `deliver` (called on the
-event loop with a `PollAnswer`); `ready` (optional) says whether there is anything to poll yet (a client, an
+The screen gives it `fetch` (an async function that returns the answer or raises; an answer with an `error`
+attribute holding a WiroError is a partial one, delivered whole but counted as a failure) and `deliver` (called
+on the event loop with a `PollAnswer`); `ready` (optional) says whether there is anything to poll yet (a client, an
 agent), and may show why not. The schedule runs on real time unless a `clock` is given (the app's clock, which in
 the demo is the simulator's): then the due time is counted on that clock and a ticker looks every `tick` seconds.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Generic, TypeVar
@@ -53,7 +55,7 @@ class Poller(Generic[T]):
         self,
         owner: Widget,
         fetch: Callable[[], Awaitable[T]],
-        deliver: Callable[[PollAnswer[T]], Any],
+        deliver: Callable[[PollAnswer[T]], Any],  # may be async
         *,
         interval: float,
         group: str,
@@ -72,8 +74,9 @@ class Poller(Generic[T]):
         self._tick = tick
         self.group = group
         self.state = PollState(interval=interval, cap=max(cap, interval))
-        #: the clock time the next poll is due (None: none armed)
+        #: the clock time the next poll is due (None: none armed), and the wait that was armed for it
         self.due: float | None = None
+        self.wait: float | None = None
         self.in_flight = False
         #: requests started (tests and benchmarks read it)
         self.polls = 0
@@ -159,7 +162,7 @@ class Poller(Generic[T]):
 
     def fire(self) -> None:
         """What the timer does when it goes off: poll if one is due and none is in flight."""
-        self._timer = None
+        self._stop_timer()
         if not self.running or self.in_flight or self._stopped:
             return
         if self.due is None or self.now() >= self.due:
@@ -214,7 +217,9 @@ class Poller(Generic[T]):
 
     async def _run(self, token: int, generation: int, manual: bool) -> None:
         try:
-            value, error = await self._fetch(), None
+            value = await self._fetch()
+            partial = getattr(value, "error", None)  # a partial answer: shown, but the schedule backs off
+            error = partial if isinstance(partial, WiroError) else None
         except WiroError as err:
             value, error = None, err
         except Exception as err:  # noqa: BLE001 - never stop polling over an unexpected failure
@@ -223,7 +228,8 @@ class Poller(Generic[T]):
             error = WiroError(f"Unexpected {type(err).__name__}; details are in the Textual log.")
         self._owner.call_later(self._answered, token, generation, value, error, manual)
 
-    def _answered(self, token: int, generation: int, value: T | None, error: WiroError | None, manual: bool) -> None:
+    async def _answered(self, token: int, generation: int, value: T | None, error: WiroError | None,
+                        manual: bool) -> None:
         if token != self._token:
             return  # superseded by a newer poll or a reset
         self.in_flight = False
@@ -235,15 +241,18 @@ class Poller(Generic[T]):
         wait = self.state.record(error)
         self._delivering, self._next_wait = True, None
         try:
-            self._deliver(PollAnswer(value, error, wait, manual))
+            shown = self._deliver(PollAnswer(value, error, wait, manual))
+            if inspect.isawaitable(shown):
+                await shown
         finally:
             self._delivering = False
         if self._next_wait is not None:
             wait = self._next_wait
-        if not self._stopped:
+        if not self._stopped and token == self._token:  # (no newer poll started while it was shown)
             self._arm(wait)
 
     def _arm(self, seconds: float) -> None:
+        self.wait = seconds
         self.due = self.now() + seconds
         self._arm_timer()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -30,11 +29,14 @@ from ...calls.export import ExportError, write_export
 from ...calls.filters import Filter, sort_sessions
 from ...calls.rows import COLUMNS, CallRow, row_for
 from ...calls.stats import StripFigures, sparkline, strip_figures
-from ...wiro import CallSession, RateLimitedError, WiroError
+from ...wiro import CallSession, WiroError
 from ...wiro.client import HISTORY_LIMIT_CAP
 from ...wiro.health import failure_phrase
 from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
+from ..polling import PollAnswer, Poller
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
@@ -44,29 +46,11 @@ INTERVALS = (1, 2, 5, 10, 15, 30, 60)
 LIMITS = (50, 100, 200)
 CHANNELS = (None, "twilio", "web")
 GROUPS = (None, "incoming", "active", "rejected", "ended")
-MAX_BACKOFF = 60.0
 NEW_ROW_SECONDS = 3.0  # how long a new row stays highlighted
 REASON_LOOKUPS_PER_POLL = 6
 AGENT_ERROR_LABEL = end_reason_label("wiro_error")
 #: column widths (cells are clipped to them, Enter shows everything): the columns that matter fit 120
 COLUMN_WIDTHS = {"started": 12, "age": 10, "channel": 7, "caller": 26, "duration": 8, "status": 9, "end_reason": 28, "model": 18}  # Message/Detail calls for rejection reasons, per poll at most
-
-
-@dataclass(frozen=True)
-class CallsSnapshot:
-    sessions: tuple[CallSession, ...] | None
-    error: WiroError | None
-    taken_at: float
-    generation: int
-
-
-class CallsLoaded(Message):
-    def __init__(self, snapshot: CallsSnapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, CallsLoaded)
 
 
 class ReasonsLoaded(Message):
@@ -96,17 +80,14 @@ class CallsScreen(ReportsWorkerFailures, Screen):
 
     def __init__(self) -> None:
         super().__init__(id="calls")
-        self.interval = 5
+        self.poller: Poller[tuple[CallSession, ...]] = Poller(
+            self, self._fetch, self._answered, interval=5, group="calls-poll", ready=self._ready)
         self.limit = 50
-        self.paused = False
         self.toasts = True
         self.filter = Filter(channel=None, group=None, text="")
         self.sort_column = "started"
         self.sort_descending = True
-        self._timer: Timer | None = None
         self._ticker: Timer | None = None
-        self._shown = False
-        self._failures = 0
         self._sessions: tuple[CallSession, ...] = ()
         self._rows: dict[str, CallRow] = {}
         self._seen: set[str] | None = None  # keys seen in earlier polls (None before the first)
@@ -140,6 +121,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self.query_one("#calls-stale").display = False
         self._show_state()
         self.watch(self.app, "theme", self._recolour, init=False)
+        subscribe_changes(self, self._changed)
 
     def _recolour(self, _theme: str) -> None:
         """Cells are drawn by Rich with concrete colours: a new theme repaints the coloured ones."""
@@ -157,98 +139,78 @@ class CallsScreen(ReportsWorkerFailures, Screen):
 
     # -- polling ----------------------------------------------------------------------------------
 
+    @property
+    def interval(self) -> float:
+        return self.poller.interval
+
+    @property
+    def paused(self) -> bool:
+        return self.poller.paused
+
+    @paused.setter
+    def paused(self, paused: bool) -> None:
+        self.poller.paused = paused
+
     def on_screen_resume(self) -> None:
-        self._shown = True
         if self._generation != self.app.generation:
             self._reset()
         self._ticker = self.set_interval(1.0, self._tick)
-        self.call_after_refresh(self._poll_now)
+        self.poller.resume(poll=True)  # back on Calls: the rows as they are now
 
     def on_screen_suspend(self) -> None:
-        self._shown = False
-        self._cancel_timer()
+        self.poller.suspend()
         if self._ticker is not None:
             self._ticker.stop()
             self._ticker = None
 
+    def _changed(self, _change: Change) -> None:
+        """Another connection or agent: nothing shown so far applies (header counts, reasons, highlights)."""
+        self._reset()
+        self.poller.refresh()  # polls only if shown; otherwise at the next resume
+
     def _reset(self) -> None:
         """A different agent or connection: nothing shown so far applies."""
         self._generation = self.app.generation
+        self.poller.reset()
         self._sessions, self._rows, self._seen = (), {}, None
+        self._new_until.clear()
         self._reasons.clear()
         self._asked_reasons.clear()
+        self._reasons_in_flight.clear()
         self._error = self._stale_since = self._last_ok = None
-        table = self.query_one(LiveTable)
-        table.clear()
+        self.query_one(LiveTable).clear()
+        self._show_stale(0)
+        self._show_strip()
 
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+    def _ready(self) -> bool:
+        state = readiness(self.app)
+        if not state.ready:
+            self.query_one("#calls-state", Static).update(state.text)
+        return state.ready
 
-    def _arm(self, seconds: float) -> None:
-        self._cancel_timer()
-        if self._shown and not self.paused:
-            self._timer = self.set_timer(seconds, self._poll_now)
-
-    def _poll_now(self) -> None:
-        self._cancel_timer()
-        if not self._shown:
-            return
-        if self._generation != self.app.generation:
-            self._reset()
-        if self.app.client is None or self.app.agent_guid is None:
-            starting = self.app.demo_starting
-            self.query_one("#calls-state", Static).update(
-                "Starting the demo…" if starting else "No agent selected: pick one on the Overview (o)."
-            )
-            if starting:
-                self._arm(1.0)  # look again shortly (the app also calls connection_changed)
-            return
-        self.load(self.app.generation, self.limit)
-
-    def connection_changed(self) -> None:
-        """The app connected somewhere new: start over."""
-        self._reset()
-        self._poll_now()
-
-    @work(exclusive=True, group="calls-poll", exit_on_error=False)
-    async def load(self, generation: int, limit: int) -> None:
+    async def _fetch(self) -> tuple[CallSession, ...]:
         client, guid = self.app.client, self.app.agent_guid
-        if client is None or guid is None:
-            return
-        try:
-            sessions = await client.call_history(guid, limit=limit)
-        except WiroError as err:
-            self.post_message(CallsLoaded(CallsSnapshot(None, err, self.app.clock(), generation)))
-            return
-        self.post_message(CallsLoaded(CallsSnapshot(tuple(sessions), None, self.app.clock(), generation)))
+        if client is None or guid is None:  # the connection went away meanwhile; its answer would be dropped
+            raise WiroError("Not connected.")
+        return tuple(await client.call_history(guid, limit=self.limit))
 
-    def on_calls_loaded(self, message: CallsLoaded) -> None:
-        snap = message.snapshot
-        if snap.generation != self.app.generation:
+    def _answered(self, answer: PollAnswer[tuple[CallSession, ...]]) -> None:
+        now = self.app.clock()
+        if answer.error is not None:
+            self._error = answer.error
+            self._stale_since = self._stale_since or now
+            self._show_stale(answer.retry_in)
             return
-        if snap.error is not None:
-            self._failures += 1
-            wait = min(MAX_BACKOFF, self.interval * 2 ** min(self._failures, 5))
-            if isinstance(snap.error, RateLimitedError) and snap.error.retry_after:
-                wait = max(wait, snap.error.retry_after)
-            self._error = snap.error
-            self._stale_since = self._stale_since or snap.taken_at
-            self._show_stale(wait)
-            self._arm(wait)
-            return
-        self._failures = 0
         self._error = self._stale_since = None
         self._show_stale(0)
-        self._last_ok = snap.taken_at
-        assert snap.sessions is not None
-        if snap.sessions != self._sessions:  # an unchanged answer changes nothing, not even the table
-            self._announce(snap.sessions)
-            self._sessions = snap.sessions
+        self._last_ok = now
+        assert answer.value is not None
+        if answer.value != self._sessions:  # an unchanged answer changes nothing, not even the table
+            self._announce(answer.value)
+            self._sessions = answer.value
             self._refresh_table()
             self._lookup_reasons()
-        self._arm(self.interval)
+        self._show_state()
 
     def _announce(self, sessions: tuple[CallSession, ...]) -> None:
         """New arrivals get highlighted; a rejection or an agent error gets a toast (unless turned off)."""
@@ -389,7 +351,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
 
     def _show_state(self) -> None:
         """One short line: refresh, limit, filters, sort (the keys that change each are in the key bar)."""
-        refresh = "[b $warning]paused[/]" if self.paused else f"live · {self.interval} s"
+        refresh = "[b $warning]paused[/]" if self.paused else f"live · {self.interval:g} s"
         channel = {None: "phone + web", "twilio": "phone", "web": "web"}[self.filter.channel]
         group = self.filter.group or "any status"
         order = "↓" if self.sort_descending else "↑"
@@ -438,14 +400,10 @@ class CallsScreen(ReportsWorkerFailures, Screen):
     # -- actions --------------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self._poll_now()
+        self.poller.refresh()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
-        if self.paused:
-            self._cancel_timer()
-        else:
-            self._poll_now()
         self._show_state()
 
     def action_focus_filter(self) -> None:
@@ -494,17 +452,15 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self.limit = LIMITS[(LIMITS.index(self.limit) + 1) % len(LIMITS)] if self.limit in LIMITS else LIMITS[0]
         self._seen = None  # older sessions coming into view are not new calls
         self._show_state()
-        self._poll_now()
+        self.poller.refresh()
 
     def action_slower(self) -> None:
-        self.interval = next((i for i in INTERVALS if i > self.interval), INTERVALS[-1])
+        self.poller.interval = next((i for i in INTERVALS if i > self.interval), INTERVALS[-1])
         self._show_state()
-        self._arm(self.interval)
 
     def action_faster(self) -> None:
-        self.interval = next((i for i in reversed(INTERVALS) if i < self.interval), INTERVALS[0])
+        self.poller.interval = next((i for i in reversed(INTERVALS) if i < self.interval), INTERVALS[0])
         self._show_state()
-        self._arm(self.interval)
 
     def action_toggle_toasts(self) -> None:
         self.toasts = not self.toasts

@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from ...wiro.errors import (
@@ -20,12 +19,14 @@ from ...wiro.errors import (
     ApiError,
     AuthError,
     NotFoundError,
-    RateLimitedError,
     WiroError,
 )
 from ...wiro.refusals import explain_refusal
 from ..failures import ReportsWorkerFailures, describe_failure
-from ..messages import OverviewLoaded, OverviewSnapshot
+from ..messages import OverviewSnapshot
+from ..polling import PollAnswer, Poller
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.key_values import KeyValues
@@ -35,7 +36,6 @@ from .overview_text import agent_text, channel_values, setup_hint_text
 NARROW_WIDTH = 100  # below this the two top panels stack
 POLL_SECONDS = 5.0
 FAST_POLL_SECONDS = 1.5  # while the agent is between states, so Queued → Starting → Running is seen
-MAX_BACKOFF_SECONDS = 60.0
 TRANSITIONAL = {1, 2, 3}
 
 
@@ -51,9 +51,8 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
 
     def __init__(self) -> None:
         super().__init__(id="overview")
-        self._timer: Timer | None = None
-        self._failures = 0
-        self._shown = False
+        self.poller: Poller[OverviewSnapshot] = Poller(self, self._fetch, self._answered, interval=POLL_SECONDS,
+                                                       group="overview-poll", ready=self._ready)
         self._picker_open = False
         self._picker_declined = False  # Escape in the picker: don't reopen it until asked
         self._panels_generation: int | None = None  # which connection/agent the panels show
@@ -71,6 +70,7 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         self.query_one("#overview-error").display = False
         self._show_demo_banner()
+        subscribe_changes(self, self._changed)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
@@ -119,55 +119,37 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
     # -- polling ------------------------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
-        self._shown = True
         self._show_demo_banner()
         # after the frame is drawn: the first poll also loads the HTTP client
-        self.call_after_refresh(self._poll_now)
+        self.poller.resume(poll=True)
 
     def on_screen_suspend(self) -> None:
-        self._shown = False
-        self._cancel_timer()
+        self.poller.suspend()
 
-    def connection_changed(self) -> None:
-        """The app connected somewhere new (the demo came up, or settings were saved)."""
-        self._picker_declined = False
-        self._failures = 0
+    def _changed(self, change: Change) -> None:
+        """The app connected somewhere new (the demo came up, settings were saved) or another agent was picked."""
+        if change.what == "connection":
+            self._picker_declined = False
+        self.poller.reset()
         self._show_demo_banner()
-        self._poll_now()
+        self.poller.refresh()  # polls only if shown; otherwise when shown again
 
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
-    def _poll_now(self) -> None:
-        self._cancel_timer()
-        if not self._shown:
-            return
+    def _ready(self) -> bool:
+        """Whether there is an agent to poll; otherwise say why (and offer the picker when there is no agent)."""
         if self._panels_mounted and self._panels_generation != self.app.generation:
             self.run_worker(self._remove_panels(), group="overview-panels", exit_on_error=False)
             self._say("Loading the agent…")
-        if self.app.demo_starting:
-            self._say("Starting the demo simulator…")
-            return
-        if self.app.client is None:
-            self._say("Not connected. Press [b]n[/b] to enter your Wiro API key.")
-            return
-        if self.app.agent_guid is None:
+        state = readiness(self.app)
+        if state.state == "no-agent":
             self._ask_for_agent()
-            return
-        self.load(self.app.generation)
+        elif not state.ready:
+            self._say(state.text)
+        return state.ready
 
-    def _arm(self, seconds: float) -> None:
-        self._cancel_timer()
-        if self._shown:
-            self._timer = self.set_timer(seconds, self._poll_now)
-
-    @work(exclusive=True, group="overview-poll", exit_on_error=False)
-    async def load(self, generation: int) -> None:
+    async def _fetch(self) -> OverviewSnapshot:
         client, guid = self.app.client, self.app.agent_guid
-        if client is None or guid is None:
-            return
+        if client is None or guid is None:  # the connection went away meanwhile; its answer would be dropped
+            raise WiroError("Not connected.")
         detail, history = await asyncio.gather(
             client.detail(guid), client.call_history(guid, limit=50), return_exceptions=True
         )
@@ -175,38 +157,28 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         if error is not None and not isinstance(error, WiroError):
             self.log.error("overview poll failed", error)
             error = WiroError(describe_failure(error))
-        self.post_message(
-            OverviewLoaded(
-                OverviewSnapshot(
-                    agent=detail if not isinstance(detail, BaseException) else None,
-                    sessions=tuple(history) if isinstance(history, list) else None,
-                    error=error,
-                    taken_at=self.app.clock(),
-                    generation=generation,
-                )
-            )
+        return OverviewSnapshot(
+            agent=detail if not isinstance(detail, BaseException) else None,
+            sessions=tuple(history) if isinstance(history, list) else None,
+            error=error,
+            taken_at=self.app.clock(),
+            generation=self.app.generation,
         )
 
-    async def on_overview_loaded(self, message: OverviewLoaded) -> None:
-        snap = message.snapshot
-        if snap.generation != self.app.generation:
-            return  # an answer about the agent or connection we have since left
+    async def _answered(self, answer: PollAnswer[OverviewSnapshot]) -> None:
+        snap = answer.value
+        if snap is None:  # nothing came back at all (an unexpected failure)
+            assert answer.error is not None
+            snap = OverviewSnapshot(None, None, answer.error, self.app.clock(), self.app.generation)
         if snap.agent is not None:
             self.app.agent = snap.agent
             await self._ensure_panels()
         self._show_snapshot(snap)
         if snap.error is None:
-            self._failures = 0
             status = snap.agent.status if snap.agent else None
-            self._arm(FAST_POLL_SECONDS if status in TRANSITIONAL else POLL_SECONDS)
-            return
-        self._failures += 1
-        if self._failures == 1 and not isinstance(snap.error, AuthError):
+            self.poller.interval = FAST_POLL_SECONDS if status in TRANSITIONAL else POLL_SECONDS
+        elif self.poller.failures == 1 and not isinstance(snap.error, AuthError):
             self.notify(describe_failure(snap.error), title="Wiro did not answer", severity="warning", timeout=6)
-        wait = min(MAX_BACKOFF_SECONDS, POLL_SECONDS * 2 ** min(self._failures, 4))
-        if isinstance(snap.error, RateLimitedError) and snap.error.retry_after:
-            wait = max(wait, snap.error.retry_after)
-        self._arm(wait)
 
     # -- rendering ------------------------------------------------------------------------------
 
@@ -273,7 +245,7 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
             actions[event.button.id]()
 
     def action_refresh(self) -> None:
-        self._poll_now()
+        self.poller.refresh()
 
     def action_start_agent(self) -> None:
         self._agent_action("start")
@@ -314,14 +286,14 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
                 "Stop requested: the agent stops answering calls shortly."
             )
             self.notify(done, title=f"Agent {verb}")
-        self._poll_now()
+        self.poller.refresh()
 
     def _ask_for_agent(self, force: bool = False) -> None:
         if self._picker_open or self.app.client is None:
             return
         if not force and (self.app.agent_guid is not None or self._picker_declined):
             if self.app.agent_guid is None:
-                self._say("No agent selected. Press [b]a[/b] to pick one.")
+                self._say(readiness(self.app).text)
             return
         self._picker_open = True
 
@@ -330,11 +302,11 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
             if guid:
                 if guid != self.app.agent_guid:
                     self.app.use_agent(guid)
-                self._poll_now()
+                self.poller.refresh()
             else:
                 self._picker_declined = True
                 if self.app.agent_guid is None:
-                    self._say("No agent selected. Press [b]a[/b] to pick one.")
+                    self._say(readiness(self.app).text)
 
         from .agent_picker import AgentPicker  # only needed when no agent is set
 
