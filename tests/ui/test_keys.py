@@ -133,3 +133,17 @@ async def test_a_keymap_problem_is_said_once_at_start(sim, sim_settings):
         await settle(app, pilot)
         said = [n for n in notifications(app) if n.startswith("Keymap:")]
         assert len(said) == 1 and 'Did you mean "doctor.run"?' in said[0]
+
+
+async def test_in_a_field_the_bar_offers_only_what_works_there(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(app, pilot, "connection")
+        assert app.focused is not None and app.focused.id == "in-api_key"
+        line = app.screen.query_one(KeyBar).plain()
+        # letters type into the field: no global letters, no `q`; quitting is still offered, with the key that works
+        assert " ^q Quit " in line and " q Quit " not in line and " o " not in line
+        await pilot.press("escape")
+        await pilot.pause()
+        line = app.screen.query_one(KeyBar).plain()
+        assert " q Quit " in line and " o " in line

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -28,6 +28,10 @@ from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from . import doctor_text as text
+
+
+#: below this many rows the findings list gives the detail more room
+SHORT_HEIGHT = 32
 
 
 class DoctorProgress(Message):
@@ -73,6 +77,9 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         self.query_one("#doctor-detail-panel").border_title = "What was seen, and the fix"
         subscribe_changes(self, self._app_changed)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < SHORT_HEIGHT, "short")
 
     def on_screen_resume(self) -> None:
         if not self.running and self._generation != self.app.generation:

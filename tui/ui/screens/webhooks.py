@@ -114,9 +114,7 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
         for panel, title in titles.items():
             self.query_one(f"#{panel}").border_title = title
         self.query_one("#webhooks-banner").display = False
-        table = self.query_one("#webhooks-table", DataTable)
-        for key, label in text.COLUMNS:
-            table.add_column(label, key=key)
+        self._widths: dict[str, int] = {}
 
         subscribe_changes(self, self._app_changed)
 
@@ -203,14 +201,34 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
         self._rows = text.rows(snap.numbers, snap.report, self._check)
         table = self.query_one("#webhooks-table", DataTable)
         cursor_key = self._cursor_key()
+        self._set_columns(table)
         table.clear()
         for row in self._rows:
-            table.add_row(*text.cells(row, self._colour), key=row.number)
+            # height None: a row is as tall as its longest wrapped cell, so nothing is cut at 80 columns
+            table.add_row(*text.cells(row, self._colour), key=row.number, height=None)
         if self._rows:
             keys = [r.number for r in self._rows]
             table.move_cursor(row=keys.index(cursor_key) if cursor_key in keys else 0)
         self._show_detail()
         self.query_one("#webhooks-account", Static).update(text.account_line(self._check))
+
+    def _set_columns(self, table: DataTable) -> None:
+        """Columns sized to the panel: the long texts wrap instead of running off the right edge."""
+        # the panel's inside, less the table's scrollbar and each cell's padding on both sides
+        padding = 2 * table.cell_padding * len(text.COLUMNS)
+        room = max(40, self.query_one("#webhooks-numbers").content_size.width - max(2, table.styles.scrollbar_size_vertical)
+                   - padding)
+        widths = text.column_widths(self._rows, room)
+        if widths == self._widths:
+            return
+        self._widths = widths
+        table.clear(columns=True)
+        for key, label in text.COLUMNS:
+            table.add_column(label, key=key, width=widths[key])
+
+    def on_resize(self) -> None:
+        if self._snap is not None:
+            self._redraw()
 
     def _cursor_key(self) -> str | None:
         table = self.query_one("#webhooks-table", DataTable)

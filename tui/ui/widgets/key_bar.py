@@ -6,8 +6,8 @@ information in one render and still runs a key when it is clicked.
 Layout, left to right: this screen's keys, then the global screen keys, then — pinned at the right — `?` keys,
 `q` quit and `^p` palette. When the line is too short, in this order: the global keys lose their names
 (`o e h w c d l n`, the current screen's key marked), this screen's keys are dropped from the end (`?` still
-lists them all), then the palette hint, then `?`; the global keys show as many as fit throughout, and `q` is
-never hidden.
+lists them all), then the palette hint, then `?`; the global keys show as many as fit throughout, and quitting is
+never hidden (`q`, or `^q` while a field takes the letters).
 """
 
 from __future__ import annotations
@@ -67,10 +67,14 @@ class KeyBar(Widget):
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
             ident = binding.id or ""
+            if active.node is self.app and binding.action == "quit" and not ident:
+                # Textual's ctrl+q: shown only while `q` types into a field instead of quitting
+                pinned.setdefault("ctrl+q", active)
+                continue
             if key == palette or (id(active.node), binding.action) in seen:
                 continue
             if active.node is self.app and not ident:
-                continue  # Textual's own app keys (ctrl+q, ctrl+c): ours have ids, and `?` lists everything
+                continue  # Textual's own app keys (ctrl+c): ours have ids, and `?` lists everything
             seen.add((id(active.node), binding.action))
             if active.node is self.app and ident in PINNED:
                 pinned.setdefault(ident, active)
@@ -78,6 +82,8 @@ class KeyBar(Widget):
                 global_.append(active)
             elif binding.show and active.node is not self.app:
                 local.append(active)
+        if "app.quit" not in pinned and "ctrl+q" in pinned:
+            pinned["app.quit"] = pinned["ctrl+q"]
         return local, global_, [pinned[i] for i in PINNED if i in pinned]
 
     def shown_bindings(self) -> list[ActiveBinding]:
@@ -129,7 +135,7 @@ class KeyBar(Widget):
         if kept or room(letters) >= 0:
             return [*kept, *letters], right
         # very narrow: as many global keys as fit, dropping first the palette hint, then `?`; q stays
-        quit_only = [p for p in right if p.active is not None and p.active.binding.id == "app.quit"]
+        quit_only = [p for p in right if p.active is not None and p.active.binding.action == "quit"]
         without_palette = [p for p in right if p.active is not None]
         for right_now in (right, without_palette, quit_only):
             fitted: list[Piece] = []
