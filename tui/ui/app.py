@@ -245,10 +245,6 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self.agent_guid = self.settings.agent
         self._client = None
         self._changed("connection")
-        # Screens that still have a connection_changed() method instead of subscribing (until they move over)
-        legacy = getattr(self.screen, "connection_changed", None)
-        if callable(legacy):
-            legacy()
 
     async def _check_keymap(self) -> None:
         """Say once, at start, what is wrong with the [keymap] (`wiro-voice doctor` says it too)."""
