@@ -129,6 +129,23 @@ def test_save_all_numbers_updated_exits_0(env, sim, tmp_path, capsys):
     assert "Status: Running → Stopping: Wiro restarts the agent to apply the change." in out
 
 
+def test_save_keeps_the_webhook_report_for_webhooks_and_doctor(env, sim, tmp_path, capsys):
+    """Only the dashboard kept it: after a command-line save, `webhooks` and `doctor` showed an old report."""
+    from tui.webhooks.store import load_report, report_path, reports_dir
+
+    env.setenv("WIRO_API_KEY", sim.api_key)
+    path = write(tmp_path / "c.json", {**GOOD, "accountsid": sim.twilio_account_sid, "authtoken": "***encrypted***",
+                                       "phonenumbers": ["+14155550142", "+14155550163"]})
+    assert main(save_argv(sim, path)) == 1
+    capsys.readouterr()
+    stored = report_path(reports_dir(tmp_path / "config.toml"), sim.demo_agent_guid)
+    report = load_report(stored).report
+    assert report is not None and report.agent_guid == sim.demo_agent_guid
+    states = {n.number: n.state for n in report.numbers}
+    assert states == {"+14155550142": "updated", "+14155550163": "failed"}
+    assert sim.twilio_auth_token not in stored.read_text()
+
+
 def test_save_json_reports_webhooks_and_uploads_exit_1_when_a_number_fails(env, sim, tmp_path, capsys):
     env.setenv("WIRO_API_KEY", sim.api_key)
     write_wav(tmp_path / "music.wav", 40)

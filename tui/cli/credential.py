@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..calls.sanitize import printable
@@ -245,6 +246,8 @@ def status_lines(outcome: Any) -> list[str]:
 
 def run_save(args: argparse.Namespace) -> int:
     """`save` from parsed options: the file is read and checked before anything is sent."""
+    from ..webhooks.store import reports_dir
+
     region = _region(getattr(args, "region", "US"))
     loaded = _load(args.file)
 
@@ -254,7 +257,8 @@ def run_save(args: argparse.Namespace) -> int:
         async def go() -> int:
             async with common.client(settings) as client:
                 return await save_file(client, guid, args.file, loaded=loaded, region=region,
-                                       as_json=bool(getattr(args, "json", False)), out=sys.stdout, err=sys.stderr)
+                                       as_json=bool(getattr(args, "json", False)), out=sys.stdout, err=sys.stderr,
+                                       reports=reports_dir(settings.config_path))
 
         try:
             return asyncio.run(go())
@@ -263,7 +267,7 @@ def run_save(args: argparse.Namespace) -> int:
 
 
 async def save_file(client: Any, guid: str, path: str, *, loaded: Any = None, region: str = "US",
-                    as_json: bool = False, out: TextIO, err: TextIO) -> int:
+                    as_json: bool = False, out: TextIO, err: TextIO, reports: Path | None = None) -> int:
     """Validate, upload local hold files, CredentialUpsert, and print the webhook report.
 
     `loaded` is the file already read (`read_credential_file`); without it `path` is read here. Exit 0
@@ -277,7 +281,10 @@ async def save_file(client: Any, guid: str, path: str, *, loaded: Any = None, re
         if total and done >= total:
             print(f"wiro-voice: {printable(label)}: done", file=err)
 
-    outcome = await save_credential(client, guid, loaded.draft, progress=progress, default_region=region)
+    outcome = await save_credential(client, guid, loaded.draft, progress=progress, default_region=region,
+                                    reports=reports)
+    if outcome.report_error:
+        print(f"wiro-voice: {printable(outcome.report_error)}", file=err)
 
     errors, warnings = _findings(loaded, outcome.validation)
     warnings += list(outcome.notes)

@@ -12,7 +12,9 @@ The steps, as the newest Wiro docs describe a first-time setup:
    to the numbers' webhooks;
 5. read the agent again; if it is still in Setup required (6) and not running, `Update {guid}` makes Wiro
    re-check the credentials and move it to Stopped (0) so it can start. A running agent is never Updated:
-   the upsert already restarts it.
+   the upsert already restarts it;
+6. keep the webhook report (what Wiro said about each number) beside the config file when asked to, so the
+   Webhooks screen, `webhooks` and `doctor` show the last save whichever front end made it.
 
 Nothing here raises for a Wiro problem: every failure comes back typed in the outcome, and the caller keeps
 the draft.
@@ -41,6 +43,8 @@ from ..wiro.errors import (
     TransientError,
     WiroError,
 )
+from ..webhooks.report import build_report
+from ..webhooks.store import report_path, save_report
 from ..wiro.models import Agent, RowError, UpsertResult
 from .draft import FIELD_NAMES, CredentialDraft
 from .payload import HOLD_FILE_FIELDS, PayloadError, files_to_keep, local_path, upsert_fields
@@ -97,6 +101,7 @@ class SaveOutcome:
     update_error: str | None = None
     agent_after: Agent | None = None  # the agent as read after the save (or as Update answered)
     numbers: tuple[str, ...] = ()  # the numbers the save sent
+    report_error: str | None = None  # why the webhook report could not be kept (the save itself stands)
 
     @property
     def error(self) -> str | None:
@@ -188,12 +193,17 @@ async def save_credential(
     check_whitelist: bool = True,
     agent: Agent | None = None,
     loaded: CredentialDraft | None = None,
+    reports: Path | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> SaveOutcome:
     """Save `draft` as the agent's twilio-voice credential (the steps are in the module's docstring).
 
     `agent` is the agent as the caller last read it (the form has it): given, the save reads nothing first.
     `loaded` is the draft the form was filled from: a hold file still as loaded is not written back.
     `progress(label, done, total)` follows the uploads byte by byte.
+    `reports` is the folder of the webhook reports (`tui.webhooks.store.reports_dir`): given, what Wiro said
+    about the numbers is kept there (in a thread, made at `clock()`), so `webhooks` and `doctor` show the last
+    save whichever front end made it.
     """
 
     def report(label: str, done: int, total: int | None) -> None:
@@ -286,10 +296,24 @@ async def save_credential(
         notes.extend(_lists_kept(draft, after))
     if after is not None and after.needs_setup:
         notes.append(_still_in_setup(after, updated))
+    report_error = await _keep_report(reports, agent_guid, result, draft, clock) if reports is not None else None
     return SaveOutcome(True, validation, result=result, uploaded=dict(uploaded), failure=failure, notes=tuple(notes),
                        row_errors=rows, files_written=tuple(written), status_before=before, status_after=status_after,
                        updated_setup=updated, update_error=update_error, agent_after=after,
-                       numbers=tuple(v.strip() for v in draft.phonenumbers if v.strip()))
+                       numbers=tuple(v.strip() for v in draft.phonenumbers if v.strip()), report_error=report_error)
+
+
+async def _keep_report(folder: Path, guid: str, result: Any, draft: CredentialDraft,
+                       clock: Callable[[], float] | None) -> str | None:
+    """Write the webhook report of this save (numbers and Wiro's reasons, never a token). The error in words,
+    or None when it was kept."""
+    report = build_report(result, draft.phonenumbers, agent_guid=guid, now=clock() if clock else None)
+    path = report_path(folder, guid)
+    try:
+        await asyncio.to_thread(save_report, path, report)
+    except OSError as err:
+        return f"The webhook report could not be kept in {path.parent}: {err.strerror or err}"
+    return None
 
 
 def _rows(count: int | None) -> str:

@@ -586,11 +586,13 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
     async def _save(self, client: Any, guid: str, draft: CredentialDraft, agent: Any, loaded: CredentialDraft,
                     access: Any) -> None:
         from ...credential.save import save_credential
+        from ...webhooks.store import reports_dir
 
         def progress(label: str, done: int, total: int | None) -> None:
             self.post_message(SaveProgress(label, done, total))
 
-        outcome = await save_credential(client, guid, draft, progress=progress, agent=agent, loaded=loaded)
+        outcome = await save_credential(client, guid, draft, progress=progress, agent=agent, loaded=loaded,
+                                        reports=reports_dir(self.app.settings.config_path), clock=self.app.clock)
         routing = None
         result = getattr(outcome, "result", None)
         if outcome.saved and access is not None and result is not None and result.updated:
@@ -626,7 +628,8 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
             partly = bool(refused) or outcome.failure is not None
             model.saved(message.guid, text.saved_draft(message.draft, outcome), message.draft,
                         keep_all_edits=partly, refused=refused, agent=agent_after)
-            text.remember_report(self.app, message.guid, outcome, message.draft)
+            if outcome.report_error:
+                self.notify(outcome.report_error, severity="warning")
         else:
             model.refusals(message.guid, refused)
         if agent_after is not None and message.guid == self.app.agent_guid:

@@ -324,17 +324,3 @@ def saved_draft(sent: CredentialDraft, outcome: Any) -> CredentialDraft:
         holdaudio=uploaded.get(sent.holdaudio, sent.holdaudio),
         holdmusic=uploaded.get(sent.holdmusic, sent.holdmusic),
     )
-
-
-def remember_report(app: Any, guid: str | None, outcome: Any, sent: CredentialDraft) -> None:
-    """Keep the webhook report for the Webhooks screen (numbers and Wiro's reasons; no secrets)."""
-    if guid is None or outcome.result is None:
-        return
-    from ...webhooks.report import build_report
-    from ...webhooks.store import report_path, reports_dir, save_report
-
-    report = build_report(outcome.result, sent.phonenumbers, agent_guid=guid, now=app.clock())
-    try:
-        save_report(report_path(reports_dir(app.settings.config_path), guid), report)
-    except OSError as err:
-        app.notify(f"Could not keep the webhook report: {err.strerror or err}", severity="warning")
