@@ -30,13 +30,24 @@ from ..state import Change, subscribe_changes
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.key_values import KeyValues
+from ...calls.catalog import status_group
 from ..widgets.recent_calls import RecentCalls
-from .overview_text import agent_text, channel_values, setup_hint_text
+from .confirm import Confirm
+from .overview_text import agent_text, channel_values, setup_hint_text, start_stop_question
 
 NARROW_WIDTH = 100  # below this the two top panels stack
 POLL_SECONDS = 5.0
 FAST_POLL_SECONDS = 1.5  # while the agent is between states, so Queued → Starting → Running is seen
 TRANSITIONAL = {1, 2, 3}
+
+
+class AgentConfirm(Confirm):
+    """Start/Stop asked first: `y` (or Enter on the focused first button) answers yes, Escape cancels."""
+
+    BINDINGS = [Binding("y", "yes", "Yes", id="agent.confirm")]
+
+    def action_yes(self) -> None:
+        self.dismiss(self._answers[0][1])
 
 
 class OverviewScreen(ReportsWorkerFailures, Screen):
@@ -120,8 +131,9 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
 
     def on_screen_resume(self) -> None:
         self._show_demo_banner()
-        # after the frame is drawn: the first poll also loads the HTTP client
-        self.poller.resume(poll=True)
+        # the first time, or when a poll fell due while away: now (after the frame is drawn: the first poll also
+        # loads the HTTP client); back from a dialog within the interval: at the next poll
+        self.poller.resume()
 
     def on_screen_suspend(self) -> None:
         self.poller.suspend()
@@ -248,10 +260,37 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         self.poller.refresh()
 
     def action_start_agent(self) -> None:
-        self._agent_action("start")
+        self._confirm("start")
 
     def action_stop_agent(self) -> None:
-        self._agent_action("stop")
+        self._confirm("stop")
+
+    def _confirm(self, verb: str) -> None:
+        """Start and Stop change what callers get: ask first, naming the agent and what happens to calls."""
+        if self.app.client is None or self.app.agent_guid is None:
+            self.notify("Pick an agent first (press a).", severity="warning")
+            return
+        agent = self.app.agent
+        title = agent.title if agent is not None else self.app.agent_guid
+        in_progress = None
+        if self._panels_mounted:
+            sessions = self.query_one("#recent-calls", RecentCalls).sessions
+            in_progress = sum(1 for s in sessions if status_group(s.status) in ("incoming", "active")) if sessions else None
+        label = "Stop the agent" if verb == "stop" else "Start the agent"
+        question = start_stop_question(verb, title, in_progress)
+
+        def answered(answer: str | None) -> None:
+            if answer == verb:
+                self._agent_action(verb)
+            else:
+                self.notify(f"The agent was not {verb}ped." if verb == "stop" else "The agent was not started.",
+                            timeout=3)
+
+        self.app.push_screen(
+            AgentConfirm(f"{verb.capitalize()} {title}", question,
+                         [(label, verb, "error" if verb == "stop" else "success"), ("Cancel", "cancel", "default")]),
+            answered,
+        )
 
     def action_switch_agent(self) -> None:
         self._picker_declined = False

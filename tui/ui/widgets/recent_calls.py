@@ -34,6 +34,11 @@ class RecentCalls(Widget):
         self._now_ms = 0
         self._local: Callable[[float], datetime] = datetime.fromtimestamp
 
+    @property
+    def sessions(self) -> tuple[CallSession, ...]:
+        """The sessions last shown, newest first."""
+        return self._sessions
+
     def show(self, sessions: tuple[CallSession, ...], now_ms: int, local: Callable[[float], datetime]) -> None:
         self._sessions, self._now_ms, self._local = sessions, now_ms, local
         self.refresh(layout=True)
