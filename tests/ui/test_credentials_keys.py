@@ -236,3 +236,13 @@ async def test_the_save_says_how_many_numbers_really_ring_the_agent(sim, sim_set
         assert "Routed to a SIP Trunk — it does not ring the agent" in result
         assert any("2 still routed elsewhere" in n for n in notifications(app))
         assert not any("now answer through Wiro" in n for n in notifications(app))  # the old overstatement
+
+
+async def test_a_very_narrow_terminal_does_not_crash_the_forms(sim, sim_settings):
+    """At 12 columns the number list had no width left beside its indent: Rich's line chopping raised."""
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(12, 24)) as pilot:
+        await goto(app, pilot, "credentials", rounds=6)
+        assert app.screen.loaded and numbers(app).items
+        await goto(app, pilot, "hold", rounds=6)
+        assert app.is_running and app.screen.id == "hold"

@@ -1,8 +1,9 @@
 """The app's credential edits (`app.credential_edits`): the model of `tui.credential.edits`, plus what only an
 app can do with it — write the drafts a moment after the last edit, in a thread, and say when that fails.
 
-Made in the app's `__init__` (cheap: no Textual widgets, no models, no rules). Credentials and Hold read and
-write it; the app asks `unsaved()` before quitting and calls `keep_all()` on the way out.
+Made on first use, by `edits_of(app)` (the Overview never needs it, so the first frame does not pay for it).
+Credentials and Hold read and write it; the app asks `unsaved()` before quitting and calls `keep_all()` on the
+way out (None there means nothing was ever edited).
 """
 
 from __future__ import annotations
