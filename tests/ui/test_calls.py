@@ -71,12 +71,18 @@ async def test_enter_explains_why_a_rejected_call_ended(sim, sim_settings):
 
         expected = explain_rejection(detail.metadata["reason"])
         assert expected.known and f"Rejected because: {expected.label}" in why and expected.advice[:30] in why
+        await pilot.press("y")  # copy keys: y the call SID, Y the guid (c is Calls, from anywhere)
+        assert app.clipboard == rejected.callsid
+        await pilot.press("Y")
+        assert app.clipboard == rejected.messageguid and isinstance(app.screen, SessionScreen)
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
-        assert app.screen.key != rejected.messageguid
+        viewed = app.screen.key
+        assert viewed != rejected.messageguid and viewed == table.row_keys()[table.row_keys().index(rejected.messageguid) + 1]
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, CallsScreen)
+        assert table.cursor_key() == viewed  # back on the session viewed last, not the one opened
 
 
 async def test_faults_leave_the_last_rows_marked_stale_and_it_recovers(sim, sim_settings, clock):
@@ -100,6 +106,9 @@ async def test_faults_leave_the_last_rows_marked_stale_and_it_recovers(sim, sim_
 
 async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
     app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_table(app, pilot, "calls")
@@ -110,17 +119,44 @@ async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
         await settle(app, pilot)
         web = table.row_keys()
         assert web and all(screen._rows[k].channel == "web" for k in web)
-        await pilot.press("e")
+        await pilot.press("ctrl+e")
         await settle(app, pilot)
-        exported = list(tmp_path.glob("wiro-voice-calls-*.csv"))
-        assert len(exported) == 1
+        exported = list(downloads.glob("wiro-voice-calls-*.csv"))
+        assert len(exported) == 1 and not list(tmp_path.glob("wiro-voice-calls-*"))  # not the current folder
         rows = list(csv.DictReader(io.StringIO(exported[0].read_text())))
         assert len(rows) == len(web)
-        await pilot.press("j")
+        assert any(f"{len(web)} sessions written to {exported[0]}" in n for n in notifications(app))  # the full path
+        await pilot.press("ctrl+j")
         await settle(app, pilot)
-        doc = json.loads(next(tmp_path.glob("wiro-voice-calls-*.json")).read_text())
+        doc = json.loads(next(downloads.glob("wiro-voice-calls-*.json")).read_text())
         assert {s["messageguid"] for s in doc["sessions"]} == set(web)
-        assert any("written to" in n for n in notifications(app))
+        assert app.screen.id == "calls"  # e is Credentials everywhere; the export keys never left Calls
+
+
+async def test_an_unwritable_export_folder_is_said_once_with_what_to_do(sim, sim_settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no Downloads: exports go beside the config file
+    (tmp_path / "exports").write_text("a file where the folder should be")
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto_table(app, pilot, "calls")
+        await pilot.press("ctrl+e")
+        await settle(app, pilot)
+        [said] = [n for n in notifications(app) if n.startswith("Export failed")]
+        assert said.count("Could not write") == 1 and str(tmp_path / "exports") in said
+        assert "export_dir" in said and str(sim_settings.config_path) in said
+
+
+async def test_keys_never_shadow_the_screen_keys_and_the_palette_comes_from_the_bindings(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await goto_table(app, pilot, "calls")
+        bar = app.screen.query_one("KeyBar").plain()
+        assert "+ Faster" in bar and "- Slower" in bar
+        titles = {c.title: c.help for c in app.get_system_commands(screen)}
+        for binding in CallsScreen.BINDINGS:
+            verb = binding.description[0].lower() + binding.description[1:]
+            assert titles[f"calls: {verb}"] == binding.tooltip
+        assert len([t for t in titles if t.startswith("calls: ")]) == len(CallsScreen.BINDINGS)
 
 
 async def test_scrolled_down_the_same_rows_stay_in_view_when_calls_arrive(sim, sim_settings, clock):
@@ -221,10 +257,10 @@ async def test_interval_and_limit_keys(sim, sim_settings):
     app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_table(app, pilot, "calls")
-        await pilot.press("minus")
-        assert screen.interval == 2
+        await pilot.press("plus")  # + is faster
+        assert screen.interval == 2 and "live · 2 s" in str(screen.query_one("#calls-state").render())
         for _ in range(10):
-            await pilot.press("plus")
+            await pilot.press("minus")  # - is slower
         assert screen.interval == 60
         await pilot.press("m")
         await settle(app, pilot)

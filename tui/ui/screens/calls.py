@@ -25,7 +25,7 @@ from ...calls.catalog import (
     status_group,
 )
 from ...calls.diff import diff_rows
-from ...calls.export import ExportError, write_export
+from ...calls.export import ExportError, export_folder, write_export
 from ...calls.filters import Filter, sort_sessions
 from ...calls.rows import COLUMNS, CallRow, row_for
 from ...calls.stats import StripFigures, sparkline, strip_figures
@@ -33,6 +33,7 @@ from ...wiro import CallSession, WiroError
 from ...wiro.client import HISTORY_LIMIT_CAP
 from ...wiro.health import failure_phrase
 from ..colours import theme_colour
+from ..commands import commands_from_bindings
 from ..failures import ReportsWorkerFailures
 from ..polling import PollAnswer, Poller
 from ..readiness import readiness
@@ -62,20 +63,28 @@ class ReasonsLoaded(Message):
 
 class CallsScreen(ReportsWorkerFailures, Screen):
     CSS_PATH = sheet("calls")
+    # Ordered by use (the key bar shows the first ones that fit); the palette's "calls: …" entries are made from
+    # these (description = the verb, tooltip = what it does), so each key is written down once.
     BINDINGS = [
-        Binding("enter", "open_session", "Open", id="calls.open", show=True),
-        Binding("p", "toggle_pause", "Pause", id="calls.pause"),
-        Binding("r", "refresh", "Refresh", id="calls.refresh"),
-        Binding("slash", "focus_filter", "Filter", id="calls.filter"),
-        Binding("v", "cycle_channel", "Channel", id="calls.channel"),
-        Binding("g", "cycle_group", "Status", id="calls.group"),
-        Binding("s", "cycle_sort", "Sort", id="calls.sort"),
-        Binding("m", "cycle_limit", "Limit", id="calls.limit", show=False),
-        Binding("plus,equals_sign", "slower", "Slower", id="calls.slower", show=False),
-        Binding("minus", "faster", "Faster", id="calls.faster", show=False),
-        Binding("e", "export('csv')", "Export CSV", id="calls.export_csv"),
-        Binding("j", "export('json')", "Export JSON", id="calls.export_json", show=False),
-        Binding("t", "toggle_toasts", "Toasts", id="calls.toasts", show=False),
+        Binding("enter", "open_session", "Open", id="calls.open", tooltip="Open the session under the cursor"),
+        Binding("slash", "focus_filter", "Filter", id="calls.filter", tooltip="Filter by number, call SID or page URL"),
+        Binding("p", "toggle_pause", "Pause", id="calls.pause", tooltip="Pause or resume the live refresh"),
+        Binding("r", "refresh", "Refresh", id="calls.refresh", tooltip="Load the call history now"),
+        Binding("plus,equals_sign", "faster", "Faster", id="calls.faster",
+                tooltip="Refresh more often (down to every second)"),
+        Binding("minus", "slower", "Slower", id="calls.slower", tooltip="Refresh less often (up to every minute)"),
+        Binding("v", "cycle_channel", "Channel", id="calls.channel", tooltip="Show all, phone only or web only"),
+        Binding("g", "cycle_group", "Status", id="calls.group",
+                tooltip="Show every status, or incoming, active, rejected or ended only"),
+        Binding("s", "cycle_sort", "Sort", id="calls.sort", tooltip="Sort by another column, or flip the order"),
+        Binding("ctrl+e", "export('csv')", "Export CSV", id="calls.export_csv",
+                tooltip="Write the rows in view to a CSV file in the export folder"),
+        Binding("ctrl+j", "export('json')", "Export JSON", id="calls.export_json", show=False,
+                tooltip="Write the rows in view to a JSON file in the export folder"),
+        Binding("m", "cycle_limit", "Limit", id="calls.limit", show=False,
+                tooltip="Show the newest 50, 100 or 200 sessions"),
+        Binding("t", "toggle_toasts", "Toasts", id="calls.toasts", show=False,
+                tooltip="Toasts for rejected calls and agent errors on or off"),
     ]
 
     def __init__(self) -> None:
@@ -467,13 +476,21 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self.notify("Toasts for rejected calls and agent errors are " + ("on." if self.toasts else "off."))
 
     def action_export(self, fmt: str) -> None:
-        directory = Path.cwd()
+        settings = self.app.settings
+        folder = export_folder(getattr(settings, "export_dir", None), settings.config_path)
+        self._export(list(self._view()), folder, fmt)
+
+    @work(group="calls-export", exit_on_error=False)
+    async def _export(self, sessions: list[CallSession], folder: Path, fmt: str) -> None:
+        """The file is written (and fsynced) in a thread: a slow disk never holds up a key press."""
         try:
-            path = write_export(self._view(), directory, fmt, self.app.clock())
-        except (OSError, ExportError) as err:
-            self.notify(f"Could not write the export in {directory}: {err}", title="Export failed", severity="error")
+            path = await asyncio.to_thread(write_export, sessions, folder, fmt, self.app.clock())
+        except ExportError as err:  # its message says where and why; say once what to do about it
+            self.notify(f"{err} Set export_dir in {self.app.settings.config_path} to a folder you can write.",
+                        title="Export failed", severity="error", timeout=10)
             return
-        self.notify(f"{len(self._view())} sessions written to {path}", title="Exported")
+        count = f"{len(sessions)} session" + ("" if len(sessions) == 1 else "s")
+        self.notify(f"{count} written to {path.absolute()}", title="Exported", timeout=8)
 
     def action_open_session(self) -> None:
         table = self.query_one(LiveTable)
@@ -483,26 +500,20 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         from .session import SessionScreen
 
         order = table.row_keys()
-        self.app.push_screen(SessionScreen(key, order, {s.messageguid: s for s in self._sessions}))
+        self.app.push_screen(SessionScreen(key, order, {s.messageguid: s for s in self._sessions}), self._back_on)
+
+    def _back_on(self, key: str | None) -> None:
+        """Back from a session (after stepping through others, maybe): the cursor goes to the one viewed last."""
+        table = self.query_one(LiveTable)
+        if key is not None and key in table.rows:
+            table.move_cursor(row=table.get_row_index(key), animate=False)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_session()
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("calls: pause refresh", "Pause or resume the live refresh", self.action_toggle_pause)
-        yield SystemCommand("calls: refresh", "Load the call history now", self.action_refresh)
-        yield SystemCommand("calls: export CSV", "Write the rows in view to a CSV file", lambda: self.action_export("csv"))
-        yield SystemCommand("calls: export JSON", "Write the rows in view to a JSON file", lambda: self.action_export("json"))
-        yield SystemCommand("calls: toggle toasts", "Toasts for rejected calls and agent errors", self.action_toggle_toasts)
-        yield SystemCommand("calls: open session", "Open the session under the cursor", self.action_open_session)
-        yield SystemCommand("calls: filter", "Filter by number, call SID or page URL", self.action_focus_filter)
-        yield SystemCommand("calls: cycle channel", "All, phone only, web only", self.action_cycle_channel)
-        yield SystemCommand("calls: cycle status", "All, incoming, active, rejected, ended", self.action_cycle_group)
-        yield SystemCommand("calls: cycle sort", "Sort by another column, or flip the order", self.action_cycle_sort)
-        yield SystemCommand("calls: cycle limit", "Show the newest 50, 100 or 200 sessions", self.action_cycle_limit)
-        yield SystemCommand("calls: refresh faster", "Poll more often (down to every second)", self.action_faster)
-        yield SystemCommand("calls: refresh slower", "Poll less often (up to every minute)", self.action_slower)
+        return commands_from_bindings(self, "calls")
 
 
 def _replace(row: CallRow, **changes) -> CallRow:

@@ -15,6 +15,7 @@ from textual.widgets import Static
 from ...calls.catalog import duration_text
 from ...calls.session import SessionView, session_view
 from ...wiro import CallSession, MessageDetail, WiroError
+from ..commands import commands_from_bindings
 from ..failures import ReportsWorkerFailures
 from ..polling import PollAnswer, Poller
 from ..stylesheets import sheet
@@ -31,15 +32,18 @@ class SessionSnapshot:
     detail: MessageDetail
 
 
-class SessionScreen(ReportsWorkerFailures, Screen):
+class SessionScreen(ReportsWorkerFailures, Screen[str]):
     CSS_PATH = sheet("session")
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back", id="session.back"),
-        Binding("right_square_bracket,n", "step(1)", "Next", id="session.next"),
-        Binding("left_square_bracket,b", "step(-1)", "Previous", id="session.previous"),
-        Binding("c", "copy('callsid')", "Copy call SID", id="session.copy_sid"),
-        Binding("g", "copy('guid')", "Copy guid", id="session.copy_guid"),
-        Binding("r", "refresh", "Refresh", id="session.refresh"),
+        Binding("escape,backspace", "back", "Back", id="session.back", tooltip="Back to the call list, on this session"),
+        Binding("right_square_bracket", "step(1)", "Next", id="session.next", tooltip="The next session in the list"),
+        Binding("left_square_bracket", "step(-1)", "Previous", id="session.previous",
+                tooltip="The previous session in the list"),
+        Binding("y", "copy('callsid')", "Copy call SID", id="session.copy_sid",
+                tooltip="Copy the Twilio call SID (OSC 52, works over SSH)"),
+        Binding("Y", "copy('guid')", "Copy guid", id="session.copy_guid",
+                tooltip="Copy the message guid (OSC 52, works over SSH)"),
+        Binding("r", "refresh", "Refresh", id="session.refresh", tooltip="Load this session again"),
     ]
 
     def __init__(self, key: str, order: list[str], sessions: Mapping[str, CallSession]) -> None:
@@ -153,7 +157,7 @@ class SessionScreen(ReportsWorkerFailures, Screen):
     # -- actions ------------------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        self.dismiss()
+        self.dismiss(self.key)  # the call list puts its cursor on the session viewed last
 
     def action_refresh(self) -> None:
         self.poller.refresh()
@@ -181,12 +185,7 @@ class SessionScreen(ReportsWorkerFailures, Screen):
         self.notify(f"Copied {value} to the clipboard.", timeout=3)
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("session: back", "Back to the call list", self.action_back)
-        yield SystemCommand("session: refresh", "Load this session again", self.action_refresh)
-        yield SystemCommand("session: next", "The next session in the list", lambda: self.action_step(1))
-        yield SystemCommand("session: previous", "The previous session in the list", lambda: self.action_step(-1))
-        yield SystemCommand("session: copy call SID", "Copy the Twilio call SID (OSC 52)", lambda: self.action_copy("callsid"))
-        yield SystemCommand("session: copy guid", "Copy the message guid (OSC 52)", lambda: self.action_copy("guid"))
+        return commands_from_bindings(self, "session")
 
 
 def why_text(view: SessionView, loading: bool) -> str:
