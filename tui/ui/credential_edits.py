@@ -12,7 +12,6 @@ import asyncio
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..credential.edits import CredentialEdits as EditsModel
-from ..credential.edits import DraftJob
 
 if TYPE_CHECKING:
     from textual.timer import Timer

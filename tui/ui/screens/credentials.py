@@ -8,9 +8,7 @@ token) and the workers that load, verify and save. The rules, the fixes and the 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterable
 
 from textual import on, work
@@ -18,17 +16,15 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Input, ProgressBar, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from ...credential.draft import CredentialDraft
-from ...credential.edits import AgentEdits, changed_fields, load_stored
+from ...credential.edits import AgentEdits, changed_fields
 from ...problems import Problem
 from ...twilio.access import NoAccess, twilio_access
-from ...wiro import WiroError
 from ..credential_edits import edits_of
 from ..failures import ReportsWorkerFailures
 from ..readiness import readiness
@@ -38,57 +34,10 @@ from ..widgets.credential_form import REQUIRED, CredentialForm, Findings
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.list_editor import ListEditor
+from . import credentials_jobs as jobs
 from . import credentials_text as text
 from .confirm import Confirm
-
-
-@dataclass(frozen=True)
-class Loaded:
-    generation: int
-    guid: str
-    title: str
-    draft: CredentialDraft | None
-    error: str | None
-    agent: Any = None  # the agent as Detail answered (its status decides whether a save ends with Update)
-    stored: Any = None  # the draft an earlier session kept for this agent (StoredDraft), if any
-
-
-class CredentialLoaded(Message):
-    def __init__(self, loaded: Loaded) -> None:
-        super().__init__()
-        self.loaded = loaded
-
-
-class SaveProgress(Message):
-    def __init__(self, label: str, done: int, total: int | None) -> None:
-        super().__init__()
-        self.label, self.done, self.total = label, done, total
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, SaveProgress)
-
-
-class SaveFinished(Message):
-    def __init__(self, guid: str, outcome: Any, draft: CredentialDraft, routing: Any) -> None:
-        super().__init__()
-        self.guid, self.outcome, self.draft, self.routing = guid, outcome, draft, routing
-
-
-class VerifyFinished(Message):
-    def __init__(self, text: str, level: str) -> None:
-        super().__init__()
-        self.text, self.level = text, level
-
-
-class FileFixed(Message):
-    def __init__(self, guid: str, finding: Any, before: CredentialDraft, after: CredentialDraft | None,
-                 error: str | None) -> None:
-        super().__init__()
-        self.guid, self.finding, self.before, self.after, self.error = guid, finding, before, after, error
-
-
-class FilesProbed(Message):
-    """A newly chosen hold file has been read: check the form again."""
+from .credentials_jobs import CredentialLoaded, FileFixed, FilesProbed, SaveFinished, SaveProgress, VerifyFinished
 
 
 @dataclass(frozen=True)
@@ -215,18 +164,11 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
             self._state_line(ready.text)
             return
         self._state_line("Loading the credential…")
-        self._fetch(self.app.client, self.app.agent_guid, self.app.generation, self.app.settings.config_path)
+        self._fetch(self.app.client, self.app.agent_guid, self.app.generation)
 
     @work(exclusive=True, group="credentials-load", exit_on_error=False)
-    async def _fetch(self, client: Any, guid: str, generation: int, config_path: Path) -> None:
-        try:
-            agent = await client.detail(guid)
-        except WiroError as err:
-            self.post_message(CredentialLoaded(Loaded(generation, guid, "", None, err.message)))
-            return
-        draft = CredentialDraft.from_credential(agent.credential) if agent.credential else CredentialDraft()
-        stored = await asyncio.to_thread(load_stored, config_path, guid)
-        self.post_message(CredentialLoaded(Loaded(generation, guid, agent.title, draft, None, agent, stored)))
+    async def _fetch(self, client: Any, guid: str, generation: int) -> None:
+        self.post_message(CredentialLoaded(await jobs.load(client, guid, generation, self.app.settings.config_path)))
 
     def on_credential_loaded(self, message: CredentialLoaded) -> None:
         loaded = message.loaded
@@ -283,30 +225,16 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         return problems
 
     def _files_ready(self, draft: CredentialDraft) -> bool:
-        """True when validating reads no file: each local hold file was probed before (or is not there).
-        A newly chosen file is probed in a worker (up to ~100 ms for 10 MB), then the form is checked again."""
-        from ...credential.probes import cached_probe
-        from ...credential.rules import is_url
-
-        fresh = []
-        for name in ("holdaudio", "holdmusic"):
-            value = getattr(draft, name).strip()
-            if value and not is_url(value) and cached_probe(value) is None and Path(value).expanduser().is_file():
-                fresh.append(value)
+        """True when validating reads no file; else the new files are probed in a thread and the form is
+        checked again when they have been (FilesProbed)."""
+        fresh = jobs.unprobed_files(draft)
         if fresh:
-            self._probe_files(tuple(fresh))
+            self._probe_files(fresh)
         return not fresh
 
     @work(exclusive=True, group="credentials-probe", thread=True, exit_on_error=False)
     def _probe_files(self, paths: tuple[str, ...]) -> None:
-        from ...credential.probes import probe_cached
-        from ...hold.probe import ProbeError
-
-        for path in paths:
-            try:
-                probe_cached(path)
-            except (ProbeError, OSError):
-                pass  # remembered as a problem by the cache, or reported by the next check
+        jobs.probe(paths)
         self.post_message(FilesProbed())
 
     def on_files_probed(self, _message: FilesProbed) -> None:
@@ -500,16 +428,7 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="credentials-mono", exit_on_error=False)
     async def _mono_copy(self, guid: str, before: CredentialDraft, finding: Any) -> None:
-        from ...credential.fixes import write_mono_copy
-        from ...hold.probe import ProbeError
-
-        try:
-            after = await asyncio.to_thread(write_mono_copy, before, finding)
-        except (ProbeError, OSError) as err:
-            why = getattr(err, "message", None) or getattr(err, "strerror", None) or "it could not be written"
-            self.post_message(FileFixed(guid, finding, before, None, why))
-            return
-        self.post_message(FileFixed(guid, finding, before, after, None))
+        self.post_message(await jobs.mono_copy(guid, before, finding))
 
     def on_file_fixed(self, message: FileFixed) -> None:
         from ...credential.fixes import describe_fix
@@ -541,11 +460,7 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="credentials-verify", exit_on_error=False)
     async def _verify(self, sid: str, token: str, base: str) -> None:
-        from ...twilio.verify import verify_pair
-
-        check = await verify_pair(sid, token, base)
-        line, level = text.account_check_line(check)
-        self.post_message(VerifyFinished(line, level))
+        self.post_message(await jobs.verify(sid, token, base))
 
     def on_verify_finished(self, message: VerifyFinished) -> None:
         self.form.verify_result(message.text, message.level)
@@ -585,32 +500,11 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
     @work(exclusive=True, group="credentials-save", exit_on_error=False)
     async def _save(self, client: Any, guid: str, draft: CredentialDraft, agent: Any, loaded: CredentialDraft,
                     access: Any) -> None:
-        from ...credential.save import save_credential
-        from ...webhooks.store import reports_dir
-
         def progress(label: str, done: int, total: int | None) -> None:
             self.post_message(SaveProgress(label, done, total))
 
-        outcome = await save_credential(client, guid, draft, progress=progress, agent=agent, loaded=loaded,
-                                        reports=reports_dir(self.app.settings.config_path), clock=self.app.clock)
-        routing = None
-        result = getattr(outcome, "result", None)
-        if outcome.saved and access is not None and result is not None and result.updated:
-            progress("Asking Twilio where the numbers ring…", 0, None)
-            routing = await self._routing(access, guid, [item.number or item.text for item in result.updated])
-        self.post_message(SaveFinished(guid, outcome, draft, routing))
-
-    async def _routing(self, access: Any, guid: str, numbers: list[str]) -> Any:
-        """Twilio's own view of the numbers Wiro says it configured (None when it could not be asked)."""
-        from ...twilio.verify import verify_numbers, wiro_hosts_for
-
-        settings = self.app.settings
-        try:
-            check = await verify_numbers(numbers, access.account_sid, access.token, settings.twilio_base,
-                                         wiro_hosts=wiro_hosts_for(settings.api_base), agent_guid=guid)
-        except Exception:  # noqa: BLE001 — a failed look-up must not hide the save's own outcome
-            return None
-        return check
+        self.post_message(await jobs.save(client, guid, draft, agent=agent, loaded=loaded, access=access,
+                                          settings=self.app.settings, clock=self.app.clock, progress=progress))
 
     def on_save_progress(self, message: SaveProgress) -> None:
         bar = self.query_one("#save-progress", ProgressBar)
