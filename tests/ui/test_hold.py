@@ -43,15 +43,21 @@ async def test_the_form_edits_are_what_is_rendered(sim, sim_settings):
         assert "spoken text" in segments and "silence" in segments and "music" not in segments
 
 
-async def test_export_writes_the_rendered_wav(sim, sim_settings, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+async def test_export_writes_the_rendered_wav_into_the_export_folder(sim, sim_settings, tmp_path, monkeypatch):
+    """Issue 14.4: exports go to the export folder (no Downloads here: `exports/` beside the config file), not
+    into the folder the app was started from; the toast names the whole path."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    started_in = tmp_path / "cwd"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
     app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         await goto(app, pilot, "hold", rounds=6)
         await pilot.press("x")
         await settle(app, pilot)
-        written = list(tmp_path.glob("hold-preview-*.wav"))
-        assert len(written) == 1
+        written = list((sim_settings.config_path.parent / "exports").glob("hold-preview-*.wav"))
+        assert len(written) == 1 and list(started_in.iterdir()) == []
+        assert any(str(written[0]) in n for n in notifications(app))
         with wave.open(str(written[0])) as w:
             assert w.getframerate() == 8000 and w.getnchannels() == 1
             assert abs(w.getnframes() / 8000 - 8.0) < 0.01
@@ -136,7 +142,7 @@ async def test_without_sound_the_screen_says_so_and_x_writes_the_wav(sim, sim_se
                                   f"(Debian/Ubuntu: sudo apt install libportaudio2). {player.EXPORT_HINT}")
 
     monkeypatch.setattr(player, "sounddevice", no_portaudio)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert "the Hold screen says so and `x` writes the preview as a WAV instead" in readme
     app = demo_app(sim, sim_settings)
@@ -149,7 +155,7 @@ async def test_without_sound_the_screen_says_so_and_x_writes_the_wav(sim, sim_se
         assert line.endswith("Press x to write the preview as a WAV instead.") and "Export a WAV" not in line
         await pilot.press("x")
         await settle(app, pilot)
-        assert len(list(tmp_path.glob("hold-preview-*.wav"))) == 1
+        assert len(list((sim_settings.config_path.parent / "exports").glob("hold-preview-*.wav"))) == 1
 
 
 async def test_opening_hold_leaves_the_home_folder_alone(sim, sim_settings, tmp_path, monkeypatch):

@@ -337,23 +337,33 @@ class HoldScreen(ReportsWorkerFailures, Screen):
     # -- export and premix ----------------------------------------------------------------------------------------
 
     def action_export(self) -> None:
+        """Write the preview as a WAV into the export folder (as the call exports: `export_dir`, else Downloads,
+        else `exports/` beside the config file), never into whatever folder the app was started from."""
+        from ...calls.export import export_folder
+
         if self._result is None:
             self.notify("Nothing rendered to export.", severity="warning")
             return
-        path = text.export_path(Path.cwd(), self._result)
-        self._export(self._result, path)
+        settings = self.app.settings
+        folder = export_folder(getattr(settings, "export_dir", None), settings.config_path)
+        self._export(self._result, text.export_path(folder, self._result))
 
     @work(exclusive=True, group="hold-export", exit_on_error=False)
     async def _export(self, result: Any, path: Path) -> None:
         from ...hold.errors import HoldError
 
+        def write() -> Path:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return result.write_wav(path)
+
         try:
-            written = await asyncio.to_thread(result.write_wav, path)
+            written = await asyncio.to_thread(write)
         except HoldError as err:
             self.notify(f"Could not write {path}: {err.message}", severity="error")
             return
         except OSError as err:
-            self.notify(f"Could not write {path}: {err.strerror or err}", severity="error")
+            self.notify(f"Could not write {path}: {err.strerror or err}. Set export_dir in "
+                        f"{self.app.settings.config_path} to a folder you can write.", severity="error")
             return
         self.notify(f"Wrote {written} ({text.render_summary(result)}).", title="Hold preview exported", timeout=10)
 
