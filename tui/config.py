@@ -241,20 +241,25 @@ def _where(settings: Settings, key: str, path: Path) -> str:
 
 
 def _check_values(settings: Settings, path: Path) -> None:
-    """Values that cannot work are refused here, by where they came from (never quoting a secret)."""
+    """Values that cannot work are refused here, by where they came from (never quoting a secret). The defaults
+    need no check, so a plain start with nothing configured does not load the rules at all."""
+    values = {
+        "api_key": settings.api_key.reveal() if settings.api_key else None,
+        "api_secret": settings.api_secret.reveal() if settings.api_secret else None,
+        "agent": settings.agent,
+        "api_base": settings.api_base,
+        "twilio_base": settings.twilio_base,
+    }
+    given = {key: value for key, value in values.items()
+             if value is not None and settings.sources.get(key) != "default"}
+    if not given:
+        return
     from .connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
 
-    checks = [
-        ("api_key", check_api_key, settings.api_key.reveal() if settings.api_key else None),
-        ("api_secret", check_api_secret, settings.api_secret.reveal() if settings.api_secret else None),
-        ("agent", check_agent_guid, settings.agent),
-        ("api_base", check_api_base, settings.api_base),
-        ("twilio_base", check_api_base, settings.twilio_base),
-    ]
-    for key, rule, value in checks:
-        if value is None:
-            continue
-        blocking = [p for p in rule(value) if p.blocks]
+    rules = {"api_key": check_api_key, "api_secret": check_api_secret, "agent": check_agent_guid,
+             "api_base": check_api_base, "twilio_base": check_api_base}
+    for key, value in given.items():
+        blocking = [p for p in rules[key](value) if p.blocks]
         if blocking:
             raise ConfigError(f"{_where(settings, key, path)}: {blocking[0].message}")
 

@@ -136,3 +136,29 @@ async def test_config_writes_happen_off_the_event_loop(sim, sim_settings, monkey
         assert threads and all(t is not threading.main_thread() for t in threads)
     written = sim_settings.config_path.read_text()
     assert (sim.stopped_agent_guid if what == "agent" else "wiro-light") in written
+
+
+async def test_only_the_starting_theme_is_read_before_the_first_frame_the_others_right_after(tmp_path):
+    from tui.cli.common import theme_catalog
+    from tui.config import Settings
+    from tui.ui.app import WiroVoiceApp
+
+    settings = Settings(config_path=tmp_path / "config.toml", theme="wiro-light")
+    catalog = theme_catalog(settings, None, partial=True)
+    assert catalog.partial and catalog.names() == ["wiro-light"]
+    app = WiroVoiceApp(settings, themes=catalog)
+    assert app.theme == "wiro-light" and "wiro-dark" not in app.available_themes
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert {"wiro-dark", "wiro-high-contrast", "wiro-light"} <= set(app.available_themes)
+        assert app.theme == "wiro-light" and not app.theme_start.catalog.partial
+
+
+def test_an_unknown_theme_still_lists_every_choice(tmp_path):
+    from tui.cli.common import CliError, theme_catalog
+    from tui.config import Settings
+
+    with pytest.raises(CliError) as refused:
+        theme_catalog(Settings(config_path=tmp_path / "config.toml"), "wiro-lite", partial=True)
+    message = str(refused.value)
+    assert 'Did you mean "wiro-light"?' in message and "wiro-high-contrast" in message and "wiro-dark" in message

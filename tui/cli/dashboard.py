@@ -48,7 +48,7 @@ def parse_dashboard_options(argv: Sequence[str]) -> SimpleNamespace | None:
 def run(args: Any) -> int:
     """Start the dashboard: the demo with --demo or when no API key is configured."""
     settings = settings_from(args)
-    themes = theme_catalog(settings, args.theme)
+    themes = theme_catalog(settings, args.theme, partial=True)
     from ..ui.app import WiroVoiceApp
     from ..ui.terminal import locale_is_utf8
 

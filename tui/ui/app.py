@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
@@ -211,6 +212,8 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         if self.theme_start.message:
             self.notify(self.theme_start.message, title="Themes", severity="warning", timeout=20)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.theme_start.catalog.partial:  # only the starting theme was read: the others after the first frame
+            self.call_after_refresh(self._register_other_themes)
         if self.settings.keymap:  # checking it imports every screen: after the first frame, in a thread
             self.call_after_refresh(
                 lambda: self.run_worker(self._check_keymap(), group="keymap", exit_on_error=False))
@@ -252,10 +255,19 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         if problems:
             self.notify("\n".join(f"• {p}" for p in problems), title="Keymap", severity="warning", timeout=20)
 
+    def _register_other_themes(self) -> None:
+        """The rest of the bundled themes, for the palette and `--theme` next time (~1 ms each)."""
+        started = self.theme_start.catalog
+        full = load_catalog(user_themes_dir(self.settings.config_path))
+        register_catalog(self, full, skip={item.name for item in started.effective()})
+        self.theme_start = replace(self.theme_start, catalog=full)
+
     def watch_theme(self, _name: str) -> None:
         # Textual refreshes `theme_variables` on its next turn, but screens that watch "theme" repaint their
-        # Rich-drawn cells at once and must read the new colours: refresh them now.
-        self.get_css_variables()
+        # Rich-drawn cells at once and must read the new colours: refresh them now (not before the app runs:
+        # nothing is drawn yet, and Textual computes them for the first frame anyway).
+        if self.is_running:
+            self.get_css_variables()
 
     def _remember_theme(self, theme: Theme) -> None:
         """A theme chosen in the palette is the one to start with next time (a --theme flag is not saved)."""
@@ -324,9 +336,6 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         """`?`: every key of the screen shown (and the global ones), with their ids."""
         from .screens.help import HelpScreen  # not needed for the first frame
 
-        if isinstance(self.screen, HelpScreen):
-            self.screen.dismiss(None)  # `?` again closes it
-            return
         self.push_screen(HelpScreen.for_screen(self, self.screen))
 
     async def action_quit(self) -> None:

@@ -66,6 +66,8 @@ class ThemeCatalog:
 
     files: tuple[ThemeFile, ...]
     problems: tuple[Problem, ...] = ()
+    #: only some bundled files were read (the one to start with): the rest come with `load_catalog()` later
+    partial: bool = False
 
     def get(self, name: str) -> ThemeFile | None:
         """The theme called `name` (a user theme replaces a bundled one of the same name)."""
@@ -113,20 +115,28 @@ def user_themes_dir(config_path: Path) -> Path:
     return Path(config_path).expanduser().parent / "themes"
 
 
-def load_catalog(user_dir: Path | None = None, bundled_dir: Path | None = None) -> ThemeCatalog:
-    """Read the bundled themes, then the user's `*.toml` files (a missing folder is fine)."""
+def load_catalog(user_dir: Path | None = None, bundled_dir: Path | None = None, *,
+                 only: str | None = None) -> ThemeCatalog:
+    """Read the bundled themes, then the user's `*.toml` files (a missing folder is fine).
+
+    `only`: read just the bundled file of that name (and every user file, which may define any name): enough
+    to start with, and ~1 ms a theme less before the first frame. The catalog is then `partial`.
+    """
     files: list[ThemeFile] = []
     problems: list[Problem] = []
     sources = [("bundled", bundled_dir or bundled_themes_dir())]
     if user_dir is not None:
         sources.append(("user", user_dir))
     for origin, folder in sources:
-        for path in _theme_paths(folder, origin, problems):
+        paths = _theme_paths(folder, origin, problems)
+        if only is not None and origin == "bundled":
+            paths = [p for p in paths if p.stem == only]
+        for path in paths:
             theme, found = read_theme_file(path)
             problems.extend(found)
             if theme is not None:
                 files.append(ThemeFile(theme, origin, path))
-    return ThemeCatalog(tuple(files), tuple(problems))
+    return ThemeCatalog(tuple(files), tuple(problems), partial=only is not None)
 
 
 def _theme_paths(folder: Path, origin: str, problems: list[Problem]) -> list[Path]:
@@ -315,10 +325,11 @@ def unknown_theme_message(wanted: str, catalog: ThemeCatalog) -> str:
     return f'There is no theme "{wanted}".{hint} Choose one of: {ours}; or one of Textual\'s: {textual}.'
 
 
-def register_catalog(app: Any, catalog: ThemeCatalog) -> None:
-    """Register every usable theme with `app` (a Textual App)."""
+def register_catalog(app: Any, catalog: ThemeCatalog, *, skip: set[str] | frozenset[str] = frozenset()) -> None:
+    """Register every usable theme with `app` (a Textual App), but those named in `skip` (registered already)."""
     for item in catalog.effective():
-        app.register_theme(item.theme)
+        if item.name not in skip:
+            app.register_theme(item.theme)
 
 
 def describe(item: ThemeFile) -> str:

@@ -93,11 +93,11 @@ def render_groups(groups: list[HelpGroup]) -> Content:
 
 
 class HelpScreen(ModalScreen[None]):
-    """The keys of the screen below; Escape (or `?` again: the app's binding) closes it. Like everywhere, `q`
-    quits and the screen keys go to their screens."""
+    """The keys of the screen below; Escape or `?` again closes it. (A modal screen: Textual leaves the app's
+    keys out while it is open, so `?` here is this screen's own.)"""
 
     CSS_PATH = sheet("dialogs")
-    BINDINGS = [Binding("escape", "close", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,question_mark", "close", "Close", id="help.close")]
 
     def __init__(self, groups: list[HelpGroup], title: str) -> None:
         super().__init__(id="help")
