@@ -21,7 +21,7 @@ from ..config import ConfigError, Secret, Settings, save_config
 from ..wiro.errors import WiroError
 from ..wiro.health import Health, HealthTracker
 from .failures import ReportsWorkerFailures
-from .navigation import DESTINATIONS, Trail
+from .navigation import DESTINATIONS, START_MODE, Trail, destination
 from .state import AppSignals, Change, EditsHolder
 from .terminal import KEY_WORDS, AsciiOnly, ascii_notice
 from .theme_vars import APP_COLOUR_DEFAULTS
@@ -48,8 +48,10 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
 
     TITLE = "wiro-voice"
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"  # absolute, so subclasses elsewhere find it
-    MODES = {d.mode: d.make_screen for d in DESTINATIONS}
-    DEFAULT_MODE = "overview"
+    # The starting screen is Textual's default screen, not a mode: a mode's first screen makes Textual re-parse
+    # every stylesheet once more before the first frame (~8 ms). It becomes the "overview" mode once running.
+    MODES = {d.mode: d.make_screen for d in DESTINATIONS if d.mode != START_MODE}
+    DEFAULT_MODE = START_MODE
     BINDINGS = [
         *(Binding(d.key, f"goto('{d.mode}')", d.title, id=f"goto.{d.mode}") for d in DESTINATIONS),
         Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
@@ -102,8 +104,22 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         catalog = themes if themes is not None else load_catalog(user_themes_dir(settings.config_path))
         self.theme_start = start_theme(catalog, settings.theme)
         register_catalog(self, catalog)
-        self.theme = self.theme_start.name
+        self._start_with_theme(self.theme_start.name)
         self._remembered_theme = self.theme_start.name
+
+    def _start_with_theme(self, name: str) -> None:
+        """Set the first theme. Setting `theme` runs Textual's watcher, which schedules a second parse of every
+        stylesheet before the first frame (~8 ms); the first parse reads this theme's variables anyway. So for a
+        dark, non-ANSI theme — what Textual's own start assumes (its ANSI filter, its dark-mode class) — the value
+        is set without the watcher, with the theme's class and variables; any other theme goes the usual way."""
+        theme = self.get_theme(name)
+        if theme is None or not theme.dark or theme.ansi:
+            self.theme = name
+            return
+        self.set_reactive(App.theme, name)
+        self.set_class(True, f"-theme-{name}", update=False)
+        # nothing is parsed yet: the first parse reads these (Textual gave the stylesheet its default theme's)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     # -- terminal conditions (terminal.py) ---------------------------------------------------------
 
@@ -159,7 +175,15 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         return datetime.fromtimestamp(epoch)
 
     def has_screen(self, mode: str) -> bool:
-        return mode in self.MODES
+        return any(d.mode == mode for d in DESTINATIONS)
+
+    def get_default_screen(self) -> Screen:
+        """The Overview, the first screen (see MODES); its own stylesheets join the first parse."""
+        screen = destination(START_MODE).make_screen()
+        for path in screen.css_path:
+            if not self.stylesheet.has_source(str(path), ""):
+                self.stylesheet.read(path)
+        return screen
 
     def key_for(self, mode: str) -> str | None:
         """The key that opens a screen (as the keymap has it), or None when there is no such screen (yet)."""
@@ -205,6 +229,9 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self._changed("connection")
 
     def on_mount(self) -> None:
+        # the starting screen's stack exists already (Textual's default screen): this makes "overview" a mode
+        # like the others, so switch_mode() can return to it; its factory is never called
+        self.add_mode(START_MODE, destination(START_MODE).make_screen)
         if self.ascii_only:
             self.notify(ascii_notice(), title="Terminal", severity="warning", timeout=15)
         for warning in self.settings.warnings:
@@ -306,7 +333,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
 
     def switch_mode(self, mode: str) -> AwaitMount:
         """Every change of screen goes on the trail (see `go_back`), whoever asked for it."""
-        if not self._going_back and mode in self.MODES:
+        if not self._going_back and self.has_screen(mode):
             self.trail.moved(self.current_mode, mode)
         return super().switch_mode(mode)
 

@@ -35,6 +35,13 @@ DESTINATIONS: tuple[Destination, ...] = (
     Destination("doctor", "d", "Doctor", "Every check that can be made from here, worst first, each with its fix", "doctor:DoctorScreen"),
     Destination("connection", "n", "Connection", "Your Wiro API key, API base and agent", "connection:ConnectionScreen"),
 )
+#: the screen the app starts on
+START_MODE = "overview"
+
+
+def destination(mode: str) -> Destination:
+    return next(d for d in DESTINATIONS if d.mode == mode)
+
 
 #: Keys every screen leaves alone (DESIGN.md, Keys): the screens' own keys, the reserved ones of screens other
 #: branches add (`f` Fleet, `i` Insights), `?` this screen's keys, `q` quit, the palette.
