@@ -8,19 +8,22 @@ say so. The doctor never prompts, so it runs the same in a script. No secret is 
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
+from ..calls.sanitize import printable
+from ..doctor.diagnose import diagnose
+from ..doctor.evidence import Evidence, skipped
+from ..doctor.findings import SEVERITIES, Finding, count_text, counts, healthy, ordered, to_document
+from ..doctor.gather import gather
+from ..twilio.access import twilio_access
 from . import common
 from .common import CliError
-
-if TYPE_CHECKING:  # the checks load only when the doctor runs
-    import argparse
-
-    from ..doctor.evidence import Evidence
-    from ..doctor.findings import Finding
 
 MARKS = {"error": "✖", "warning": "!", "info": "·"}
 HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
@@ -72,11 +75,6 @@ async def run_doctor(client: Any, guid: str, settings: Any, *, demo: Any = None,
     """Gather the evidence, run every check, print the findings worst first. The Twilio checks use
     `tui.twilio.access` without prompting (the demo's own account with `demo`). Exit 0 healthy, 1 findings;
     CliError (exit 2) when the agent itself cannot be read."""
-    from ..doctor.diagnose import diagnose
-    from ..doctor.findings import healthy, ordered
-    from ..doctor.gather import gather
-    from ..twilio.access import twilio_access
-
     say, done = _progress(err)
     clock = now or (demo.now if demo is not None else time.time)
     try:
@@ -97,16 +95,13 @@ def keymap_findings(settings: Any) -> list[Finding]:
     reads every screen's bindings, so the dashboard's screens (and Textual) load only when there is a keymap."""
     if not settings.keymap:
         return []
-    from ..ui.keymap import keymap_findings as check
+    from ..ui.keymap import keymap_findings as check  # Textual: only tui/ui imports it
 
     return check(settings.keymap, str(settings.config_path))
 
 
 def document(evidence: Evidence, findings: Sequence[Finding]) -> dict[str, Any]:
     """The `--json` document: DESIGN.md's `findings`, plus the agent, the verdict and what was skipped."""
-    from ..doctor.evidence import skipped
-    from ..doctor.findings import counts, healthy, to_document
-
     agent = evidence.agent
     return to_document(
         findings,
@@ -121,13 +116,6 @@ def document(evidence: Evidence, findings: Sequence[Finding]) -> dict[str, Any]:
 
 def render_text(evidence: Evidence, findings: Sequence[Finding], width: int | None = None) -> str:
     """The human report: one block per finding, grouped by severity, each with what was seen and the fix."""
-    import shutil
-    import textwrap
-
-    from ..calls.sanitize import printable
-    from ..doctor.evidence import skipped
-    from ..doctor.findings import SEVERITIES, count_text, healthy
-
     width = width or max(60, min(110, shutil.get_terminal_size((100, 24)).columns))
     agent = evidence.agent
     lines = []

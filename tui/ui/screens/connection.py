@@ -17,6 +17,7 @@ from ...config import ConfigError, Secret
 from ...connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
 from ...problems import Problem
 from ...wiro import AuthError, WiroError
+from ...wiro.client import RetryPolicy, WiroClient
 from ..failures import ReportsWorkerFailures
 from ..readiness import readiness
 from ..state import Change, subscribe_changes
@@ -188,8 +189,6 @@ class ConnectionScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="connection-test", exit_on_error=False)
     async def _test(self) -> None:
-        from ...wiro.client import RetryPolicy, WiroClient
-
         key, secret, base, guid = (self._value(n) for n in FIELDS)
         client = WiroClient(key, secret or None, base, timeout=10.0, retry=RetryPolicy(retries=1, max_delay=2.0))
         try:

@@ -21,6 +21,11 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...doctor.diagnose import diagnose
+from ...doctor.evidence import skipped
+from ...doctor.findings import SEVERITIES, ordered
+from ...doctor.gather import gather
+from ...twilio.access import twilio_access
 from ..failures import ReportsWorkerFailures
 from ..readiness import readiness
 from ..state import Change, subscribe_changes
@@ -113,10 +118,6 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="doctor-run", exit_on_error=False)
     async def _diagnose(self, client: Any, guid: str, generation: int, run: int) -> None:
-        from ...doctor.diagnose import diagnose
-        from ...doctor.gather import gather
-        from ...twilio.access import twilio_access
-
         sim, settings = self.app.sim, self.app.settings
         try:
             evidence = await gather(
@@ -128,8 +129,7 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
                 self.running = False
         findings = diagnose(evidence)
         if settings.keymap:  # the keymap check reads every screen's bindings: only when there is one
-            from ...doctor.findings import ordered
-            from ..keymap import keymap_findings
+            from ..keymap import keymap_findings  # imports every screen: only for a keymap
 
             extra = await asyncio.to_thread(keymap_findings, dict(settings.keymap), str(settings.config_path))
             findings = ordered([*findings, *extra])
@@ -149,9 +149,6 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
     # -- rendering ---------------------------------------------------------------------------------------
 
     def _redraw(self) -> None:
-        from ...doctor.evidence import skipped
-        from ...doctor.findings import SEVERITIES
-
         self._state(text.state_line(self.findings, self.evidence.taken_at, self.app.local_time))
         self.query_one("#doctor-skipped", Static).update(text.skipped_line(skipped(self.evidence)))
         listing = self.query_one("#doctor-list", OptionList)

@@ -6,7 +6,8 @@ the Twilio account (only when asked: it needs the Auth Token, which is never sto
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from textual import on, work
@@ -18,7 +19,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from ...credential.draft import CredentialDraft
+from ...credential.payload import upsert_fields
 from ...twilio.access import NoAccess, twilio_access
+from ...twilio.callerid import check_caller
+from ...twilio.verify import verify_numbers, wiro_hosts_for
+from ...webhooks.report import build_report
+from ...webhooks.store import load_report, report_path, reports_dir, save_report
 from ...wiro import WiroError
 from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
@@ -152,10 +159,6 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="webhooks-load", exit_on_error=False)
     async def _load(self, client: Any, guid: str, generation: int) -> None:
-        import asyncio
-
-        from ...webhooks.store import load_report, report_path, reports_dir
-
         stored = await asyncio.to_thread(load_report, report_path(reports_dir(self.app.settings.config_path), guid))
         try:
             agent = await client.detail(guid)
@@ -276,8 +279,6 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="webhooks-verify", exit_on_error=False)
     async def _verify(self, snap: Snapshot, sid: str, token: str) -> None:
-        from ...twilio.verify import verify_numbers, wiro_hosts_for
-
         settings = self.app.settings
         check = await verify_numbers(snap.numbers, sid, token, settings.twilio_base,
                                      wiro_hosts=wiro_hosts_for(settings.api_base), agent_guid=snap.guid)
@@ -306,13 +307,6 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="webhooks-save-again", exit_on_error=False)
     async def _save_again(self, client: Any, snap: Snapshot) -> None:
-        import asyncio
-
-        from ...credential.draft import CredentialDraft
-        from ...credential.payload import upsert_fields
-        from ...webhooks.report import build_report
-        from ...webhooks.store import report_path, reports_dir, save_report
-
         draft = CredentialDraft.from_credential(snap.credential)  # no token: Wiro keeps the saved one
         # nor the hold files: Wiro keeps what it stored, and the URLs Detail shows are never written back
         fields = upsert_fields(draft, keep_files=("holdaudio", "holdmusic"))
@@ -337,8 +331,6 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
             self.query_one("#webhooks-banner-text", Static).update(f"✖ Save again failed: {escape(message.error)}")
             return
         if self._snap is not None and message.generation == self.app.generation:
-            from dataclasses import replace
-
             self._snap = replace(self._snap, report=message.report)
             self._redraw()
             self.notify(text.saved_again_toast(message.report), title="Saved again")
@@ -363,8 +355,6 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
         self.action_verify()
 
     def _tester_changed(self) -> None:
-        from ...twilio.callerid import check_caller
-
         whitelist = self._snap.whitelist if self._snap else ()
         caller = self.query_one("#in-caller", Input).value
         line, level = text.tester_line(check_caller(whitelist, caller), whitelist)
