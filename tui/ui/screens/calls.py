@@ -15,7 +15,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 
 from ...calls.catalog import (
     duration_text,
@@ -27,7 +27,8 @@ from ...calls.catalog import (
 from ...calls.diff import diff_rows
 from ...calls.export import ExportError, export_folder, write_export
 from ...calls.filters import Filter, sort_sessions
-from ...calls.rows import COLUMNS, CallRow, row_for
+from ...calls.columns import table_columns
+from ...calls.rows import COLUMNS, STARTED, CallRow, row_for
 from ...calls.stats import StripFigures, sparkline, strip_figures
 from ...wiro import CallSession, WiroError
 from ...wiro.client import HISTORY_LIMIT_CAP
@@ -42,16 +43,17 @@ from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.live_table import KeyedText, LiveTable
+from ..widgets.text_line import TextLine
 
 INTERVALS = (1, 2, 5, 10, 15, 30, 60)
 LIMITS = (50, 100, 200)
 CHANNELS = (None, "twilio", "web")
 GROUPS = (None, "incoming", "active", "rejected", "ended")
 NEW_ROW_SECONDS = 3.0  # how long a new row stays highlighted
-REASON_LOOKUPS_PER_POLL = 6
+REASON_LOOKUPS_PER_POLL = 6  # Message/Detail calls for rejection reasons, per poll at most
+TITLES = dict(COLUMNS)
 AGENT_ERROR_LABEL = end_reason_label("wiro_error")
 #: column widths (cells are clipped to them, Enter shows everything): the columns that matter fit 120
-COLUMN_WIDTHS = {"started": 12, "age": 10, "channel": 7, "caller": 26, "duration": 8, "status": 9, "end_reason": 28, "model": 18}  # Message/Detail calls for rejection reasons, per poll at most
 
 
 class ReasonsLoaded(Message):
@@ -97,6 +99,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self.sort_column = "started"
         self.sort_descending = True
         self._ticker: Timer | None = None
+        self._widths: dict[str, int] = {}  # the columns shown, and their widths
         self._sessions: tuple[CallSession, ...] = ()
         self._rows: dict[str, CallRow] = {}
         self._seen: set[str] | None = None  # keys seen in earlier polls (None before the first)
@@ -112,25 +115,53 @@ class CallsScreen(ReportsWorkerFailures, Screen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        yield Static("", id="calls-stale")
-        yield Static("", id="calls-strip")
+        # lines repainted only when what they say changes (TextLine): a slow link carries only changes
+        yield TextLine("", id="calls-stale")
+        yield TextLine("", id="calls-strip")
         with Horizontal(id="calls-controls"):
             yield Input(placeholder="/ filter: number, call SID, page URL", id="calls-filter")
-            yield Static("", id="calls-state")
+            yield TextLine("", id="calls-state")
         table = LiveTable(id="calls-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(LiveTable)
-        for column_id, title in COLUMNS:
-            # fixed widths: a cell that changes (a reason arriving, a duration ticking) never moves the columns
-            table.add_column(title, key=column_id, width=COLUMN_WIDTHS.get(column_id))
+        self._add_columns(table_columns(self.app.size.width))
         table.focus()
+        self.watch(table, "new_above", lambda _count: self._show_state(), init=False)
         self.query_one("#calls-stale").display = False
         self._show_state()
         self.watch(self.app, "theme", self._recolour, init=False)
         subscribe_changes(self, self._changed)
+
+    # -- columns: as many as fit the width ---------------------------------------------------------------
+
+    def _add_columns(self, columns: tuple[tuple[str, int], ...]) -> None:
+        # fixed widths: a cell that changes (a reason arriving, a duration ticking) never moves the columns
+        self._widths = dict(columns)
+        table = self.query_one(LiveTable)
+        for column_id, width in columns:
+            table.add_column(TITLES[column_id], key=column_id, width=width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        columns = table_columns(event.size.width)
+        if columns == tuple(self._widths.items()):
+            return
+        # another set of columns (or widths): rebuilt once, from the rows kept as plain data, cursor kept by key
+        table = self.query_one(LiveTable)
+        cursor = table.cursor_key()
+        table.clear(columns=True)
+        self._add_columns(columns)
+        if self.sort_column not in self._widths:
+            self.sort_column, self.sort_descending = STARTED, True
+        fresh = {key for key, until in self._new_until.items() if until > self.app.clock()}
+        with self.app.batch_update():
+            for row in self._rows.values():
+                table.add_row(*self._cells(row, row.key in fresh), key=row.key)
+        if cursor is not None and cursor in table.rows:
+            table.move_cursor(row=table.get_row_index(cursor), animate=False)
+        self._show_state()
 
     def _recolour(self, _theme: str) -> None:
         """Cells are drawn by Rich with concrete colours: a new theme repaints the coloured ones."""
@@ -194,7 +225,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
     def _ready(self) -> bool:
         state = readiness(self.app)
         if not state.ready:
-            self.query_one("#calls-state", Static).update(state.text)
+            self.query_one("#calls-state", TextLine).show(state.text)
         return state.ready
 
     async def _fetch(self) -> tuple[CallSession, ...]:
@@ -266,7 +297,8 @@ class CallsScreen(ReportsWorkerFailures, Screen):
                         f"{self.limit}, or the filter hides it).", timeout=4)
         return table.apply_changes(
             removed=diff.removed,
-            changed=[(key, column, self._cell(self._rows[key], column, key in fresh)) for key, column, _value in diff.changed],
+            changed=[(key, column, self._cell(self._rows[key], column, key in fresh))
+                     for key, column, _value in diff.changed if column in self._widths],
             added=[(row.key, self._cells(row, row.key in fresh)) for _index, row in diff.added],
             order=[row.key for row in rows],
         )
@@ -281,12 +313,12 @@ class CallsScreen(ReportsWorkerFailures, Screen):
             del self._new_until[key]
             row = self._rows.get(key)
             if row is not None and key in table.rows:
-                for column, _title in COLUMNS:
+                for column in self._widths:
                     table.update_cell(key, column, self._cell(row, column, False))
         return True
 
     def _cells(self, row: CallRow, fresh: bool) -> list:
-        return [self._cell(row, column, fresh) for column, _title in COLUMNS]
+        return [self._cell(row, column, fresh) for column in self._widths]
 
     def _cell(self, row: CallRow, column: str, fresh: bool):
         value = str(getattr(row, column) or "")
@@ -296,7 +328,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
             value = row.group if row.group != "unknown" else row.status
         elif column == "end_reason" and row.group == "rejected" and row.key in self._reasons:
             value = rejection_label(self._reasons[row.key])  # rejected rows carry their reason only in Message/Detail
-        width = COLUMN_WIDTHS.get(column)
+        width = self._widths.get(column)
         if width and len(value) > width:
             value = value[: width - 1] + "…"
         style = "bold" if fresh else ""
@@ -304,7 +336,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
             style = f"{style} {self._colour('call-' + row.group)}".strip()
         elif column == "end_reason" and row.end_reason == AGENT_ERROR_LABEL:
             style = f"{style} {self._colour('call-rejected')}".strip()
-        if column == COLUMNS[0][0]:
+        if column == STARTED:
             return KeyedText(value, row.key, style=style)
         return Text(value, style=style)
 
@@ -341,17 +373,17 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         agent = self.app.agent
         maxcall = agent.credential.maxcallseconds if agent and agent.credential else None
         figures = strip_figures(view, now_ms, maxcall, reasons=self._reasons)
-        self.query_one("#calls-strip", Static).update(strip_text(figures, sparkline(view, now_ms)))
+        self.query_one("#calls-strip", TextLine).show(strip_text(figures, sparkline(view, now_ms)))
 
     def _show_stale(self, retry_in: float) -> None:
         """A line of its own while polls fail: when the rows were last good, why, and when it tries again."""
-        line = self.query_one("#calls-stale", Static)
-        line.display = self._error is not None
+        line = self.query_one("#calls-stale", TextLine)
+        line.set_shown(self._error is not None)
         if self._error is None:
             return
         since = self._last_ok or self._stale_since or self.app.clock()
         what = "stale since" if self._last_ok else "no answer yet since"
-        line.update(
+        line.show(
             f"[b $stale]{what} {self.app.local_time(since):%H:%M:%S} — {escape(failure_phrase(self._error))}[/]"
             f" · the rows below are the last good ones · retrying in {retry_in:g} s"
             if self._last_ok
@@ -364,8 +396,10 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         channel = {None: "phone + web", "twilio": "phone", "web": "web"}[self.filter.channel]
         group = self.filter.group or "any status"
         order = "↓" if self.sort_descending else "↑"
-        self.query_one("#calls-state", Static).update(
-            f"{refresh} · last {self.limit} · {channel} · {group} · by {self.sort_column.replace('_', ' ')} {order}"
+        new = self.query_one(LiveTable).new_above  # calls that arrived above the view since the reader looked
+        above = f"[b $accent]↑ {new} new[/] (Home) · " if new else ""
+        self.query_one("#calls-state", TextLine).show(
+            f"{above}{refresh} · last {self.limit} · {channel} · {group} · by {self.sort_column.replace('_', ' ')} {order}"
         )
 
     # -- rejection reasons (only Message/Detail has them) --------------------------------------------
@@ -440,7 +474,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self._show_state()
 
     def action_cycle_sort(self) -> None:
-        ids = [column for column, _title in COLUMNS]
+        ids = list(self._widths)
         if self.sort_descending:
             self.sort_descending = False
         else:

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from ...wiro.errors import (
     AccessDenied,
@@ -32,6 +32,7 @@ from ..widgets.key_bar import KeyBar
 from ..widgets.key_values import KeyValues
 from ...calls.catalog import status_group
 from ..widgets.recent_calls import RecentCalls
+from ..widgets.text_line import TextLine
 from .confirm import Confirm
 from .overview_text import agent_text, channel_values, setup_hint_text, start_stop_question
 
@@ -73,9 +74,9 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         # mounted with the first answer (each widget in the first frame costs start-up time).
         yield AppHeader()
         with VerticalScroll(id="overview-body"):
-            yield Static("", id="demo-banner")
-            yield Static("", id="overview-error")
-            yield Static("Loading the agent…", id="overview-status")
+            yield TextLine("", id="demo-banner")
+            yield TextLine("", id="overview-error")
+            yield TextLine("Loading the agent…", id="overview-status")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -99,8 +100,8 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         await self._remove_panels()
         self._panels_generation = generation
         agent_panel = Vertical(
-            Static("", id="agent-info"),
-            Static("", id="setup-hint"),
+            TextLine("", id="agent-info"),
+            TextLine("", id="setup-hint"),
             Horizontal(
                 Button("Start", id="start", variant="success"),
                 Button("Stop", id="stop", variant="error"),
@@ -110,7 +111,7 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
             id="agent-panel",
             classes="panel",
         )
-        channel_panel = Vertical(Static("", id="channel-empty"), KeyValues(id="channel-info"), id="channel-panel", classes="panel")
+        channel_panel = Vertical(TextLine("", id="channel-empty"), KeyValues(id="channel-info"), id="channel-panel", classes="panel")
         calls_panel = Vertical(RecentCalls(id="recent-calls"), id="calls-panel", classes="panel")
         agent_panel.border_title, channel_panel.border_title, calls_panel.border_title = "Agent", "Phone channel", "Recent calls"
         await self.query_one("#overview-body").mount(Horizontal(agent_panel, channel_panel, id="overview-top"), calls_panel)
@@ -123,9 +124,9 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
 
     def _say(self, text: str) -> None:
         """A one-line state before (or instead of) the panels: loading, not connected, no agent."""
-        status = self.query_one("#overview-status", Static)
-        status.display = bool(text)
-        status.update(text)
+        status = self.query_one("#overview-status", TextLine)
+        status.set_shown(bool(text))
+        status.show(text)
 
     # -- polling ------------------------------------------------------------------------------
 
@@ -195,37 +196,40 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
     # -- rendering ------------------------------------------------------------------------------
 
     def _show_demo_banner(self) -> None:
-        banner = self.query_one("#demo-banner", Static)
-        banner.display = bool(self.app.demo)
+        banner = self.query_one("#demo-banner", TextLine)
+        banner.set_shown(bool(self.app.demo))
         if self.app.demo:
-            banner.update(
+            banner.show(
                 "[b]Demo[/b] — a simulated Wiro account with simulated Twilio numbers and calls. "
                 "To use your own account press [b]n[/b] (Connection), or set WIRO_API_KEY and restart."
             )
 
     def _show_snapshot(self, snap: OverviewSnapshot) -> None:
-        error_box = self.query_one("#overview-error", Static)
-        error_box.display = snap.error is not None
+        # each line is repainted only when what it says changed: an unchanged answer writes nothing to the terminal
+        error_box = self.query_one("#overview-error", TextLine)
+        error_box.set_shown(snap.error is not None)
         if snap.error is not None:
-            error_box.update(self._error_text(snap.error, have_data=self._panels_mounted))
+            error_box.show(self._error_text(snap.error, have_data=self._panels_mounted))
         if not self._panels_mounted:
             self._say("" if snap.error is not None else "Loading the agent…")
             return
         self._say("")
         agent = snap.agent or self.app.agent
         if agent is not None:
-            self.query_one("#agent-info", Static).update(agent_text(agent))
+            self.query_one("#agent-info", TextLine).show(agent_text(agent))
             values = channel_values(agent)
-            self.query_one("#channel-empty", Static).display = not values
-            self.query_one("#channel-info", KeyValues).display = bool(values)
+            empty, channel = self.query_one("#channel-empty", TextLine), self.query_one("#channel-info", KeyValues)
+            empty.set_shown(not values)
+            if channel.display != bool(values):
+                channel.display = bool(values)
             if values:
-                self.query_one("#channel-info", KeyValues).show(values)
+                channel.show(values)
             else:
-                self.query_one("#channel-empty", Static).update("No Twilio credential yet: the agent has no phone numbers to answer.")
-            hint = self.query_one("#setup-hint", Static)
-            hint.display = agent.needs_setup
+                empty.show("No Twilio credential yet: the agent has no phone numbers to answer.")
+            hint = self.query_one("#setup-hint", TextLine)
+            hint.set_shown(agent.needs_setup)
             if agent.needs_setup:
-                hint.update(setup_hint_text(agent, credentials_key=self.app.key_for("credentials")))
+                hint.show(setup_hint_text(agent, credentials_key=self.app.key_for("credentials")))
             self.query_one("#start", Button).variant = "success" if agent.status in (0, 5, None) else "default"
             self.query_one("#stop", Button).variant = "error" if agent.status in (2, 3, 4) else "default"
         if snap.sessions is not None:
