@@ -6,10 +6,12 @@ import csv
 import io
 import json
 
+import pytest
+
 from tui.ui.screens.calls import CallsScreen
 from tui.ui.screens.session import SessionScreen
 
-from .helpers import demo_app, goto_table, notifications, settle
+from .helpers import demo_app, goto_table, notifications, settle, text_of
 
 SIZE = (120, 40)
 
@@ -282,3 +284,87 @@ async def test_an_open_session_in_progress_keeps_updating(sim, sim_settings, clo
         session.poller.refresh()
         await settle(app, pilot)
         assert session._view().group == "ended" and not session.poller.armed
+
+
+async def test_after_home_the_table_follows_new_calls_and_elsewhere_a_marker_counts_them(sim, sim_settings, clock):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(120, 24)) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        await pilot.press("pagedown", "home")  # the steps: go down, press Home, wait
+        await settle(app, pilot)
+        clock.advance(600)  # ten simulated minutes: several new calls
+        await refresh(app, pilot)
+        newest = screen._view()[0].messageguid
+        assert table.row_keys()[0] == newest and table.cursor_key() == newest and table.scroll_y == 0
+        assert "new" not in text_of(app, "#calls-state")
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        key = table.cursor_key()
+        first = table.row_keys()[0]
+        clock.advance(600)
+        await refresh(app, pilot)
+        arrived = table.row_keys().index(first)
+        assert arrived > 0 and table.cursor_key() == key
+        assert table.new_above == arrived and f"↑ {arrived} new" in text_of(app, "#calls-state")
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert table.new_above == 0 and "new" not in text_of(app, "#calls-state")
+
+
+async def test_active_now_counts_exactly_the_rows_the_table_shows_in_progress(sim, sim_settings, clock):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        seen = []
+        for _ in range(4):
+            in_progress = [k for k in table.row_keys() if str(table.get_cell(k, "status")) in ("incoming", "active")]
+            assert f"{len(in_progress)} active now" in text_of(app, "#calls-strip")
+            seen.append(len(in_progress))
+            await pilot.press("g")  # a status filter: the strip counts what is in view
+            await settle(app, pilot)
+            clock.advance(120)
+            await refresh(app, pilot)
+        assert seen[0] >= 2 and 0 in seen  # all calls (two in progress), then "incoming" or "rejected" only
+
+
+async def test_another_agent_drops_everything_the_old_one_showed(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        before = set(table.row_keys())
+        assert before and screen._reasons  # rejection reasons looked up for the demo agent
+        strip = text_of(app, "#calls-strip")
+        app.use_agent(sim.stopped_agent_guid)
+        await settle(app, pilot)
+        after = set(table.row_keys())
+        assert not after & before  # (the stopped agent's own history, if any)
+        assert set(screen._reasons) <= after and {s.messageguid for s in screen._sessions} == after
+        assert text_of(app, "#calls-strip") != strip
+
+
+@pytest.mark.parametrize("size, shown", [
+    ((80, 24), ["Started", "Caller", "Duration", "Status", "End reason"]),
+    ((120, 40), ["Started", "Age", "Channel", "Caller", "Duration", "Status", "End reason"]),
+    ((200, 50), ["Started", "Age", "Channel", "Caller", "Duration", "Status", "End reason", "Model"]),
+])
+async def test_the_columns_that_matter_fit_the_width_without_a_horizontal_scrollbar(sim, sim_settings, size, shown):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=size) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        assert [str(c.label) for c in table.ordered_columns] == shown
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert not table.show_horizontal_scrollbar
+        rejected = next(k for k in table.row_keys() if str(table.get_cell(k, "status")) == "rejected")
+        assert str(table.get_cell(rejected, "end_reason"))  # the reason is there, cut with … when narrow
+
+
+async def test_narrowing_the_terminal_drops_columns_and_keeps_the_cursor(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        await pilot.press("down", "down", "down")
+        key = table.cursor_key()
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert "Model" not in [str(c.label) for c in table.ordered_columns]
+        assert table.cursor_key() == key and table.row_keys() == [s.messageguid for s in screen._view()]
