@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
@@ -287,7 +286,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         started = self.theme_start.catalog
         full = load_catalog(user_themes_dir(self.settings.config_path))
         register_catalog(self, full, skip={item.name for item in started.effective()})
-        self.theme_start = replace(self.theme_start, catalog=full)
+        self.theme_start = self.theme_start._replace(catalog=full)
 
     def watch_theme(self, _name: str) -> None:
         # Textual refreshes `theme_variables` on its next turn, but screens that watch "theme" repaint their

@@ -3,7 +3,8 @@
 A theme file holds the fields of `textual.theme.Theme` (only `primary` is required) and an optional
 `[variables]` table: Textual's own variables and the app's colours (see `theme_vars.py`), which a theme may
 leave out. A file that cannot be used is skipped with errors; a single bad variable is dropped with a
-warning, so the rest of the theme still applies. Nothing here runs at import time.
+warning, so the rest of the theme still applies. Nothing here runs at import time. (The value types are
+NamedTuples, not dataclasses: this module loads before the first frame, where a dataclass costs ~0.4 ms.)
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
@@ -44,8 +44,7 @@ _COLOUR_KEYWORDS = {"auto", "initial"}
 _ANSI_GAPS = {"foreground-disabled": "ansi_default 50%"}
 
 
-@dataclass(frozen=True)
-class ThemeFile:
+class ThemeFile(NamedTuple):
     """One usable theme and where it came from ("bundled" or "user")."""
 
     theme: Theme
@@ -57,8 +56,7 @@ class ThemeFile:
         return self.theme.name
 
 
-@dataclass(frozen=True)
-class ThemeCatalog:
+class ThemeCatalog(NamedTuple):
     """Every usable theme (bundled first, then the user's), and the problems met reading the files.
 
     Each problem's `field` is the file it is about.
@@ -291,8 +289,7 @@ def _ansi_gaps() -> dict[str, str]:
     return {key: _ANSI_GAPS.get(key, "transparent") for key in full.keys() - ansi.keys()}
 
 
-@dataclass(frozen=True)
-class ThemeStart:
+class ThemeStart(NamedTuple):
     """The theme to start with, and the one notification to show about themes (None when all is well)."""
 
     catalog: ThemeCatalog
