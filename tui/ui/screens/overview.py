@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual import events, work
 from textual.app import ComposeResult, SystemCommand
@@ -23,32 +23,21 @@ from ...wiro.errors import (
 )
 from ...wiro.refusals import explain_refusal
 from ..failures import ReportsWorkerFailures, describe_failure
-from ..messages import OverviewSnapshot
 from ..polling import PollAnswer, Poller
 from ..readiness import readiness
 from ..state import Change, subscribe_changes
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
-from ..widgets.key_values import KeyValues
-from ...calls.catalog import status_group
-from ..widgets.recent_calls import RecentCalls
 from ..widgets.text_line import TextLine
-from .confirm import Confirm
 from .overview_text import agent_text, channel_values, setup_hint_text, start_stop_question
+
+if TYPE_CHECKING:  # the panels' widgets and the answer's shape load with the first answer, after the first frame
+    from ..messages import OverviewSnapshot
 
 NARROW_WIDTH = 100  # below this the two top panels stack
 POLL_SECONDS = 5.0
 FAST_POLL_SECONDS = 1.5  # while the agent is between states, so Queued → Starting → Running is seen
 TRANSITIONAL = {1, 2, 3}
-
-
-class AgentConfirm(Confirm):
-    """Start/Stop asked first: `y` (or Enter on the focused first button) answers yes, Escape cancels."""
-
-    BINDINGS = [Binding("y", "yes", "Yes", id="agent.confirm")]
-
-    def action_yes(self) -> None:
-        self.dismiss(self._answers[0][1])
 
 
 class OverviewScreen(ReportsWorkerFailures, Screen):
@@ -111,6 +100,9 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
             id="agent-panel",
             classes="panel",
         )
+        from ..widgets.key_values import KeyValues
+        from ..widgets.recent_calls import RecentCalls
+
         channel_panel = Vertical(TextLine("", id="channel-empty"), KeyValues(id="channel-info"), id="channel-panel", classes="panel")
         calls_panel = Vertical(RecentCalls(id="recent-calls"), id="calls-panel", classes="panel")
         agent_panel.border_title, channel_panel.border_title, calls_panel.border_title = "Agent", "Phone channel", "Recent calls"
@@ -160,6 +152,8 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         return state.ready
 
     async def _fetch(self) -> OverviewSnapshot:
+        from ..messages import OverviewSnapshot
+
         client, guid = self.app.client, self.app.agent_guid
         if client is None or guid is None:  # the connection went away meanwhile; its answer would be dropped
             raise WiroError("Not connected.")
@@ -182,6 +176,8 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         snap = answer.value
         if snap is None:  # nothing came back at all (an unexpected failure)
             assert answer.error is not None
+            from ..messages import OverviewSnapshot
+
             snap = OverviewSnapshot(None, None, answer.error, self.app.clock(), self.app.generation)
         if snap.agent is not None:
             self.app.agent = snap.agent
@@ -218,7 +214,7 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         if agent is not None:
             self.query_one("#agent-info", TextLine).show(agent_text(agent))
             values = channel_values(agent)
-            empty, channel = self.query_one("#channel-empty", TextLine), self.query_one("#channel-info", KeyValues)
+            empty, channel = self.query_one("#channel-empty", TextLine), self.query_one("#channel-info")
             empty.set_shown(not values)
             if channel.display != bool(values):
                 channel.display = bool(values)
@@ -233,7 +229,7 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
             self.query_one("#start", Button).variant = "success" if agent.status in (0, 5, None) else "default"
             self.query_one("#stop", Button).variant = "error" if agent.status in (2, 3, 4) else "default"
         if snap.sessions is not None:
-            self.query_one("#recent-calls", RecentCalls).show(snap.sessions, int(snap.taken_at * 1000), self.app.local_time)
+            self.query_one("#recent-calls").show(snap.sessions, int(snap.taken_at * 1000), self.app.local_time)
 
     def _error_text(self, error: WiroError, *, have_data: bool) -> str:
         shown = "The figures below are from the last good answer. " if have_data else ""
@@ -278,7 +274,9 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         title = agent.title if agent is not None else self.app.agent_guid
         in_progress = None
         if self._panels_mounted:
-            sessions = self.query_one("#recent-calls", RecentCalls).sessions
+            from ...calls.catalog import status_group
+
+            sessions = self.query_one("#recent-calls").sessions
             in_progress = sum(1 for s in sessions if status_group(s.status) in ("incoming", "active")) if sessions else None
         label = "Stop the agent" if verb == "stop" else "Start the agent"
         question = start_stop_question(verb, title, in_progress)
@@ -289,6 +287,8 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
             else:
                 self.notify(f"The agent was not {verb}ped." if verb == "stop" else "The agent was not started.",
                             timeout=3)
+
+        from .agent_confirm import AgentConfirm  # only when asked
 
         self.app.push_screen(
             AgentConfirm(f"{verb.capitalize()} {title}", question,
