@@ -36,7 +36,7 @@ KNOWN_KEYS: dict[str, type] = {
     "keymap": dict,
 }
 
-#: a binding id as the app names them: "area.verb" ("calls.export", "goto.overview")
+#: a binding id as the app names them: "area.verb" ("calls.export_csv", "goto.overview")
 _BINDING_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")
 
 
@@ -91,7 +91,7 @@ class Settings:
     twilio_account_sid: str | None = None
     #: TWILIO_AUTH_TOKEN: the token for the Twilio checks when none is typed (environment only, never saved)
     twilio_auth_token: Secret | None = None
-    #: the config file's [keymap]: binding id -> keys ("calls.export" = "ctrl+e"); checked against the app's
+    #: the config file's [keymap]: binding id -> keys ("doctor.run" = "f5"); checked against the app's
     #: bindings by the app (a warning) and by `wiro-voice doctor`
     keymap: Mapping[str, str] = field(default_factory=dict)
     config_path: Path = field(default_factory=lambda: default_config_path())
@@ -167,13 +167,13 @@ def read_config_file(path: Path) -> dict[str, Any]:
 def _check_keymap_table(path: Path, table: Any) -> None:
     """The [keymap] table's shape: binding ids to key text. Whether each id and key exists is the app's to say
     (the bindings live with the screens)."""
-    example = '[keymap]\n"calls.export" = "ctrl+e"'
+    example = '[keymap]\n"doctor.run" = "f5"'
     if not isinstance(table, dict):
         raise ConfigError(f"In the config file {path}, keymap must be a table of binding ids and keys, e.g.\n{example}")
     for binding_id, keys in table.items():
         if not _BINDING_ID.match(binding_id):
             raise ConfigError(f'In the config file {path}, [keymap] "{binding_id}" is not a binding id: ids look like '
-                              f'"calls.export" (press ? in the app to see every id).')
+                              f'"calls.export_csv" (press ? in the app to see every id).')
         if not isinstance(keys, str) or not keys.strip() or any(not k.strip() for k in keys.split(",")):
             raise ConfigError(f'In the config file {path}, [keymap] "{binding_id}" must be keys in quotes, e.g. '
                               f'"ctrl+e", or several separated by commas: "ctrl+e,f5".')

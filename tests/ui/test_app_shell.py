@@ -186,3 +186,35 @@ async def test_the_start_parses_the_stylesheets_once_with_the_themes_colours(tmp
         assert app.theme_variables["primary"].upper() == "#7A3E9D"
         assert app.has_class("-theme-mine") and app.has_class("-dark-mode") == dark
     assert (len(reparses) == 0) == dark
+
+
+async def test_quitting_with_unsaved_edits_asks_and_y_answers_quit(sim, sim_settings):
+    from textual.widgets import Input
+
+    from tui.credential.drafts import draft_path
+    from tui.ui.screens.confirm import Confirm
+
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await goto(app, pilot, "credentials", rounds=6)
+        app.screen.query_one("#in-maxcallseconds", Input).value = "1700"
+        await settle(app, pilot)
+        assert app.credential_edits is not None and app.credential_edits.unsaved() == [sim.demo_agent_guid]
+        app.screen.set_focus(None)
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)  # asked first
+        await pilot.press("y")
+        await settle(app, pilot)
+    assert app.return_code == 0
+    assert '"1700"' in draft_path(sim_settings.config_path, sim.demo_agent_guid).read_text()
+
+
+async def test_quitting_without_edits_does_not_ask(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.credential_edits is None  # nothing opened that needs them: not even made
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

@@ -59,9 +59,11 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         Binding("escape", "back", "Back", id="app.back", show=False),
     ]
 
-    agent: reactive[Agent | None] = reactive(None, always_update=True)
-    health: reactive[Health] = reactive(Health(live=False), always_update=True)
-    demo: reactive[bool] = reactive(False)
+    # repaint=False: on an App a repainting reactive redraws the whole screen each time it is set (after every
+    # request, every poll) — over SSH that is kilobytes a second with nothing changed. What shows them watches them.
+    agent: reactive[Agent | None] = reactive(None, always_update=True, repaint=False)
+    health: reactive[Health] = reactive(Health(live=False), always_update=True, repaint=False)
+    demo: reactive[bool] = reactive(False, repaint=False)
 
     def __init__(
         self,
@@ -383,7 +385,8 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
 
         self.push_screen(
             Confirm("Quit", "There are unsaved credential edits. They are kept as a draft (without the Auth "
-                    "Token) and offered back next time.", [("Stay", "cancel", "primary"), ("Quit", "quit", "error")]),
+                    "Token) and offered back next time.", [("Stay", "cancel", "primary"), ("Quit", "quit", "error")],
+                    yes="quit"),
             answered,
         )
 

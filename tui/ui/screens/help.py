@@ -114,7 +114,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-scroll"):
                 yield Static(render_groups(self.groups), id="help-text")
             yield Static(Content.from_markup(
-                "Remap any key in the config file: [b][keymap][/b] [dim]\"calls.export_csv\" = \"ctrl+e\"[/]. "
+                "Remap any key in the config file: [b][keymap][/b] [dim]\"doctor.run\" = \"f5\"[/]. "
                 "[b]Esc[/b] or [b]?[/b] closes."), id="help-foot")
 
     def on_mount(self) -> None:
