@@ -47,9 +47,6 @@ class Confirm(ModalScreen[str]):
     def action_answer(self, value: str) -> None:
         self.dismiss(value)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self._yes is not None if action == "yes" else True
-
     def action_yes(self) -> None:
         if self._yes is not None:
             self.dismiss(self._yes)
