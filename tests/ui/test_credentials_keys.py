@@ -254,3 +254,23 @@ async def test_a_very_narrow_terminal_does_not_crash_the_forms(sim, sim_settings
         assert app.screen.loaded and numbers(app).items
         await goto(app, pilot, "hold", rounds=6)
         assert app.is_running and app.screen.id == "hold"
+
+
+async def test_a_save_running_when_the_agent_changes_finishes_for_its_own_agent(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(app, pilot, "credentials", rounds=6)
+        first = sim.demo_agent_guid
+        set_value(app, "maxcallseconds", "1700")
+        await pilot.pause()
+        app.screen.action_save()  # what ctrl+s does, without waiting for the app to go idle…
+        app.use_agent(sim.stopped_agent_guid)  # …so the agent changes while the save is on its way
+        await settle(app, pilot, rounds=10)
+        with sim.world.lock:
+            assert int(sim.world.agents[first].twilio["maxcallseconds"]) == 1700  # not cancelled half-way
+        screen = app.screen
+        assert not screen.query_one("#save-result").display and not screen.saving
+        assert screen.query_one("#in-maxcallseconds", Input).value == "900"  # the second agent's form
+        assert any(n.startswith("Credential saved (previous agent)") for n in notifications(app)), notifications(app)
+        edits = app.credential_edits.get(first)
+        assert edits.loaded.maxcallseconds == "1700" and not edits.dirty  # the first agent's edits know it saved

@@ -105,10 +105,11 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         self._validate()
 
     def on_screen_resume(self) -> None:
-        edits = self._edits()
-        if edits is None or edits.generation != self.app.generation:
-            self.call_after_refresh(self._load)
-        elif edits.version != self._shown_version:
+        edits = edits_of(self.app).get(self.app.agent_guid)
+        if edits is None or edits.generation != self.app.generation or not edits.offer_checked:
+            self.call_after_refresh(self._load)  # not read here yet (Hold may have read it: the draft offer was not)
+        elif edits.guid != self._guid or edits.version != self._shown_version:
+            self._guid = edits.guid
             self._show_edits(edits)  # changed elsewhere (a premix from Hold) while this screen was away
 
     def on_screen_suspend(self) -> None:
@@ -119,7 +120,9 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         the banners and the save result now belong to the new one."""
         self._guid = None
         self._shown_version = -1
-        self.saving = False
+        # a save still running for the previous agent goes on (cancelling it could leave Wiro half-written);
+        # `saving` stays set until it ends, and its result goes to that agent's edits
+        self.query_one("#save-progress").display = False
         self.query_one("#cred-draft").display = False
         self._save_result("", "")
         self.form.verify_result("", "")
@@ -313,8 +316,8 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "scroll":
-            # a focused field keeps its own Home/End (and a list its PageUp/PageDown)
-            return self.focused is None or isinstance(self.focused, Button)
+            # a text field keeps its own Home/End (and a list its PageUp/PageDown, bound on the list itself)
+            return not isinstance(self.focused, (Input, TextArea))
         return True
 
     def action_leave(self) -> None:
@@ -501,12 +504,14 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
     async def _save(self, client: Any, guid: str, draft: CredentialDraft, agent: Any, loaded: CredentialDraft,
                     access: Any) -> None:
         def progress(label: str, done: int, total: int | None) -> None:
-            self.post_message(SaveProgress(label, done, total))
+            self.post_message(SaveProgress(guid, label, done, total))
 
         self.post_message(await jobs.save(client, guid, draft, agent=agent, loaded=loaded, access=access,
                                           settings=self.app.settings, clock=self.app.clock, progress=progress))
 
     def on_save_progress(self, message: SaveProgress) -> None:
+        if message.guid != self._guid:
+            return  # the save of the agent shown before: its progress is not this one's
         bar = self.query_one("#save-progress", ProgressBar)
         bar.display = True
         bar.update(total=message.total, progress=message.done)

@@ -35,9 +35,9 @@ class CredentialLoaded(Message):
 
 
 class SaveProgress(Message):
-    def __init__(self, label: str, done: int, total: int | None) -> None:
+    def __init__(self, guid: str, label: str, done: int, total: int | None) -> None:
         super().__init__()
-        self.label, self.done, self.total = label, done, total
+        self.guid, self.label, self.done, self.total = guid, label, done, total
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SaveProgress)

@@ -160,7 +160,7 @@ class CredentialForm(Vertical):
                 index = editor.target_index()
                 return name if index is None else f"{name}[{index}]"
         focused = self.screen.focused
-        if focused is None or focused not in self.query("*"):
+        if focused is None or self not in focused.ancestors:
             return ""
         return (focused.id or "").removeprefix("in-") if (focused.id or "").startswith("in-") else ""
 
