@@ -34,6 +34,7 @@ KNOWN_KEYS: dict[str, type] = {
     "twilio_base": str,
     "theme": str,
     "keymap": dict,
+    "export_dir": str,
 }
 
 #: a binding id as the app names them: "area.verb" ("calls.export_csv", "goto.overview")
@@ -94,6 +95,9 @@ class Settings:
     #: the config file's [keymap]: binding id -> keys ("doctor.run" = "f5"); checked against the app's
     #: bindings by the app (a warning) and by `wiro-voice doctor`
     keymap: Mapping[str, str] = field(default_factory=dict)
+    #: where exports go, as the user set it (WIRO_VOICE_EXPORT_DIR or `export_dir`, `~` expanded); None = not set,
+    #: and the exporter picks its default (tui.calls.export)
+    export_dir: Path | None = None
     config_path: Path = field(default_factory=lambda: default_config_path())
     #: where each value came from: "env", "file", "flag" or "default"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -217,6 +221,7 @@ def load_settings(
         twilio_base=pick("twilio_base", "TWILIO_API_BASE", twilio_base, DEFAULT_TWILIO_BASE) or DEFAULT_TWILIO_BASE,
         theme=pick("theme", None, theme, None),
         keymap={binding_id: keys.replace(" ", "") for binding_id, keys in file.get("keymap", {}).items()},
+        export_dir=_folder(pick("export_dir", "WIRO_VOICE_EXPORT_DIR", None, None)),
         **twilio_from_env(env),
         config_path=path,
         sources=sources,
@@ -224,6 +229,10 @@ def load_settings(
     )
     _check_values(settings, path)
     return settings
+
+
+def _folder(value: str | None) -> Path | None:
+    return Path(value).expanduser() if value else None
 
 
 _ENV_NAMES = {"api_key": "WIRO_API_KEY", "api_secret": "WIRO_API_SECRET", "agent": "WIRO_AGENT_GUID",
