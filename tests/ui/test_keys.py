@@ -154,3 +154,12 @@ async def test_in_a_field_the_bar_offers_only_what_works_there(sim, sim_settings
         await pilot.pause()
         line = app.screen.query_one(KeyBar).plain()
         assert " q Quit " in line and " o " in line
+
+
+async def test_the_doctor_screen_lists_keymap_problems_with_the_rest(sim, sim_settings):
+    app = demo_app(sim, sim_settings, keymap={"webhooks.verify": "ctrl+tt"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await goto(app, pilot, "doctor", rounds=8)
+        ids = [f.id for f in screen.findings]
+        assert "keymap.unknown_key:webhooks.verify" in ids
+        assert any(f.id.startswith("number.") or f.id.startswith("calls.") for f in screen.findings)
