@@ -174,3 +174,20 @@ async def test_opening_hold_leaves_the_home_folder_alone(sim, sim_settings, tmp_
         await goto(app, pilot, "hold", rounds=6)
         assert "spoken text" in text_of(app, "#hold-segments")
     assert list(home.iterdir()) == []
+
+
+async def test_the_premix_dialog_fits_80_columns_and_a_url_voice_mixes_into_the_export_folder(sim, sim_settings,
+                                                                                            tmp_path, monkeypatch):
+    from tui.ui.screens.premix_dialog import default_out
+
+    exports = tmp_path / "exports"
+    assert default_out("https://example.com/hello.mp3", exports) == exports / "hello-premix.wav"
+    assert default_out(str(tmp_path / "v.wav"), exports) == tmp_path / "v-premix.wav"  # a file: beside it
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(app, pilot, "hold", rounds=6)
+        await pilot.press("m")
+        await settle(app, pilot)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "one file and use it as the greeting." in shown  # wrapped, not cut at the edge
+        assert app.screen.query_one("#premix").region.right <= 80

@@ -339,14 +339,16 @@ class HoldScreen(ReportsWorkerFailures, Screen):
     def action_export(self) -> None:
         """Write the preview as a WAV into the export folder (as the call exports: `export_dir`, else Downloads,
         else `exports/` beside the config file), never into whatever folder the app was started from."""
-        from ...calls.export import export_folder
-
         if self._result is None:
             self.notify("Nothing rendered to export.", severity="warning")
             return
+        self._export(self._result, text.export_path(self._export_folder(), self._result))
+
+    def _export_folder(self) -> Path:
+        from ...calls.export import export_folder
+
         settings = self.app.settings
-        folder = export_folder(getattr(settings, "export_dir", None), settings.config_path)
-        self._export(self._result, text.export_path(folder, self._result))
+        return export_folder(getattr(settings, "export_dir", None), settings.config_path)
 
     @work(exclusive=True, group="hold-export", exit_on_error=False)
     async def _export(self, result: Any, path: Path) -> None:
@@ -372,20 +374,22 @@ class HoldScreen(ReportsWorkerFailures, Screen):
 
         voice = self._inputs.audio if self._inputs else ""
         music = self._inputs.music if self._inputs else ""
-        self.app.push_screen(PremixDialog(voice, music), self._premix_chosen)
+        self.app.push_screen(PremixDialog(voice, music, folder=self._export_folder()), self._premix_chosen)
 
     def _premix_chosen(self, request: Any) -> None:
         if request is not None:
             self.query_one("#hold-player", Static).update("Mixing the voice over the music…")
-            self._premix(request)
+            self._premix(request, self._export_folder())
 
     @work(exclusive=True, group="hold-premix", thread=True, exit_on_error=False)
-    def _premix(self, request: Any) -> None:
+    def _premix(self, request: Any, exports: Path) -> None:
         from ...hold.errors import HoldError
         from ...hold.premix import premix
 
         try:
             mixed = premix(request.voice, request.music, duck_db=request.duck_db, length=request.length)
+            if Path(request.out).expanduser().parent == exports:  # the export folder is made on first use
+                exports.mkdir(parents=True, exist_ok=True, mode=0o700)
             written = mixed.write_wav(request.out, encoding=request.encoding)
         except HoldError as err:
             self.post_message(Premixed(None, "", err.message))
