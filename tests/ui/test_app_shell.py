@@ -218,3 +218,20 @@ async def test_quitting_without_edits_does_not_ask(sim, sim_settings):
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_help_lists_keys_that_do_nothing_right_now_too(tmp_path):
+    from tui.config import Settings
+    from tui.ui.app import WiroVoiceApp
+
+    app = WiroVoiceApp(Settings(config_path=tmp_path / "config.toml", keymap={"webhooks.save_again": "f9"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("w")  # not connected: nothing loaded, so there is nothing to save again
+        await settle(app, pilot)
+        assert "Not connected" in text_of(app, "#webhooks-state")
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        shown = text_of(app, "#help-text")
+        line = next(line for line in shown.splitlines() if "webhooks.save_again" in line)
+        assert "Save again (not now)" in line and line.strip().startswith("f9")
+        assert "webhooks.verify" in shown and "goto.overview" in shown

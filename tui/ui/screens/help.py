@@ -61,8 +61,25 @@ def binding_groups(app: Any, screen: Screen) -> list[HelpGroup]:
             keys = " / ".join(dict.fromkeys(app.get_key_display(a.binding) for a in actives))
             ident = next((a.binding.id for a in actives if a.binding.id), "")
             lines.append(HelpLine(keys, first.description, ident, all(a.enabled for a in actives)))
+        if where == "screen":
+            lines += _not_available(app, screen, {line.binding_id for line in lines})
         out.append(HelpGroup(titles[where], tuple(lines)))
     return out
+
+
+def _not_available(app: Any, screen: Screen, shown: set[str]) -> list[HelpLine]:
+    """The screen's own keys that do nothing right now (its check_action says so: nothing to save again…), so
+    the list is every key the screen has, not just the ones that work at this moment."""
+    keymap = getattr(getattr(app, "settings", None), "keymap", {}) or {}
+    lines = []
+    for cls in type(screen).__mro__:
+        for binding in Binding.make_bindings(cls.__dict__.get("BINDINGS", ())):
+            if binding.id and binding.id not in shown and binding.description and not binding.system:
+                shown.add(binding.id)
+                keys = keymap.get(binding.id, binding.key).split(",")
+                display = " / ".join(app.get_key_display(binding.with_key(k.strip())) for k in keys)
+                lines.append(HelpLine(display, binding.description, binding.id, enabled=False))
+    return lines
 
 
 def _title(where: str, screen: Screen) -> str:
