@@ -163,3 +163,22 @@ async def test_the_doctor_screen_lists_keymap_problems_with_the_rest(sim, sim_se
         ids = [f.id for f in screen.findings]
         assert "keymap.unknown_key:webhooks.verify" in ids
         assert any(f.id.startswith("number.") or f.id.startswith("calls.") for f in screen.findings)
+
+
+async def test_the_bar_repaints_only_when_what_it_shows_changes(sim, sim_settings, monkeypatch):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await goto(app, pilot, "webhooks", rounds=6)
+        bar = screen.query_one(KeyBar)
+        screen.refresh_bindings()  # whatever changed while loading (Save again became possible) is shown now
+        await pilot.pause()
+        repaints: list[int] = []
+        real = bar.refresh
+        monkeypatch.setattr(bar, "refresh", lambda *a, **k: (repaints.append(1), real(*a, **k))[1])
+        for _ in range(3):  # bindings "updated" with nothing different: no repaint
+            screen.refresh_bindings()
+            await pilot.pause()
+        assert repaints == []
+        screen.query_one("#in-caller").focus()  # letters now type: the global letters leave the bar
+        await pilot.pause()
+        assert repaints and " o " not in bar.plain()

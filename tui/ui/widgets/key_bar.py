@@ -44,6 +44,7 @@ class KeyBar(Widget):
     def __init__(self) -> None:
         super().__init__()
         self._hits: list[tuple[int, int, ActiveBinding | None]] = []  # (from x, to x, binding) for clicks
+        self._shown: tuple[tuple[str, str, str, bool], ...] = ()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -52,7 +53,16 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen: Screen) -> None:
-        self.refresh()
+        # Bindings are "updated" on every focus change and more; repaint only when what the bar shows changed
+        # (over a slow SSH link every repaint is bytes sent).
+        shown = self._signature()
+        if shown != self._shown:
+            self._shown = shown
+            self.refresh()
+
+    def _signature(self) -> tuple[tuple[str, str, str, bool], ...]:
+        return tuple((a.binding.key, a.binding.description, a.binding.action, a.enabled)
+                     for group in self.groups() for a in group)
 
     # -- what there is to show ----------------------------------------------------------------------------
 
