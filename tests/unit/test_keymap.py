@@ -141,3 +141,4 @@ def test_doctor_reports_the_keymap_with_the_rest(sim_env, sim, tmp_path, capsys)
     ids = [f["id"] for f in doc["findings"]]
     assert "keymap.unknown_id:doctor.rn" in ids and "keymap.unknown_key:webhooks.verify" in ids
     assert code == 1 and doc["healthy"] is False  # warnings: something to change
+

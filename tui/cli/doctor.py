@@ -120,7 +120,8 @@ def render_text(evidence: Evidence, findings: Sequence[Finding], width: int | No
     agent = evidence.agent
     lines = []
     if agent is not None:
-        lines.append(f"Doctor: {printable(agent.title)} ({printable(agent.guid)}), {agent.status_name}")
+        header = f"Doctor: {printable(agent.title)} ({printable(agent.guid)}), {agent.status_name}"
+        lines.extend(textwrap.wrap(header, width, subsequent_indent="        "))  # an 80-column terminal too
     for severity in SEVERITIES:
         group = [f for f in findings if f.severity == severity]
         if not group:
@@ -128,7 +129,7 @@ def render_text(evidence: Evidence, findings: Sequence[Finding], width: int | No
         lines.append("")
         lines.append(f"{HEADINGS[severity]} ({len(group)})")
         for finding in group:
-            lines.append(f"{MARKS[severity]} {printable(finding.title)}")
+            lines.extend(textwrap.wrap(f"{MARKS[severity]} {printable(finding.title)}", width, subsequent_indent="  "))
             lines.extend(textwrap.wrap(printable(finding.detail), width, initial_indent="    ",
                                        subsequent_indent="    "))
             if finding.fix:
@@ -137,7 +138,8 @@ def render_text(evidence: Evidence, findings: Sequence[Finding], width: int | No
     lines.append("")
     skips = skipped(evidence)
     if skips:
-        lines.append("Not checked: " + "; ".join(f"{s.area} ({printable(s.reason)})" for s in skips))
+        lines.extend(textwrap.wrap("Not checked: " + "; ".join(f"{s.area} ({printable(s.reason)})" for s in skips),
+                                   width, subsequent_indent="    "))
     if healthy(findings):
         lines.append("Healthy: nothing to change" + (f" ({count_text(findings)})." if findings else "."))
     else:
