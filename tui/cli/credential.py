@@ -284,8 +284,8 @@ async def save_file(client: Any, guid: str, path: str, *, loaded: Any = None, re
 
     outcome = await save_credential(client, guid, loaded.draft, progress=progress, default_region=region,
                                     reports=reports)
-    if outcome.report_error:
-        print(f"wiro-voice: {printable(outcome.report_error)}", file=err)
+    if outcome.report_problem:  # the save itself stands: said, not counted against it
+        print(f"wiro-voice: {printable(outcome.report_problem)}", file=err)
 
     errors, warnings = _findings(loaded, outcome.validation)
     warnings += list(outcome.notes)

@@ -10,11 +10,11 @@ The steps, as the newest Wiro docs describe a first-time setup:
 4. one CredentialUpsert with every other field (without the file fields just written, and without a hold
    file Wiro already has): its answer says how many rows were applied, which rows failed, and what happened
    to the numbers' webhooks;
-5. read the agent again; if it is still in Setup required (6) and not running, `Update {guid}` makes Wiro
+5. keep what Wiro said about each number's webhook (the report `webhooks` and `doctor` read) when the caller
+   gives the reports folder: every front end that saves keeps it, the same way;
+6. read the agent again; if it is still in Setup required (6) and not running, `Update {guid}` makes Wiro
    re-check the credentials and move it to Stopped (0) so it can start. A running agent is never Updated:
-   the upsert already restarts it;
-6. keep the webhook report (what Wiro said about each number) beside the config file when asked to, so the
-   Webhooks screen, `webhooks` and `doctor` show the last save whichever front end made it.
+   the upsert already restarts it.
 
 Nothing here raises for a Wiro problem: every failure comes back typed in the outcome, and the caller keeps
 the draft.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ from ..wiro.errors import (
     TransientError,
     WiroError,
 )
-from ..webhooks.report import build_report
+from ..webhooks.report import SaveReport, build_report
 from ..webhooks.store import report_path, save_report
 from ..wiro.models import Agent, RowError, UpsertResult
 from .draft import FIELD_NAMES, CredentialDraft
@@ -101,7 +102,8 @@ class SaveOutcome:
     update_error: str | None = None
     agent_after: Agent | None = None  # the agent as read after the save (or as Update answered)
     numbers: tuple[str, ...] = ()  # the numbers the save sent
-    report_error: str | None = None  # why the webhook report could not be kept (the save itself stands)
+    report: SaveReport | None = None  # what Wiro said about each number's webhook (when rows were saved)
+    report_problem: str | None = None  # why the report could not be kept on disk, in words
 
     @property
     def error(self) -> str | None:
@@ -194,16 +196,15 @@ async def save_credential(
     agent: Agent | None = None,
     loaded: CredentialDraft | None = None,
     reports: Path | None = None,
-    clock: Callable[[], float] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> SaveOutcome:
     """Save `draft` as the agent's twilio-voice credential (the steps are in the module's docstring).
 
     `agent` is the agent as the caller last read it (the form has it): given, the save reads nothing first.
     `loaded` is the draft the form was filled from: a hold file still as loaded is not written back.
     `progress(label, done, total)` follows the uploads byte by byte.
-    `reports` is the folder of the webhook reports (`tui.webhooks.store.reports_dir`): given, what Wiro said
-    about the numbers is kept there (in a thread, made at `clock()`), so `webhooks` and `doctor` show the last
-    save whichever front end made it.
+    `reports` is the folder of webhook reports (`webhooks.store.reports_dir`): once Wiro has saved rows, the
+    report of this save replaces the agent's last one there, made at `clock()`. None keeps no report.
     """
 
     def report(label: str, done: int, total: int | None) -> None:
@@ -284,6 +285,8 @@ async def save_credential(
         return SaveOutcome(bool(written), validation, result=result, uploaded=dict(uploaded), failure=failure,
                            row_errors=rows, files_written=tuple(written), status_before=before)
 
+    webhooks = build_report(result, draft.phonenumbers, agent_guid=agent_guid, now=clock())
+    report_problem = await _keep_report(reports, agent_guid, webhooks)
     failure = None
     if rows:
         names = ", ".join(r.field or "credential" for r in rows)
@@ -296,23 +299,21 @@ async def save_credential(
         notes.extend(_lists_kept(draft, after))
     if after is not None and after.needs_setup:
         notes.append(_still_in_setup(after, updated))
-    report_error = await _keep_report(reports, agent_guid, result, draft, clock) if reports is not None else None
     return SaveOutcome(True, validation, result=result, uploaded=dict(uploaded), failure=failure, notes=tuple(notes),
                        row_errors=rows, files_written=tuple(written), status_before=before, status_after=status_after,
                        updated_setup=updated, update_error=update_error, agent_after=after,
-                       numbers=tuple(v.strip() for v in draft.phonenumbers if v.strip()), report_error=report_error)
+                       numbers=tuple(v.strip() for v in draft.phonenumbers if v.strip()), report=webhooks,
+                       report_problem=report_problem)
 
 
-async def _keep_report(folder: Path, guid: str, result: Any, draft: CredentialDraft,
-                       clock: Callable[[], float] | None) -> str | None:
-    """Write the webhook report of this save (numbers and Wiro's reasons, never a token). The error in words,
-    or None when it was kept."""
-    report = build_report(result, draft.phonenumbers, agent_guid=guid, now=clock() if clock else None)
-    path = report_path(folder, guid)
+async def _keep_report(folder: Path | None, guid: str, report: SaveReport) -> str | None:
+    """Write the report as the agent's last one (off the event loop: it fsyncs); why it could not be, or None."""
+    if folder is None:
+        return None
     try:
-        await asyncio.to_thread(save_report, path, report)
+        await asyncio.to_thread(save_report, report_path(folder, guid), report)
     except OSError as err:
-        return f"The webhook report could not be kept in {path.parent}: {err.strerror or err}"
+        return f"Could not keep the webhook report: {err.strerror or err}"
     return None
 
 

@@ -527,8 +527,8 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
             partly = bool(refused) or outcome.failure is not None
             model.saved(message.guid, text.saved_draft(message.draft, outcome), message.draft,
                         keep_all_edits=partly, refused=refused, agent=agent_after)
-            if outcome.report_error:
-                self.notify(outcome.report_error, severity="warning")
+            if outcome.report_problem:  # the save kept the webhook report itself; say when it could not
+                self.notify(outcome.report_problem, severity="warning")
         else:
             model.refusals(message.guid, refused)
         if agent_after is not None and message.guid == self.app.agent_guid:
