@@ -191,3 +191,13 @@ async def test_the_premix_dialog_fits_80_columns_and_a_url_voice_mixes_into_the_
         shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "one file and use it as the greeting." in shown  # wrapped, not cut at the edge
         assert app.screen.query_one("#premix").region.right <= 80
+
+
+async def test_the_configured_export_folder_is_used(sim, sim_settings, tmp_path):
+    chosen = tmp_path / "my exports"
+    app = demo_app(sim, sim_settings, export_dir=chosen)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(app, pilot, "hold", rounds=6)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert len(list(chosen.glob("hold-preview-*.wav"))) == 1

@@ -348,7 +348,7 @@ class HoldScreen(ReportsWorkerFailures, Screen):
         from ...calls.export import export_folder
 
         settings = self.app.settings
-        return export_folder(getattr(settings, "export_dir", None), settings.config_path)
+        return export_folder(settings.export_dir, settings.config_path)
 
     @work(exclusive=True, group="hold-export", exit_on_error=False)
     async def _export(self, result: Any, path: Path) -> None:
