@@ -201,3 +201,15 @@ async def test_the_configured_export_folder_is_used(sim, sim_settings, tmp_path)
         await pilot.press("x")
         await settle(app, pilot)
         assert len(list(chosen.glob("hold-preview-*.wav"))) == 1
+
+
+async def test_switching_agent_renders_the_new_agents_hold(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(app, pilot, "hold", rounds=6)
+        assert "text_then_music" in text_of(app, "#hold-source")
+        app.use_agent(sim.stopped_agent_guid)
+        await settle(app, pilot, rounds=8)
+        assert "strategy text" in text_of(app, "#hold-source") and "text_then_music" not in text_of(app, "#hold-source")
+        segments = text_of(app, "#hold-segments")
+        assert "Polly.Lea-Neural" in segments and "music" not in segments
