@@ -13,7 +13,8 @@ from .draft import FIELD_NAMES, LIST_FIELDS, CredentialDraft
 from .rules import ADD, MONO_COPY, REMOVE, REPLACE, Finding, split_field
 
 _NAMES = {
-    "accountsid": "Account SID", "phonenumbers": "phone numbers", "whitelistedcallers": "whitelist",
+    "accountsid": "Account SID", "authtoken": "Auth Token", "phonenumbers": "phone numbers",
+    "whitelistedcallers": "whitelist",
     "maxcallseconds": "max call seconds", "holdstrategy": "hold strategy", "holdtext": "hold text",
     "holdvoice": "voice", "holdaudio": "greeting", "holdmusic": "music",
 }
