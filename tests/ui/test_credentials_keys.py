@@ -97,12 +97,12 @@ async def test_the_duplicate_message_counts_from_1_like_the_list(sim, sim_settin
 
 async def test_a_failed_worker_is_reported_once(sim, sim_settings, monkeypatch):
     """The screen's handler called the mixin's too, and Textual calls it by itself: two notifications."""
-    from tui.twilio import verify
+    from tui.ui.screens import credentials_jobs
 
-    async def broken(*_args, **_kwargs):
+    async def broken(*_args, **_kwargs):  # a bug, not a Twilio answer: the worker itself fails
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(verify, "verify_pair", broken)
+    monkeypatch.setattr(credentials_jobs, "verify_pair", broken)
     app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         await goto(app, pilot, "credentials", rounds=6)

@@ -23,6 +23,8 @@ from textual.worker import Worker, WorkerState
 
 from ...credential.draft import CredentialDraft
 from ...credential.edits import AgentEdits, changed_fields
+from ...credential.fixes import apply_fix, can_apply, describe_fix, field_label
+from ...credential.rules import MONO_COPY, split_field, validate
 from ...problems import Problem
 from ...twilio.access import NoAccess, twilio_access
 from ..credential_edits import edits_of
@@ -215,8 +217,6 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         self._validate(draft)
 
     def _validate(self, draft: CredentialDraft | None = None) -> tuple[Problem, ...]:
-        from ...credential.rules import validate
-
         draft = draft or self.current_draft()
         problems = tuple(validate(draft, files=self._files_ready(draft)).problems)
         self._problems = problems
@@ -393,9 +393,6 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
     def action_fix(self) -> None:
         """Apply the fix offered for what has focus, only there, and say what it changed (or that there is
         nothing to fix there)."""
-        from ...credential.fixes import apply_fix, can_apply, describe_fix, field_label
-        from ...credential.rules import MONO_COPY
-
         edits = self._edits()
         where = self.form.focused_field()
         if edits is None:
@@ -420,8 +417,6 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         self.notify(describe_fix(before, after, finding) or f"Nothing changed in {field_label(where)}.", title="Fixed")
 
     def _use_fix(self, edits: AgentEdits, before: CredentialDraft, after: CredentialDraft, finding: Any) -> None:
-        from ...credential.rules import split_field
-
         base, _ = split_field(finding.field)
         edits_of(self.app).edit(edits.guid, after.replace(authtoken=before.authtoken), touched={base})
         focused_list = self.form.editor(base) if base in ("phonenumbers", "whitelistedcallers") else None
@@ -434,8 +429,6 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
         self.post_message(await jobs.mono_copy(guid, before, finding))
 
     def on_file_fixed(self, message: FileFixed) -> None:
-        from ...credential.fixes import describe_fix
-
         edits = self._edits()
         if message.after is None:
             self.notify(f"No mono copy was written: {message.error}", severity="error")

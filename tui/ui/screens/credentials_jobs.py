@@ -13,6 +13,13 @@ from textual.message import Message
 
 from ...credential.draft import CredentialDraft
 from ...credential.edits import load_stored
+from ...credential.fixes import write_mono_copy
+from ...credential.probes import cached_probe, probe_cached
+from ...credential.rules import is_url
+from ...credential.save import save_credential
+from ...hold.probe import ProbeError
+from ...twilio.verify import verify_numbers, verify_pair, wiro_hosts_for
+from ...webhooks.store import reports_dir
 from ...wiro import WiroError
 from . import credentials_text as text
 
@@ -86,9 +93,6 @@ async def load(client: Any, guid: str, generation: int, config_path: Path) -> Lo
 def unprobed_files(draft: CredentialDraft) -> tuple[str, ...]:
     """The local hold files validating would have to read (never probed, and there): probe them in a thread
     first, so a keystroke never waits on the disk (up to ~100 ms for 10 MB)."""
-    from ...credential.probes import cached_probe
-    from ...credential.rules import is_url
-
     fresh = []
     for name in ("holdaudio", "holdmusic"):
         value = getattr(draft, name).strip()
@@ -99,9 +103,6 @@ def unprobed_files(draft: CredentialDraft) -> tuple[str, ...]:
 
 def probe(paths: tuple[str, ...]) -> None:
     """Read each file once into the probe cache (a problem is remembered there too). Disk I/O: a thread."""
-    from ...credential.probes import probe_cached
-    from ...hold.probe import ProbeError
-
     for path in paths:
         try:
             probe_cached(path)
@@ -110,16 +111,11 @@ def probe(paths: tuple[str, ...]) -> None:
 
 
 async def verify(sid: str, token: str, base: str) -> VerifyFinished:
-    from ...twilio.verify import verify_pair
-
     check = await verify_pair(sid, token, base)
     return VerifyFinished(*text.account_check_line(check))
 
 
 async def mono_copy(guid: str, before: CredentialDraft, finding: Any) -> FileFixed:
-    from ...credential.fixes import write_mono_copy
-    from ...hold.probe import ProbeError
-
     try:
         after = await asyncio.to_thread(write_mono_copy, before, finding)
     except (ProbeError, OSError) as err:
@@ -133,9 +129,6 @@ async def save(client: Any, guid: str, draft: CredentialDraft, *, agent: Any, lo
                progress: Callable[[str, int, int | None], None]) -> SaveFinished:
     """Upload, upsert and leave setup (`save_credential`, which also keeps the webhook report); then, when a
     Twilio token is at hand (`access`), ask Twilio where the numbers Wiro configured really ring."""
-    from ...credential.save import save_credential
-    from ...webhooks.store import reports_dir
-
     outcome = await save_credential(client, guid, draft, progress=progress, agent=agent, loaded=loaded,
                                     reports=reports_dir(settings.config_path), clock=clock)
     routing = None
@@ -148,8 +141,6 @@ async def save(client: Any, guid: str, draft: CredentialDraft, *, agent: Any, lo
 
 async def routing_of(access: Any, guid: str, numbers: list[str], settings: Any) -> Any:
     """Twilio's own view of `numbers` (a NumbersCheck; not `.checked` when Twilio could not say), or None."""
-    from ...twilio.verify import verify_numbers, wiro_hosts_for
-
     try:
         return await verify_numbers(numbers, access.account_sid, access.token, settings.twilio_base,
                                     wiro_hosts=wiro_hosts_for(settings.api_base), agent_guid=guid)

@@ -24,6 +24,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Label, ProgressBar, Select, Static
 
+from ...calls.export import export_folder
+from ...credential.draft import CredentialDraft
+from ...hold.errors import HoldError, PlaybackUnavailable
+from ...hold.player import Player
+from ...hold.premix import premix
+from ...hold.render import render
 from ...wiro import WiroError
 from ..credential_edits import edits_of
 from ..failures import ReportsWorkerFailures
@@ -34,6 +40,8 @@ from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.timeline import Timeline, TimelineData
 from . import hold_text as text
+from .confirm import Confirm
+from .premix_dialog import PremixDialog
 
 WINDOWS = (3.0, 30.0)
 PLAYHEAD_HZ = 10
@@ -164,8 +172,6 @@ class HoldScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="hold-read", exit_on_error=False)
     async def _read_saved(self, client: Any, guid: str, generation: int) -> None:
-        from ...credential.draft import CredentialDraft
-
         try:
             agent = await client.detail(guid)
         except WiroError as err:
@@ -223,9 +229,6 @@ class HoldScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="hold-render", thread=True, exit_on_error=False)
     def _render_job(self, job: int, inputs: Inputs, strategy: str, window: float, phone_line: bool, columns: int) -> None:
-        from ...hold.errors import HoldError
-        from ...hold.render import render
-
         def progress(fraction: float, what: str) -> None:
             self.post_message(RenderProgress(job, fraction, what))
 
@@ -262,15 +265,11 @@ class HoldScreen(ReportsWorkerFailures, Screen):
     # -- playback -------------------------------------------------------------------------------------------
 
     def action_play_pause(self) -> None:
-        from ...hold.errors import PlaybackUnavailable
-
         if self._result is None:
             self.notify("Nothing to play yet: the hold settings did not render (see the message).", severity="warning")
             return
         try:
             if self._player is None:
-                from ...hold.player import Player
-
                 self._player = Player(self._result.samples, self._result.rate)
             if self._player.state == "playing":
                 self._player.pause()
@@ -345,15 +344,11 @@ class HoldScreen(ReportsWorkerFailures, Screen):
         self._export(self._result, text.export_path(self._export_folder(), self._result))
 
     def _export_folder(self) -> Path:
-        from ...calls.export import export_folder
-
         settings = self.app.settings
         return export_folder(settings.export_dir, settings.config_path)
 
     @work(exclusive=True, group="hold-export", exit_on_error=False)
     async def _export(self, result: Any, path: Path) -> None:
-        from ...hold.errors import HoldError
-
         def write() -> Path:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             return result.write_wav(path)
@@ -370,8 +365,6 @@ class HoldScreen(ReportsWorkerFailures, Screen):
         self.notify(f"Wrote {written} ({text.render_summary(result)}).", title="Hold preview exported", timeout=10)
 
     def action_premix(self) -> None:
-        from .premix_dialog import PremixDialog
-
         voice = self._inputs.audio if self._inputs else ""
         music = self._inputs.music if self._inputs else ""
         self.app.push_screen(PremixDialog(voice, music, folder=self._export_folder()), self._premix_chosen)
@@ -383,9 +376,6 @@ class HoldScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="hold-premix", thread=True, exit_on_error=False)
     def _premix(self, request: Any, exports: Path) -> None:
-        from ...hold.errors import HoldError
-        from ...hold.premix import premix
-
         try:
             mixed = premix(request.voice, request.music, duck_db=request.duck_db, length=request.length)
             if Path(request.out).expanduser().parent == exports:  # the export folder is made on first use
@@ -409,8 +399,6 @@ class HoldScreen(ReportsWorkerFailures, Screen):
         if model.get(guid) is None:  # the credential could not be read: nothing to put it in
             self.notify(f"Premix written to {message.path}. Open Credentials (e) to use it as the greeting.", timeout=10)
             return
-        from .confirm import Confirm
-
         def answered(answer: str | None) -> None:
             edits = model.get(guid)
             if answer in ("audio", "audio_then_music") and edits is not None and guid == self.app.agent_guid:
