@@ -21,7 +21,7 @@ from ..wiro.errors import WiroError
 from ..wiro.health import Health, HealthTracker
 from .failures import ReportsWorkerFailures
 from .navigation import DESTINATIONS, START_MODE, Trail, destination
-from .state import AppSignals, Change, EditsHolder
+from .state import AppSignals, Change
 from .terminal import KEY_WORDS, AsciiOnly, ascii_notice
 from .theme_vars import APP_COLOUR_DEFAULTS
 from .themes import (
@@ -34,6 +34,7 @@ from .themes import (
 
 if TYPE_CHECKING:
     from ..sim import Simulator
+    from .credential_edits import CredentialEdits
     from ..wiro.client import WiroClient
     from ..wiro.models import Agent
 
@@ -93,8 +94,8 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         #: Signals (see state.py): published with a `Change` after the connection / the agent changed
         self.connection_changed = signals.connection_changed
         self.agent_changed = signals.agent_changed
-        #: the unsaved credential edits, per agent (FORMS's CredentialEdits; see state.py)
-        self.credential_edits: EditsHolder | None = None
+        #: the unsaved credential edits, per agent: made by credential_edits.edits_of() on first use (see state.py)
+        self.credential_edits: CredentialEdits | None = None
         self._config_lock = asyncio.Lock()
         self.trail = Trail()
         self._going_back = False

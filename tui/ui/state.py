@@ -12,13 +12,13 @@ hears about it too and can reload at once or when it is shown again (compare `ch
 what it shows).
 
 The unsaved credential edits live in one model owned by the app (`app.credential_edits`, the class is in
-`credential_edits.py`), so Hold can read and offer a premix to them even when Credentials never opened,
-and the app can ask before quitting without walking screens.
+`credential_edits.py`, made by `edits_of(app)` on first use), so Hold can read and offer a premix to them even
+when Credentials never opened, and the app asks it before quitting instead of walking screens.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Protocol
+from typing import Any, Callable, NamedTuple
 
 from textual.dom import DOMNode
 from textual.signal import Signal
@@ -47,13 +47,3 @@ def subscribe_changes(node: DOMNode, callback: Callable[[Change], Any]) -> None:
     app: Any = node.app
     app.connection_changed.subscribe(node, callback)
     app.agent_changed.subscribe(node, callback)
-
-
-class EditsHolder(Protocol):
-    """What the app needs of the credential edits model (FORMS's `CredentialEdits`, kept per agent)."""
-
-    def unsaved(self) -> list[str]:
-        """The agents (guids) with edits not saved to Wiro."""
-
-    def keep_all(self) -> None:
-        """Write every unsaved agent's draft now, synchronously (the app is about to exit)."""
