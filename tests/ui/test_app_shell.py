@@ -235,3 +235,22 @@ async def test_help_lists_keys_that_do_nothing_right_now_too(tmp_path):
         line = next(line for line in shown.splitlines() if "webhooks.save_again" in line)
         assert "Save again (not now)" in line and line.strip().startswith("f9")
         assert "webhooks.verify" in shown and "goto.overview" in shown
+
+
+async def test_a_demo_that_cannot_start_is_not_starting_forever(tmp_path):
+    from tui.config import Settings
+    from tui.ui.app import WiroVoiceApp
+
+    from .helpers import notifications
+
+    def broken():
+        raise OSError("no free port")
+
+    app = WiroVoiceApp(Settings(config_path=tmp_path / "config.toml"), start_demo=broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert any("could not start: no free port" in n for n in notifications(app))
+        assert not app.demo_starting and not app.demo
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert "Not connected: no Wiro API key" in text_of(app, "#webhooks-state")

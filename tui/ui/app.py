@@ -259,6 +259,10 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
             sim = await asyncio.to_thread(self._start_demo)
         except (OSError, ValueError) as err:
             self.notify(f"The demo simulator could not start: {err}", title="Demo", severity="error", timeout=15)
+            # no longer "starting": every screen now says there is nothing to connect to, and where to fix it
+            self._start_demo = None
+            self.demo = False
+            self._changed("connection")
             return
         if self._start_demo is None or not self.is_running:  # left the demo, or quitting, meanwhile
             await asyncio.to_thread(sim.stop)
