@@ -254,3 +254,21 @@ async def test_a_demo_that_cannot_start_is_not_starting_forever(tmp_path):
         await pilot.press("w")
         await settle(app, pilot)
         assert "Not connected: no Wiro API key" in text_of(app, "#webhooks-state")
+
+
+async def test_an_app_may_start_on_another_screen_and_come_back_to_it(sim, sim_settings):
+    from tui.ui.app import WiroVoiceApp
+
+    class StartsOnDoctor(WiroVoiceApp):  # as a branch that starts on another screen sets DEFAULT_MODE
+        DEFAULT_MODE = "doctor"
+
+    app = StartsOnDoctor(sim_settings.with_(agent=sim.demo_agent_guid), clock=sim.now)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot, rounds=6)
+        assert app.screen.id == "doctor" and app.current_mode == "doctor" and app.screen.findings
+        await goto(app, pilot, "webhooks", rounds=4)
+        await goto(app, pilot, "logs", rounds=4)
+        for back_to in ("webhooks", "doctor", "doctor"):  # back the way the user came, to the start, no further
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen.id == back_to

@@ -17,7 +17,7 @@ from textual.keys import _character_to_key
 import tui.ui.screens
 import tui.ui.widgets
 from tui.ui.app import WiroVoiceApp
-from tui.ui.navigation import GLOBAL_KEYS
+from tui.ui.navigation import DESTINATIONS, GLOBAL_KEYS
 from tui.ui.screens.help import HelpScreen
 from tui.ui.widgets.key_bar import KeyBar
 
@@ -78,10 +78,14 @@ def test_every_binding_has_an_id_of_the_form_area_verb_and_ids_are_unique():
     assert not problems
 
 
-def test_the_app_binds_every_global_key_it_has_a_screen_for():
+def test_the_app_binds_each_screen_s_key_and_only_global_keys():
+    """Whatever screens the navigation lists (Fleet `f` and Insights `i` come from other branches), each has its
+    global key bound by the app, and every key the app binds for them is one of the global keys."""
     keys = {normal(k) for b in bindings_of(WiroVoiceApp) for k in b.key.split(",")}
-    assert set(SCREEN_KEYS.values()) | {"question_mark", "q"} <= keys
-    assert not keys & {"f", "i"}  # Fleet and Insights: reserved, bound by the branches that add them
+    screen_keys = {normal(d.key) for d in DESTINATIONS}
+    assert screen_keys | {"question_mark", "q"} <= keys
+    assert screen_keys <= set(GLOBAL_KEYS)
+    assert set(SCREEN_KEYS.values()) <= screen_keys  # the helpers' written-out keys are still the keys
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

@@ -48,9 +48,7 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
 
     TITLE = "wiro-voice"
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"  # absolute, so subclasses elsewhere find it
-    # The starting screen is Textual's default screen, not a mode: a mode's first screen makes Textual re-parse
-    # every stylesheet once more before the first frame (~8 ms). It becomes the "overview" mode once running.
-    MODES = {d.mode: d.make_screen for d in DESTINATIONS if d.mode != START_MODE}
+    MODES = {d.mode: d.make_screen for d in DESTINATIONS}
     DEFAULT_MODE = START_MODE
     BINDINGS = [
         *(Binding(d.key, f"goto('{d.mode}')", d.title, id=f"goto.{d.mode}") for d in DESTINATIONS),
@@ -76,6 +74,11 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         themes: ThemeCatalog | None = None,
         ascii_only: bool = False,
     ) -> None:
+        # The starting screen (DEFAULT_MODE's) is Textual's default screen, not a mode: a mode's first screen makes
+        # Textual re-parse every stylesheet once more before the first frame (~8 ms). So this app's modes leave it
+        # out until it runs (on_mount makes it a mode like the others). Set DEFAULT_MODE before this line to start
+        # elsewhere.
+        self.MODES = {mode: make for mode, make in type(self).MODES.items() if mode != self.DEFAULT_MODE}
         super().__init__()
         #: draw in ASCII (the locale is not UTF-8; see terminal.py); decided by the command line
         self.ascii_only = ascii_only
@@ -180,8 +183,8 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         return any(d.mode == mode for d in DESTINATIONS)
 
     def get_default_screen(self) -> Screen:
-        """The Overview, the first screen (see MODES); its own stylesheets join the first parse."""
-        screen = destination(START_MODE).make_screen()
+        """The first screen (DEFAULT_MODE's; see __init__); its own stylesheets join the first parse."""
+        screen = destination(self.DEFAULT_MODE).make_screen()
         for path in screen.css_path:
             if not self.stylesheet.has_source(str(path), ""):
                 self.stylesheet.read(path)
@@ -231,9 +234,9 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
         self._changed("connection")
 
     def on_mount(self) -> None:
-        # the starting screen's stack exists already (Textual's default screen): this makes "overview" a mode
-        # like the others, so switch_mode() can return to it; its factory is never called
-        self.add_mode(START_MODE, destination(START_MODE).make_screen)
+        # the starting screen's stack exists already (Textual's default screen): this makes its mode one like the
+        # others, so switch_mode() can return to it; its factory is never called
+        self.add_mode(self.DEFAULT_MODE, destination(self.DEFAULT_MODE).make_screen)
         if self.ascii_only:
             self.notify(ascii_notice(), title="Terminal", severity="warning", timeout=15)
         for warning in self.settings.warnings:
@@ -345,11 +348,12 @@ class WiroVoiceApp(ReportsWorkerFailures, App[None]):
 
     def go_back(self) -> None:
         """Escape: back to where the user came from — the screen under a pushed one, else the previous screen
-        on the trail, else the Overview (at the Overview with nothing behind it, nothing happens)."""
+        on the trail, else the screen the app started on (there, with nothing behind it, nothing happens)."""
         if len(self.screen_stack) > 1:
             self.pop_screen()
             return
-        target = self.trail.back() or ("overview" if self.current_mode != "overview" else None)
+        home = self.DEFAULT_MODE  # the screen the app started on
+        target = self.trail.back() or (home if self.current_mode != home else None)
         if target is None:
             return
         self._going_back = True
