@@ -44,7 +44,8 @@ def _status_kb(pid: int, field: str) -> int:
 
 
 def live_run(argv: list[str], env: dict[str, str], seconds: float) -> tuple[list[int], int, bytes]:
-    """Run the demo, go to Calls, refresh every second, sample RSS each second; (samples, peak, output tail)."""
+    """Run the demo, go to Calls, refresh every second, sample RSS each second; (samples, peak, what the screen
+    said right after the keys: the state line is drawn once, when it changes)."""
     pid, fd = pty.fork()
     if pid == 0:  # child
         os.execvpe(argv[0], argv, env)
@@ -70,8 +71,9 @@ def live_run(argv: list[str], env: dict[str, str], seconds: float) -> tuple[list
         drain(time.monotonic() + 3)  # the simulator starts after the first frame
         os.write(fd, b"c")
         drain(time.monotonic() + 1.5)
-        os.write(fd, b"----")  # 5 s -> 2 s -> 1 s (and stays at the fastest)
+        os.write(fd, b"++++")  # + is faster: 5 s -> 2 s -> 1 s (and stays at the fastest)
         drain(time.monotonic() + 1)
+        keys_taken = seen
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             drain(time.monotonic() + 1)
@@ -84,7 +86,7 @@ def live_run(argv: list[str], env: dict[str, str], seconds: float) -> tuple[list
             pass
         os.waitpid(pid, 0)
         os.close(fd)
-    return samples, peak, seen
+    return samples, peak, keys_taken
 
 
 def start_sim(env: dict[str, str]) -> tuple[subprocess.Popen, str, str]:

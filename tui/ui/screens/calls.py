@@ -25,7 +25,6 @@ from ...calls.catalog import (
     status_group,
 )
 from ...calls.diff import diff_rows
-from ...calls.export import ExportError, export_folder, write_export
 from ...calls.filters import Filter, sort_sessions
 from ...calls.columns import table_columns
 from ...calls.rows import COLUMNS, STARTED, CallRow, row_for
@@ -142,7 +141,8 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self._widths = dict(columns)
         table = self.query_one(LiveTable)
         for column_id, width in columns:
-            table.add_column(TITLES[column_id], key=column_id, width=width)
+            # a Text label: a str would go through Rich markup, which loads its emoji table (~0.5 MiB) for nothing
+            table.add_column(Text(TITLES[column_id]), key=column_id, width=width)
 
     def on_resize(self, event: events.Resize) -> None:
         columns = table_columns(event.size.width)
@@ -510,6 +510,8 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self.notify("Toasts for rejected calls and agent errors are " + ("on." if self.toasts else "off."))
 
     def action_export(self, fmt: str) -> None:
+        from ...calls.export import export_folder  # (csv, tempfile: only when exporting)
+
         settings = self.app.settings
         folder = export_folder(getattr(settings, "export_dir", None), settings.config_path)
         self._export(list(self._view()), folder, fmt)
@@ -517,6 +519,8 @@ class CallsScreen(ReportsWorkerFailures, Screen):
     @work(group="calls-export", exit_on_error=False)
     async def _export(self, sessions: list[CallSession], folder: Path, fmt: str) -> None:
         """The file is written (and fsynced) in a thread: a slow disk never holds up a key press."""
+        from ...calls.export import ExportError, write_export
+
         try:
             path = await asyncio.to_thread(write_export, sessions, folder, fmt, self.app.clock())
         except ExportError as err:  # its message says where and why; say once what to do about it

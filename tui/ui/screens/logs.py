@@ -92,7 +92,7 @@ class LogsScreen(ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         table = self.query_one(LiveTable)
         for column_id, title, width in COLUMNS:
-            table.add_column(title, key=column_id, width=width or details_width(self.app.size.width))
+            table.add_column(Text(title), key=column_id, width=width or details_width(self.app.size.width))
         table.focus()
         self.query_one("#logs-stale").display = False
         self._show_state()

@@ -31,9 +31,9 @@ from textual.widgets.data_table import CellDoesNotExist, CellKey, ColumnKey, Row
 #: Removing more rows than this goes through one renumbering pass instead of `remove_row` per row.
 BULK_REMOVE = 8
 #: Textual's render caches are keyed by a counter that moves on every change, so on a live table their old
-#: entries are never read again; these caps keep them to about a screenful (Textual's defaults: 1000 rows and
-#: 10 000 cells, filled again and again by a table that changes every second).
-ROW_CACHE, CELL_CACHE, LINE_CACHE = 200, 1200, 200
+#: entries are never read again; these caps keep them to about a screenful of a tall terminal (Textual's
+#: defaults: 1000 rows and 10 000 cells, filled again and again by a table that changes every second, ~2 MiB).
+ROW_CACHE, CELL_CACHE, LINE_CACHE = 64, 480, 64
 
 
 class KeyedText(Text):
