@@ -111,10 +111,10 @@ def test_idle_terminal_output_of_the_overview_and_of_calls(tmp_path, report):
            "COLORTERM": "truecolor", "LANG": "C.UTF-8", "WIRO_VOICE_CONFIG": str(tmp_path / "config.toml")}
     overview = measure(env, None, b"", SECONDS)
     calls = measure(env, b"c", "live \N{MIDDLE DOT} 5 s".encode(), SECONDS)
-    for what, idle, budget in (("Overview, idle", overview, OVERVIEW_BUDGET),
-                               ("Calls, two calls in progress ticking", calls, CALLS_BUDGET)):
+    for what, idle, budget, was in (("Overview, idle", overview, OVERVIEW_BUDGET, "idle_overview"),
+                                    ("Calls, two calls in progress ticking", calls, CALLS_BUDGET, "idle_calls")):
         verdict = "met" if idle.rate <= budget else "NOT met"
         report(f"terminal output, {what}, 120x40, {idle.seconds:.0f} s (5 s polls)", f"{idle.rate:.0f} B/s",
-               f"{budget:.0f} B/s budget", f"{idle.rate / budget:.2f} of the budget ({verdict})")
+               f"{budget:.0f} B/s budget", f"{idle.rate / budget:.2f} of the budget ({verdict})", was=was)
     assert overview.rate <= OVERVIEW_BUDGET, f"idle Overview wrote {overview.rate:.0f} B/s (budget {OVERVIEW_BUDGET:.0f})"
     assert calls.rate <= CALLS_BUDGET, f"Calls wrote {calls.rate:.0f} B/s (budget {CALLS_BUDGET:.0f})"

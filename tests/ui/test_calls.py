@@ -368,3 +368,16 @@ async def test_narrowing_the_terminal_drops_columns_and_keeps_the_cursor(sim, si
         await settle(app, pilot)
         assert "Model" not in [str(c.label) for c in table.ordered_columns]
         assert table.cursor_key() == key and table.row_keys() == [s.messageguid for s in screen._view()]
+
+
+async def test_the_configured_export_folder_wins(sim, sim_settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "Downloads").mkdir()
+    app = demo_app(sim, sim_settings, export_dir=tmp_path / "exports" / "calls")
+    async with app.run_test(size=SIZE) as pilot:
+        await goto_table(app, pilot, "calls")
+        await pilot.press("ctrl+e")
+        await settle(app, pilot)
+        [written] = (tmp_path / "exports" / "calls").glob("wiro-voice-calls-*.csv")
+        assert not list((tmp_path / "Downloads").iterdir())
+        assert any(str(written) in n for n in notifications(app))

@@ -513,7 +513,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         from ...calls.export import export_folder  # (csv, tempfile: only when exporting)
 
         settings = self.app.settings
-        folder = export_folder(getattr(settings, "export_dir", None), settings.config_path)
+        folder = export_folder(settings.export_dir, settings.config_path)
         self._export(list(self._view()), folder, fmt)
 
     @work(group="calls-export", exit_on_error=False)

@@ -288,11 +288,11 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
                 self.notify(f"The agent was not {verb}ped." if verb == "stop" else "The agent was not started.",
                             timeout=3)
 
-        from .agent_confirm import AgentConfirm  # only when asked
+        from .confirm import Confirm  # only when asked
 
-        self.app.push_screen(
-            AgentConfirm(f"{verb.capitalize()} {title}", question,
-                         [(label, verb, "error" if verb == "stop" else "success"), ("Cancel", "cancel", "default")]),
+        self.app.push_screen(  # y or Enter (the first button has focus) confirms, Escape cancels
+            Confirm(f"{verb.capitalize()} {title}", question,
+                    [(label, verb, "error" if verb == "stop" else "success"), ("Cancel", "cancel", "default")], yes=verb),
             answered,
         )
 
