@@ -98,9 +98,13 @@ def press(key: str, rounds: int = 4):
     return go
 
 
-SHOTS = (  # name, size, how to get there from the Overview
+SMALL = (80, 24)  # an ops terminal over SSH
+
+SHOTS = (  # name (the screen, then "-80x24" for a small terminal), size, how to get there from the Overview
     ("overview", SIZE, None),
     ("credentials", TALL, to_credentials),
+    ("credentials-80x24", SMALL, to_credentials),
+    ("calls-80x24", SMALL, press("c")),
     ("hold", SIZE, press("h", 8)),
     ("webhooks", TALL, to_webhooks),
     ("calls", SIZE, press("c")),
@@ -122,7 +126,8 @@ async def shoot_one(name: str, size: tuple[int, int], go) -> Path | None:
                             agent=sim.demo_agent_guid, config_path=config)
         # the demo as a newcomer sees it: the doctor and the webhooks know the demo's Twilio account
         app = WiroVoiceApp(settings, sim=sim, clock=sim.now)
-        if name != "overview" and not any(d.mode == name for d in DESTINATIONS) and name != "session":
+        screen = name.split("-")[0]
+        if screen != "overview" and not any(d.mode == screen for d in DESTINATIONS) and screen != "session":
             return None  # a screen this version does not have
         async with app.run_test(size=size) as pilot:
             await settle(app, pilot)

@@ -25,7 +25,7 @@ START_EPOCH = 1_777_000_000.0  # a fixed simulated "now" (2026-04-24 03:06 UTC),
 
 #: Every environment variable the program reads. A developer's shell (or a CI runner) may set any of them.
 PROGRAM_ENV = ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_BASE", "TWILIO_API_BASE",
-               "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "WIRO_VOICE_CONFIG")
+               "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "WIRO_VOICE_CONFIG", "WIRO_VOICE_EXPORT_DIR")
 
 #: Young-generation threshold for the functional tests. Textual allocates many short-lived objects; at CPython's
 #: default (a young collection every 700 allocations) enough survive into the old generation that a full

@@ -11,6 +11,7 @@ the credential's own SID is `tui.twilio.access`'s rule.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,7 +19,6 @@ from typing import Any, Mapping
 
 
 from .common.masking import mask
-from .connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
 
 DEFAULT_API_BASE = "https://api.wiro.ai/v1"
 DEFAULT_TWILIO_BASE = "https://api.twilio.com"
@@ -36,10 +36,15 @@ KNOWN_KEYS: dict[str, type] = {
     "history_days": int,
     # the watch command's alert rules, a table checked by tui.watch.settings.check_alerts_table
     "alerts": dict,
+    "keymap": dict,
+    "export_dir": str,
 }
 #: How long the local call history keeps calls (the config file's `history_days`), and the bounds it may take.
 DEFAULT_HISTORY_DAYS = 90
 HISTORY_DAYS_RANGE = (1, 3650)
+
+#: a binding id as the app names them: "area.verb" ("calls.export_csv", "goto.overview")
+_BINDING_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")
 
 
 #: what to say when a twilio-voice credential file is given where the settings file belongs
@@ -95,6 +100,12 @@ class Settings:
     twilio_account_sid: str | None = None
     #: TWILIO_AUTH_TOKEN: the token for the Twilio checks when none is typed (environment only, never saved)
     twilio_auth_token: Secret | None = None
+    #: the config file's [keymap]: binding id -> keys ("doctor.run" = "f5"); checked against the app's
+    #: bindings by the app (a warning) and by `wiro-voice doctor`
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    #: where exports go, as the user set it (WIRO_VOICE_EXPORT_DIR or `export_dir`, `~` expanded); None = not set,
+    #: and the exporter picks its default (tui.calls.export)
+    export_dir: Path | None = None
     config_path: Path = field(default_factory=lambda: default_config_path())
     #: the `[alerts]` table as checked AlertSettings (tui.watch.settings), None when the file has none
     alerts: Any = None
@@ -168,6 +179,8 @@ def read_config_file(path: Path) -> dict[str, Any]:
         elif expected is int:
             raise ConfigError(f'In the config file {path}, "{key}" must be a whole number of days (no quotes), '
                               f"not {type(value).__name__}.")
+        elif expected is dict:
+            _check_keymap_table(path, value)
         elif not isinstance(value, expected):
             raise ConfigError(
                 f'In the config file {path}, "{key}" must be a {expected.__name__} (text in quotes), '
@@ -184,6 +197,21 @@ def _check_alerts(table: Any, path: Path) -> Any:
         return check_alerts_table(table)
     except AlertsConfigError as err:
         raise ConfigError(f"In the config file {path}: {err}") from None
+
+
+def _check_keymap_table(path: Path, table: Any) -> None:
+    """The [keymap] table's shape: binding ids to key text. Whether each id and key exists is the app's to say
+    (the bindings live with the screens)."""
+    example = '[keymap]\n"doctor.run" = "f5"'
+    if not isinstance(table, dict):
+        raise ConfigError(f"In the config file {path}, keymap must be a table of binding ids and keys, e.g.\n{example}")
+    for binding_id, keys in table.items():
+        if not _BINDING_ID.match(binding_id):
+            raise ConfigError(f'In the config file {path}, [keymap] "{binding_id}" is not a binding id: ids look like '
+                              f'"calls.export_csv" (press ? in the app to see every id).')
+        if not isinstance(keys, str) or not keys.strip() or any(not k.strip() for k in keys.split(",")):
+            raise ConfigError(f'In the config file {path}, [keymap] "{binding_id}" must be keys in quotes, e.g. '
+                              f'"ctrl+e", or several separated by commas: "ctrl+e,f5".')
 
 
 def load_settings(
@@ -224,6 +252,8 @@ def load_settings(
         twilio_base=pick("twilio_base", "TWILIO_API_BASE", twilio_base, DEFAULT_TWILIO_BASE) or DEFAULT_TWILIO_BASE,
         theme=pick("theme", None, theme, None),
         history_days=file.get("history_days", DEFAULT_HISTORY_DAYS),
+        keymap={binding_id: keys.replace(" ", "") for binding_id, keys in file.get("keymap", {}).items()},
+        export_dir=_folder(pick("export_dir", "WIRO_VOICE_EXPORT_DIR", None, None)),
         **twilio_from_env(env),
         alerts=_check_alerts(file["alerts"], path) if "alerts" in file else None,
         config_path=path,
@@ -232,6 +262,10 @@ def load_settings(
     )
     _check_values(settings, path)
     return settings
+
+
+def _folder(value: str | None) -> Path | None:
+    return Path(value).expanduser() if value else None
 
 
 _ENV_NAMES = {"api_key": "WIRO_API_KEY", "api_secret": "WIRO_API_SECRET", "agent": "WIRO_AGENT_GUID",
@@ -249,18 +283,25 @@ def _where(settings: Settings, key: str, path: Path) -> str:
 
 
 def _check_values(settings: Settings, path: Path) -> None:
-    """Values that cannot work are refused here, by where they came from (never quoting a secret)."""
-    checks = [
-        ("api_key", check_api_key, settings.api_key.reveal() if settings.api_key else None),
-        ("api_secret", check_api_secret, settings.api_secret.reveal() if settings.api_secret else None),
-        ("agent", check_agent_guid, settings.agent),
-        ("api_base", check_api_base, settings.api_base),
-        ("twilio_base", check_api_base, settings.twilio_base),
-    ]
-    for key, rule, value in checks:
-        if value is None:
-            continue
-        blocking = [p for p in rule(value) if p.blocks]
+    """Values that cannot work are refused here, by where they came from (never quoting a secret). The defaults
+    need no check, so a plain start with nothing configured does not load the rules at all."""
+    values = {
+        "api_key": settings.api_key.reveal() if settings.api_key else None,
+        "api_secret": settings.api_secret.reveal() if settings.api_secret else None,
+        "agent": settings.agent,
+        "api_base": settings.api_base,
+        "twilio_base": settings.twilio_base,
+    }
+    given = {key: value for key, value in values.items()
+             if value is not None and settings.sources.get(key) != "default"}
+    if not given:
+        return
+    from .connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
+
+    rules = {"api_key": check_api_key, "api_secret": check_api_secret, "agent": check_agent_guid,
+             "api_base": check_api_base, "twilio_base": check_api_base}
+    for key, value in given.items():
+        blocking = [p for p in rules[key](value) if p.blocks]
         if blocking:
             raise ConfigError(f"{_where(settings, key, path)}: {blocking[0].message}")
 

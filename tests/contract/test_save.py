@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.credential import rules
+from tui.credential import probes
 
 from ..unit.credential_audio import write_wav
 from . import payloads as p
@@ -16,7 +16,7 @@ from . import payloads as p
 
 @pytest.fixture(autouse=True)
 def _fresh_probes():
-    rules.clear_probe_cache()
+    probes.clear_probe_cache()
 
 
 def credential_file(tmp_path: Path, **fields) -> Path:

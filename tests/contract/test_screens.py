@@ -66,9 +66,13 @@ async def test_a_first_save_leaves_setup_and_says_the_new_status(server, app):
         server.requests.clear()
         await save(app, pilot)
         result = text_of(app, "#save-result")
-        assert "Saved (8 rows applied): 2 number(s) pointed at Wiro." in result
+        assert "Saved (8 rows applied): 2 numbers configured by Wiro" in result
         assert "Status: Setup required → Stopped (Wiro re-checked setup)" in result
-        assert server.endpoints() == ["UserAgent/CredentialUpsert", "UserAgent/Detail", "UserAgent/Update"]
+        wiro = [e for e in server.endpoints() if not e.startswith("/twilio/")]
+        assert wiro == ["UserAgent/CredentialUpsert", "UserAgent/Detail", "UserAgent/Update"]
+        # with the token typed, Twilio is asked where the configured numbers ring (this server has no Twilio:
+        # the result says the count is Wiro's word only)
+        assert server.endpoints()[-1].startswith("/twilio/") and "Twilio could not say where they ring" in result
         assert app.agent.status == 0  # the header follows
         assert p.TOKEN not in result
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tui.__main__ import main
-from tui.credential import rules
+from tui.credential import probes
 from tui.sim import DEMO_API_KEY, Simulator
 
 from ..conftest import START_EPOCH
@@ -83,7 +83,7 @@ def run(shaped, monkeypatch, tmp_path, capsys):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("WIRO_API_KEY", shaped.api_key)
     monkeypatch.setenv("WIRO_VOICE_CONFIG", str(tmp_path / "config.toml"))
-    rules.clear_probe_cache()
+    probes.clear_probe_cache()
 
     def go(*argv: str, agent: str) -> tuple[int, str, str]:
         code = main([*argv, "--api-base", shaped.wiro_base, "--twilio-base", shaped.twilio_base, "--agent", agent])

@@ -97,8 +97,8 @@ async def test_refresh_costs(report):
             refilled.append(time.perf_counter() - t0)  # the table now holds the same rows as before
         ratio = statistics.median(diffed) / statistics.median(refilled)
         report("calls refresh, 5 of 200 rows changed", f"{statistics.median(diffed) * 1000:.2f} ms",
-               f"{statistics.median(refilled) * 1000:.2f} ms clear-and-refill", f"{ratio:.2f}x (budget <= 0.7x)")
-        report("calls refresh, payload unchanged", "0 mutations", "—", "0 (budget: none)")
+               f"{statistics.median(refilled) * 1000:.2f} ms clear-and-refill", f"{ratio:.2f}x (budget <= 0.7x)", was="refresh_changed")
+        report("calls refresh, payload unchanged", "0 mutations", "—", "0 (budget: none)", was="refresh_unchanged")
 
         # memory: after 100 refreshes against after 1000, rows changing every time, once Textual's
         # render caches have filled (a 500-refresh warm-up: they grow until about then, then stay).
@@ -118,7 +118,7 @@ async def test_refresh_costs(report):
         at_1000 = await refreshes(600, 1500)
         growth = at_1000 / at_100
         report("allocated blocks after 1000 refreshes (after warm-up)", f"{at_1000}", f"{at_100} after 100",
-               f"{growth:.3f}x (budget <= 1.05x)")
+               f"{growth:.3f}x (budget <= 1.05x)", was="refresh_blocks")
         assert table.row_count == 200
         # budgets with wide margins on these measurements (0.4x, 1.004x): a real regression fails here
         assert ratio <= 0.7, f"diffed refresh costs {ratio:.2f}x clear-and-refill (budget 0.7x)"

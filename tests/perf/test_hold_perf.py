@@ -73,7 +73,7 @@ def test_render_8s_phone_line_against_ffmpeg(wavs, tmp_path, report):
         mine.append(ours())
     ratio = statistics.median(mine) / statistics.median(theirs)
     report("hold render, 8 s, WAV inputs, phone line", _ms(statistics.median(mine)),
-           f"{_ms(statistics.median(theirs))} ffmpeg CLI", f"{ratio:.2f}x (budget <= 0.5x)")
+           f"{_ms(statistics.median(theirs))} ffmpeg CLI", f"{ratio:.2f}x (budget <= 0.5x)", was="hold_render")
     from tui.hold.probe import probe
 
     assert probe(ours_out).duration == probe(ffmpeg_out).duration == 8.0  # the same job, the same output
@@ -108,7 +108,7 @@ def test_mp3_decode_against_ffmpeg(tmp_path, report):
         mine.append(ours())
     ratio = statistics.median(mine) / statistics.median(theirs)
     report("MP3 decode, 30 s, 128 kbit/s", _ms(statistics.median(mine)), f"{_ms(statistics.median(theirs))} ffmpeg",
-           f"{ratio:.2f}x (no budget)")
+           f"{ratio:.2f}x (no budget)", was="mp3_decode")
     assert abs(frames["ours"] - frames["ffmpeg"]) < rate * 0.1  # both decoded the whole file
 
 
@@ -162,5 +162,5 @@ def test_key_press_to_first_audio_callback(tmp_path, report):
     result = run_python(KEY_TO_CALLBACK % 15, env=env)
     ratio = result["ours"] / result["bare"]
     report("key press to first audio callback", f"{_ms(result['ours'])} ({_ms(result['cold'])} first press)",
-           f"{_ms(result['bare'])} bare OutputStream", f"{ratio:.2f}x (budget < 100 ms)")
+           f"{_ms(result['bare'])} bare OutputStream", f"{ratio:.2f}x (budget < 100 ms)", was="audio_key")
     assert result["ours"] > 0 and result["bare"] > 0 and result["cold"] > 0

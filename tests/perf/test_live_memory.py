@@ -13,6 +13,7 @@ the RSS at 25 s).
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import pty
 import select
@@ -44,7 +45,8 @@ def _status_kb(pid: int, field: str) -> int:
 
 
 def live_run(argv: list[str], env: dict[str, str], seconds: float) -> tuple[list[int], int, bytes]:
-    """Run the demo, go to Calls, refresh every second, sample RSS each second; (samples, peak, output tail)."""
+    """Run the demo, go to Calls, refresh every second, sample RSS each second; (samples, peak, what the screen
+    said right after the keys: the state line is drawn once, when it changes)."""
     pid, fd = pty.fork()
     if pid == 0:  # child
         os.execvpe(argv[0], argv, env)
@@ -70,8 +72,9 @@ def live_run(argv: list[str], env: dict[str, str], seconds: float) -> tuple[list
         drain(time.monotonic() + 3)  # the simulator starts after the first frame
         os.write(fd, b"c")
         drain(time.monotonic() + 1.5)
-        os.write(fd, b"----")  # 5 s -> 2 s -> 1 s (and stays at the fastest)
+        os.write(fd, b"++++")  # + is faster: 5 s -> 2 s -> 1 s (and stays at the fastest)
         drain(time.monotonic() + 1)
+        keys_taken = seen
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             drain(time.monotonic() + 1)
@@ -84,7 +87,7 @@ def live_run(argv: list[str], env: dict[str, str], seconds: float) -> tuple[list
             pass
         os.waitpid(pid, 0)
         os.close(fd)
-    return samples, peak, seen
+    return samples, peak, keys_taken
 
 
 def start_sim(env: dict[str, str]) -> tuple[subprocess.Popen, str, str]:
@@ -104,8 +107,19 @@ def start_sim(env: dict[str, str]) -> tuple[subprocess.Popen, str, str]:
     return proc, base, guid
 
 
+PROFILE_SECONDS = 20
+
+
+def memory_attribution(env: dict[str, str]) -> dict:
+    """tests/perf/memory_profile.py in a fresh interpreter traced from its first import: where the memory goes."""
+    ran = subprocess.run([sys.executable, "-X", "tracemalloc=1", str(HERE / "memory_profile.py"), str(PROFILE_SECONDS)],
+                         env=env, capture_output=True, text=True, timeout=PROFILE_SECONDS + 120)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    return json.loads(ran.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.perf
-def test_memory_under_live_refresh_against_hello_world(tmp_path, report):
+def test_memory_under_live_refresh_against_hello_world(tmp_path, report, note):
     from tui.sim import DEMO_API_KEY
 
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "TERM": "xterm-256color",
@@ -129,11 +143,16 @@ def test_memory_under_live_refresh_against_hello_world(tmp_path, report):
     ratio, alone_ratio = peak / hello.peak_rss_kb, alone_peak / hello.peak_rss_kb
     what = f"{SECONDS:.0f} s live Calls refresh (1 s polls, --speed {SPEED})"
     report(f"peak RSS, --demo, {what}", f"{peak / 1024:.1f} MiB", f"{hello.peak_rss_kb / 1024:.1f} MiB hello-world",
-           f"{ratio:.2f}x (budget <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})")
+           f"{ratio:.2f}x (budget <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})", was="live_peak")
     report(f"peak RSS, simulator in its own process, {ALONE_SECONDS:.0f} s of the same", f"{alone_peak / 1024:.1f} MiB",
-           f"{hello.peak_rss_kb / 1024:.1f} MiB hello-world", f"{alone_ratio:.2f}x (the dashboard alone)")
+           f"{hello.peak_rss_kb / 1024:.1f} MiB hello-world", f"{alone_ratio:.2f}x (the dashboard alone)", was="live_alone")
     report(f"RSS growth after a {warm_at} s warm-up, --demo", f"{late / 1024:.1f} MiB (max, 2nd half after)",
            f"{warm / 1024:.1f} MiB at {warm_at} s", f"{growth:.3f}x (budget: no growth, <= 1.05x: "
-           f"{'met' if growth <= 1.05 else 'NOT met'})")
+           f"{'met' if growth <= 1.05 else 'NOT met'})", was="live_growth")
+    profile = memory_attribution(env)
+    note(f"where the memory goes (tracemalloc, {profile['seconds']:.0f} s of the same live Calls refresh in-process, "
+         f"{profile['polls']} polls): {profile['total_kib'] / 1024:.1f} MiB traced by Python; the largest owners:")
+    for owner in profile["top"]:
+        note(f"  {owner['kib'] / 1024:6.2f} MiB  {owner['blocks']:7d} blocks  {owner['owner']}")
     assert len(samples) >= SECONDS * 0.8 and all(s > 0 for s in samples + alone) and len(alone) >= WARMUP
     assert growth <= 1.10, f"RSS grew {growth:.3f}x after warm-up: {samples}"

@@ -1,8 +1,14 @@
-"""First frame and peak memory of `wiro-voice --demo` against a bare Textual hello-world.
+"""First frame of `wiro-voice --demo` against a bare Textual hello-world: alone, and beside a CPU-bound neighbour.
 
-Runs interleaved (anchor, ours, anchor, ours…) so machine noise hits both alike; prints medians and
-their ratio. Asserts only that both were measured: budgets are reported, not asserted, because
-these machines are noisy.
+Both programs start from compiled bytecode, as an installed program does: the package and the hello-world are
+compiled first, and both run with `-m` (a script named on the command line is always compiled afresh, a module
+run with -m is not). Runs are interleaved (anchor, ours, anchor, ours…) so machine noise hits both alike; the
+median of the pairs' ratios (and, beside it, the ratio of the medians) goes into the performance table. The second run has a process spinning on one core the
+whole time, as another test process would: the ratio must hold there too (issue 18.2).
+
+Budget: first frame ≤ 1.2 × hello-world in both runs, asserted after the figures are in the table, so a miss
+fails the perf step with the numbers beside it. Peak RSS 1 s after the first frame is printed beside its
+budget (1.5 ×); memory under live refresh has its own benchmark (test_live_memory.py), which asserts it.
 """
 
 from __future__ import annotations
@@ -10,8 +16,11 @@ from __future__ import annotations
 import compileall
 import os
 import statistics
+import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -19,42 +28,67 @@ import tui
 
 from .pty_run import first_frame
 
-RUNS = int(os.environ.get("WIRO_VOICE_PERF_RUNS", "7"))
+RUNS = int(os.environ.get("WIRO_VOICE_PERF_RUNS", "9"))
+RSS_RUNS = 3
 HERE = Path(__file__).parent
+FRAME_BUDGET = 1.2
+RSS_BUDGET = 1.5
+
+
+@contextmanager
+def cpu_neighbour(active: bool) -> Iterator[None]:
+    """A process spinning on one core for the duration (or nothing)."""
+    if not active:
+        yield
+        return
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
 
 
 @pytest.mark.perf
-def test_first_frame_and_peak_rss_against_hello_world(tmp_path, report):
+@pytest.mark.parametrize("neighbour", [False, True], ids=["alone", "beside-a-cpu-neighbour"])
+def test_first_frame_against_hello_world(tmp_path, report, neighbour):
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "TERM": "xterm-256color",
         "COLORTERM": "truecolor",
         "LANG": "C.UTF-8",
+        "PYTHONPATH": str(HERE),  # hello_app as a module, so it too runs from its compiled bytecode
         "WIRO_VOICE_CONFIG": str(tmp_path / "config.toml"),  # no account configured: the demo
     }
-    # Both sides start from compiled bytecode, as an installed program does (pip compiles site-packages;
-    # an editable checkout run with PYTHONDONTWRITEBYTECODE=1 would recompile our modules every start).
     compileall.compile_dir(str(Path(tui.__file__).parent), quiet=1)
     compileall.compile_file(str(HERE / "hello_app.py"), quiet=1)
     ours_cmd = [sys.executable, "-m", "tui", "--demo"]
-    hello_cmd = [sys.executable, str(HERE / "hello_app.py")]
-    # warm the import caches once each so the first measured run is not a cold disk read
-    first_frame(hello_cmd, b"Hello, world", env=env)
-    first_frame(ours_cmd, b"wiro-voice", env=env)
-
+    hello_cmd = [sys.executable, "-m", "hello_app"]
     hello, ours, hello_rss, ours_rss = [], [], [], []
-    for _ in range(RUNS):
-        h = first_frame(hello_cmd, b"Hello, world", env=env, settle=1.0)
-        o = first_frame(ours_cmd, b"wiro-voice", env=env, settle=1.0)
-        hello.append(h.seconds), ours.append(o.seconds)
-        hello_rss.append(h.peak_rss_kb), ours_rss.append(o.peak_rss_kb)
+    with cpu_neighbour(neighbour):
+        # warm the import caches once each so the first measured run is not a cold disk read
+        first_frame(hello_cmd, b"Hello, world", env=env)
+        first_frame(ours_cmd, b"wiro-voice", env=env)
+        for _ in range(RUNS):  # stopped at the first frame: nothing of a run lingers into the next one's timing
+            hello.append(first_frame(hello_cmd, b"Hello, world", env=env).seconds)
+            ours.append(first_frame(ours_cmd, b"wiro-voice", env=env).seconds)
+        if not neighbour:  # memory 1 s after the first frame, in runs of their own
+            for _ in range(RSS_RUNS):
+                hello_rss.append(first_frame(hello_cmd, b"Hello, world", env=env, settle=1.0).peak_rss_kb)
+                ours_rss.append(first_frame(ours_cmd, b"wiro-voice", env=env, settle=1.0).peak_rss_kb)
 
-    t_ratio = statistics.median(ours) / statistics.median(hello)
-    m_ratio = statistics.median(ours_rss) / statistics.median(hello_rss)
-    report("first frame, --demo, 120x40", f"{statistics.median(ours) * 1000:.0f} ms",
-           f"{statistics.median(hello) * 1000:.0f} ms hello-world", f"{t_ratio:.2f}x (budget <= 1.3x)")
-    report("peak RSS 1 s after first frame", f"{statistics.median(ours_rss) / 1024:.1f} MiB",
-           f"{statistics.median(hello_rss) / 1024:.1f} MiB hello-world", f"{m_ratio:.2f}x (budget <= 1.5x)")
-    assert all(t > 0 for t in ours + hello)
-    assert all(kb > 0 for kb in ours_rss + hello_rss)
+    where = "beside a CPU-bound neighbour" if neighbour else "alone"
+    # Each pair ran back to back, so it met the same load: the median of the pairs' ratios follows the machine's
+    # swings less than the ratio of the two medians (both are printed; the budget is on the first).
+    t_ratio = statistics.median(o / h for h, o in zip(hello, ours))
+    of_medians = statistics.median(ours) / statistics.median(hello)
+    report(f"first frame, --demo, 120x40, {where}", f"{statistics.median(ours) * 1000:.0f} ms",
+           f"{statistics.median(hello) * 1000:.0f} ms hello-world",
+           f"{t_ratio:.2f}x (budget <= {FRAME_BUDGET}x; median of {RUNS} pairs; ratio of medians {of_medians:.2f}x)")
+    if not neighbour:
+        m_ratio = statistics.median(ours_rss) / statistics.median(hello_rss)
+        report("peak RSS 1 s after first frame", f"{statistics.median(ours_rss) / 1024:.1f} MiB",
+               f"{statistics.median(hello_rss) / 1024:.1f} MiB hello-world", f"{m_ratio:.2f}x (budget <= {RSS_BUDGET}x)")
+    assert all(t > 0 for t in ours + hello) and all(kb > 0 for kb in ours_rss + hello_rss)
+    assert t_ratio <= FRAME_BUDGET, f"first frame {where}: {t_ratio:.2f}x hello-world (budget {FRAME_BUDGET}x)"

@@ -1,7 +1,7 @@
 """The soak harness: drive one polling screen against a faulty simulator and check every poll.
 
-A poll is started the way the screen's own timer would start it (`_poll_now` / `_check_due`) after moving the
-simulated clock by the interval the screen asked for, so polls are as many as we like without waiting on wall
+A poll is started the way the screen's own timer would start it (its Poller's `fire()`, as if the timer went off
+on time) after moving the simulated clock by the interval the screen asked for, so polls are as many as we like without waiting on wall
 time. Around each poll:
 
 - a key that changes something visible is pressed while the poll is under way, and must be answered within
@@ -135,10 +135,6 @@ class Driver:
         """Move the simulated clock to when the screen's armed poll is due."""
         raise NotImplementedError
 
-    def start_poll(self) -> None:
-        """Start the poll the way the screen's timer does."""
-        raise NotImplementedError
-
     def truth(self):
         raise NotImplementedError
 
@@ -152,9 +148,15 @@ class Driver:
         raise NotImplementedError
 
     def armed(self) -> float | None:
-        """Seconds until the next poll, as the screen armed it (None: nothing armed)."""
-        timer = self.screen._timer
-        return None if timer is None else timer._interval
+        """The wait the screen's Poller armed for the next poll (None: nothing armed)."""
+        poller = self.screen.poller
+        return poller.wait if poller.armed else None
+
+    def start_poll(self) -> None:
+        """Start the poll the way the screen's timer does when it goes off on time."""
+        poller = self.screen.poller
+        poller.due = poller.now()  # (Calls and Overview count real seconds; the soak moves simulated ones)
+        poller.fire()
 
     def normal_interval(self) -> float:
         raise NotImplementedError
@@ -177,9 +179,6 @@ class CallsDriver(Driver):
 
     def advance(self) -> None:
         self.clock.advance(self.armed() or self.screen.interval)
-
-    def start_poll(self) -> None:
-        self.screen._poll_now()
 
     def truth(self):
         data = self._world(wiro_api.call_history, {"useragentguid": self.sim.demo_agent_guid, "limit": self.screen.limit})
@@ -213,9 +212,6 @@ class OverviewDriver(Driver):
 
     def advance(self) -> None:
         self.clock.advance(self.armed() or self.normal_interval())
-
-    def start_poll(self) -> None:
-        self.screen._poll_now()
 
     def truth(self):
         guid = self.sim.demo_agent_guid
@@ -256,18 +252,18 @@ def _stable(agent):
 class LogsDriver(Driver):
     mode, probe_key, poll_group = "logs", "k", "logs-poll"
     endpoints = ("/v1/UserAgent/Logs",)
-    max_backoff = 300.0
+    max_backoff = 60.0
 
     def probe_text(self) -> str:
         return str(self.screen.query_one("#logs-state", Static).render())
 
     def advance(self) -> None:
-        due = self.screen._due
+        due = self.screen.poller.due  # on the app's clock
         if due is not None and due > self.app.clock():
             self.clock.advance(due - self.app.clock())
 
     def start_poll(self) -> None:
-        self.screen._check_due()
+        self.screen.poller.fire()
 
     def truth(self):
         from tui.ui.screens.logs import LINES
@@ -284,11 +280,6 @@ class LogsDriver(Driver):
     def stale_text(self) -> str | None:
         line = self.screen.query_one("#logs-stale", Static)
         return str(line.render()) if line.display else None
-
-    def armed(self) -> float | None:
-        due = self.screen._due
-        ticking = self.screen._ticker is not None
-        return None if due is None or not ticking else max(0.0, due - self.app.clock())
 
     def normal_interval(self) -> float:
         from tui.ui.screens.logs import POLL_SECONDS

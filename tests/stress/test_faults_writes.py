@@ -17,7 +17,7 @@ import pytest
 from textual.widgets import Input
 
 from tui.cli import main
-from tui.credential import rules
+from tui.credential import probes
 from tui.sim.world import RUNNING, STOPPED
 
 from ..ui.helpers import goto, notifications, settle, text_of
@@ -202,7 +202,7 @@ async def test_start_and_stop_under_a_fault_are_sent_once_and_said(kind, sim, si
             await settle(app, pilot)
             sim.requests.clear()
             sim.set_faults(f"{kind}:1.0")
-            await pilot.press(key)
+            await pilot.press(key, "y")  # asked first; y confirms
             await wait_until(pilot, lambda endpoint=endpoint: sim.requests.count(endpoint) == 1)
             sim.set_faults(None)  # the polls after it may succeed again
             await settle(app, pilot)
@@ -220,7 +220,7 @@ async def test_start_on_429_waits_and_retries_a_bounded_number_of_times(sim, sim
         sim.requests.clear()
         app.retry_waits.clear()
         sim.set_faults("429:1.0")
-        await pilot.press("s")
+        await pilot.press("s", "y")
         await settle(app, pilot)
         sim.set_faults(None)
         assert sim.requests.count(START) == app.client.retry.retries + 1
@@ -236,7 +236,7 @@ async def test_the_simulator_dying_mid_start_is_said(sim, sim_settings):
         await settle(app, pilot)
         sim.requests.clear()
         sim.set_faults("timeout:1.0")
-        await pilot.press("s")
+        await pilot.press("s", "y")
         await wait_until(pilot, lambda: sim.requests.count(START) == 1 and sim.requests.in_flight == 1)
         await asyncio.to_thread(sim.stop)
         await settle(app, pilot)
@@ -254,7 +254,7 @@ async def test_the_simulator_dying_mid_start_is_said(sim, sim_settings):
 
 @pytest.fixture
 def env(sim_env, sim):
-    rules.clear_probe_cache()
+    probes.clear_probe_cache()
     sim.timeout_hold = 0.5
     return sim_env
 

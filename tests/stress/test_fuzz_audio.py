@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.credential import rules
+from tui.credential import probes, rules
 from tui.hold.checks import FileCheck, check_file
 from tui.hold.decode import Decoded, clear_caches, decode
 from tui.hold.errors import HoldError
@@ -179,7 +179,7 @@ def test_render_and_premix_take_damaged_files(data, strategy, phone_line):
 @given(damaged())
 def test_files_on_disk_through_probe_rules_and_mono_copy(data):
     clear_caches()
-    rules.clear_probe_cache()
+    probes.clear_probe_cache()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "hold.wav"
         path.write_bytes(data)

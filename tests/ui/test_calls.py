@@ -6,10 +6,12 @@ import csv
 import io
 import json
 
+import pytest
+
 from tui.ui.screens.calls import CallsScreen
 from tui.ui.screens.session import SessionScreen
 
-from .helpers import demo_app, goto_table, notifications, settle
+from .helpers import demo_app, goto_table, notifications, settle, text_of
 
 SIZE = (120, 40)
 
@@ -71,12 +73,18 @@ async def test_enter_explains_why_a_rejected_call_ended(sim, sim_settings):
 
         expected = explain_rejection(detail.metadata["reason"])
         assert expected.known and f"Rejected because: {expected.label}" in why and expected.advice[:30] in why
+        await pilot.press("y")  # copy keys: y the call SID, Y the guid (c is Calls, from anywhere)
+        assert app.clipboard == rejected.callsid
+        await pilot.press("Y")
+        assert app.clipboard == rejected.messageguid and isinstance(app.screen, SessionScreen)
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
-        assert app.screen.key != rejected.messageguid
+        viewed = app.screen.key
+        assert viewed != rejected.messageguid and viewed == table.row_keys()[table.row_keys().index(rejected.messageguid) + 1]
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, CallsScreen)
+        assert table.cursor_key() == viewed  # back on the session viewed last, not the one opened
 
 
 async def test_faults_leave_the_last_rows_marked_stale_and_it_recovers(sim, sim_settings, clock):
@@ -100,6 +108,9 @@ async def test_faults_leave_the_last_rows_marked_stale_and_it_recovers(sim, sim_
 
 async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
     app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_table(app, pilot, "calls")
@@ -110,17 +121,44 @@ async def test_filters_and_export(sim, sim_settings, tmp_path, monkeypatch):
         await settle(app, pilot)
         web = table.row_keys()
         assert web and all(screen._rows[k].channel == "web" for k in web)
-        await pilot.press("e")
+        await pilot.press("ctrl+e")
         await settle(app, pilot)
-        exported = list(tmp_path.glob("wiro-voice-calls-*.csv"))
-        assert len(exported) == 1
+        exported = list(downloads.glob("wiro-voice-calls-*.csv"))
+        assert len(exported) == 1 and not list(tmp_path.glob("wiro-voice-calls-*"))  # not the current folder
         rows = list(csv.DictReader(io.StringIO(exported[0].read_text())))
         assert len(rows) == len(web)
-        await pilot.press("j")
+        assert any(f"{len(web)} sessions written to {exported[0]}" in n for n in notifications(app))  # the full path
+        await pilot.press("ctrl+j")
         await settle(app, pilot)
-        doc = json.loads(next(tmp_path.glob("wiro-voice-calls-*.json")).read_text())
+        doc = json.loads(next(downloads.glob("wiro-voice-calls-*.json")).read_text())
         assert {s["messageguid"] for s in doc["sessions"]} == set(web)
-        assert any("written to" in n for n in notifications(app))
+        assert app.screen.id == "calls"  # e is Credentials everywhere; the export keys never left Calls
+
+
+async def test_an_unwritable_export_folder_is_said_once_with_what_to_do(sim, sim_settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no Downloads: exports go beside the config file
+    (tmp_path / "exports").write_text("a file where the folder should be")
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto_table(app, pilot, "calls")
+        await pilot.press("ctrl+e")
+        await settle(app, pilot)
+        [said] = [n for n in notifications(app) if n.startswith("Export failed")]
+        assert said.count("Could not write") == 1 and str(tmp_path / "exports") in said
+        assert "export_dir" in said and str(sim_settings.config_path) in said
+
+
+async def test_keys_never_shadow_the_screen_keys_and_the_palette_comes_from_the_bindings(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await goto_table(app, pilot, "calls")
+        bar = app.screen.query_one("KeyBar").plain()
+        assert "+ Faster" in bar and "- Slower" in bar
+        titles = {c.title: c.help for c in app.get_system_commands(screen)}
+        for binding in CallsScreen.BINDINGS:
+            verb = binding.description[0].lower() + binding.description[1:]
+            assert titles[f"calls: {verb}"] == binding.tooltip
+        assert len([t for t in titles if t.startswith("calls: ")]) == len(CallsScreen.BINDINGS)
 
 
 async def test_scrolled_down_the_same_rows_stay_in_view_when_calls_arrive(sim, sim_settings, clock):
@@ -164,19 +202,21 @@ async def test_polling_stops_while_another_screen_is_shown_or_paused(sim, sim_se
     app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_table(app, pilot, "calls")
-        assert screen._timer is not None and screen._ticker is not None
+        poller = screen.poller
+        assert poller.armed and poller.group == "calls-poll"
         await pilot.press("o")
         await settle(app, pilot)
-        assert screen._timer is None and screen._ticker is None
+        assert not poller.armed and not poller.running
+        polls = poller.polls
         await pilot.press("c")
         await settle(app, pilot)
-        assert screen._timer is not None
+        assert poller.armed and poller.polls == polls + 1  # back on Calls: the rows as they are now
         await pilot.press("p")
         await settle(app, pilot)
-        assert screen.paused and screen._timer is None and "paused" in str(screen.query_one("#calls-state").render())
+        assert screen.paused and not poller.armed and "paused" in str(screen.query_one("#calls-state").render())
         await pilot.press("p")
         await settle(app, pilot)
-        assert not screen.paused and screen._timer is not None
+        assert not screen.paused and poller.armed
 
 
 async def test_new_calls_are_highlighted_and_rejections_toast_unless_turned_off(sim, sim_settings, clock):
@@ -219,10 +259,10 @@ async def test_interval_and_limit_keys(sim, sim_settings):
     app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await goto_table(app, pilot, "calls")
-        await pilot.press("minus")
-        assert screen.interval == 2
+        await pilot.press("plus")  # + is faster
+        assert screen.interval == 2 and "live · 2 s" in str(screen.query_one("#calls-state").render())
         for _ in range(10):
-            await pilot.press("plus")
+            await pilot.press("minus")  # - is slower
         assert screen.interval == 60
         await pilot.press("m")
         await settle(app, pilot)
@@ -238,9 +278,106 @@ async def test_an_open_session_in_progress_keeps_updating(sim, sim_settings, clo
         await pilot.press("enter")
         await settle(app, pilot)
         session = app.screen
-        assert isinstance(session, SessionScreen) and session._timer is not None  # armed: in progress
+        assert isinstance(session, SessionScreen) and session.poller.armed  # in progress: read again soon
         assert session._view().group == "incoming"
         clock.advance(900)  # long enough for the call to have ended
-        session.load(session.key)
+        session.poller.refresh()
         await settle(app, pilot)
-        assert session._view().group == "ended" and session._timer is None
+        assert session._view().group == "ended" and not session.poller.armed
+
+
+async def test_after_home_the_table_follows_new_calls_and_elsewhere_a_marker_counts_them(sim, sim_settings, clock):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(120, 24)) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        await pilot.press("pagedown", "home")  # the steps: go down, press Home, wait
+        await settle(app, pilot)
+        clock.advance(600)  # ten simulated minutes: several new calls
+        await refresh(app, pilot)
+        newest = screen._view()[0].messageguid
+        assert table.row_keys()[0] == newest and table.cursor_key() == newest and table.scroll_y == 0
+        assert "new" not in text_of(app, "#calls-state")
+        await pilot.press("pagedown")
+        await settle(app, pilot)
+        key = table.cursor_key()
+        first = table.row_keys()[0]
+        clock.advance(600)
+        await refresh(app, pilot)
+        arrived = table.row_keys().index(first)
+        assert arrived > 0 and table.cursor_key() == key
+        assert table.new_above == arrived and f"↑ {arrived} new" in text_of(app, "#calls-state")
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert table.new_above == 0 and "new" not in text_of(app, "#calls-state")
+
+
+async def test_active_now_counts_exactly_the_rows_the_table_shows_in_progress(sim, sim_settings, clock):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        seen = []
+        for _ in range(4):
+            in_progress = [k for k in table.row_keys() if str(table.get_cell(k, "status")) in ("incoming", "active")]
+            assert f"{len(in_progress)} active now" in text_of(app, "#calls-strip")
+            seen.append(len(in_progress))
+            await pilot.press("g")  # a status filter: the strip counts what is in view
+            await settle(app, pilot)
+            clock.advance(120)
+            await refresh(app, pilot)
+        assert seen[0] >= 2 and 0 in seen  # all calls (two in progress), then "incoming" or "rejected" only
+
+
+async def test_another_agent_drops_everything_the_old_one_showed(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        before = set(table.row_keys())
+        assert before and screen._reasons  # rejection reasons looked up for the demo agent
+        strip = text_of(app, "#calls-strip")
+        app.use_agent(sim.stopped_agent_guid)
+        await settle(app, pilot)
+        after = set(table.row_keys())
+        assert not after & before  # (the stopped agent's own history, if any)
+        assert set(screen._reasons) <= after and {s.messageguid for s in screen._sessions} == after
+        assert text_of(app, "#calls-strip") != strip
+
+
+@pytest.mark.parametrize("size, shown", [
+    ((80, 24), ["Started", "Caller", "Duration", "Status", "End reason"]),
+    ((120, 40), ["Started", "Age", "Channel", "Caller", "Duration", "Status", "End reason"]),
+    ((200, 50), ["Started", "Age", "Channel", "Caller", "Duration", "Status", "End reason", "Model"]),
+])
+async def test_the_columns_that_matter_fit_the_width_without_a_horizontal_scrollbar(sim, sim_settings, size, shown):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=size) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        assert [str(c.label) for c in table.ordered_columns] == shown
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert not table.show_horizontal_scrollbar
+        rejected = next(k for k in table.row_keys() if str(table.get_cell(k, "status")) == "rejected")
+        assert str(table.get_cell(rejected, "end_reason"))  # the reason is there, cut with … when narrow
+
+
+async def test_narrowing_the_terminal_drops_columns_and_keeps_the_cursor(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        await pilot.press("down", "down", "down")
+        key = table.cursor_key()
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert "Model" not in [str(c.label) for c in table.ordered_columns]
+        assert table.cursor_key() == key and table.row_keys() == [s.messageguid for s in screen._view()]
+
+
+async def test_the_configured_export_folder_wins(sim, sim_settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "Downloads").mkdir()
+    app = demo_app(sim, sim_settings, export_dir=tmp_path / "exports" / "calls")
+    async with app.run_test(size=SIZE) as pilot:
+        await goto_table(app, pilot, "calls")
+        await pilot.press("ctrl+e")
+        await settle(app, pilot)
+        [written] = (tmp_path / "exports" / "calls").glob("wiro-voice-calls-*.csv")
+        assert not list((tmp_path / "Downloads").iterdir())
+        assert any(str(written) in n for n in notifications(app))

@@ -76,23 +76,23 @@ async def test_polls_come_no_faster_than_every_30_simulated_seconds(sim, sim_set
         screen, _table = await goto_table(app, pilot, "logs")
         sent = count_requests(app, sim)
         clock.advance(POLL_SECONDS - 1)
-        screen._check_due()
+        screen.poller.fire()
         await settle(app, pilot)
         assert sent == []
         clock.advance(1)
-        screen._check_due()
+        screen.poller.fire()
         await settle(app, pilot)
         assert len(sent) == 1
         await pilot.press("o")  # away and back within the 30 s: nothing asked
         await settle(app, pilot)
-        assert screen._ticker is None
+        assert not screen.poller.armed
         await pilot.press("l")
         await settle(app, pilot)
-        screen._check_due()
+        screen.poller.fire()
         await settle(app, pilot)
-        assert len(sent) == 1 and screen._ticker is not None
+        assert len(sent) == 1 and screen.poller.armed
         clock.advance(POLL_SECONDS)
-        screen._check_due()
+        screen.poller.fire()
         await settle(app, pilot)
         assert len(sent) == 2 and sent[1] - sent[0] >= POLL_SECONDS
 
@@ -104,9 +104,9 @@ async def test_pause_stops_polling_and_resume_catches_up(sim, sim_settings, cloc
         sent = count_requests(app, sim)
         await pilot.press("space")
         await settle(app, pilot)
-        assert screen.paused and screen._ticker is None and "paused" in text_of(app, "#logs-state")
+        assert screen.paused and not screen.poller.armed and "paused" in text_of(app, "#logs-state")
         clock.advance(5 * POLL_SECONDS)
-        screen._check_due()
+        screen.poller.fire()
         await settle(app, pilot)
         assert sent == []
         await pilot.press("space")
@@ -151,7 +151,7 @@ async def test_faults_leave_the_last_events_marked_stale_and_it_recovers(sim, si
         rows = table.row_keys()
         sim.set_faults("500:1.0")
         clock.advance(POLL_SECONDS)
-        screen._check_due()
+        screen.poller.fire()
         await settle(app, pilot)
         stale = screen.query_one("#logs-stale")
         line = str(stale.render())
@@ -159,12 +159,12 @@ async def test_faults_leave_the_last_events_marked_stale_and_it_recovers(sim, si
         assert table.row_keys() == rows
         sent = count_requests(app, sim)
         clock.advance(POLL_SECONDS)  # backing off: not yet
-        screen._check_due()
+        screen.poller.fire()
         await settle(app, pilot)
         assert sent == [] and stale.display
         sim.set_faults(None)
         clock.advance(POLL_SECONDS)
-        screen._check_due()
+        screen.poller.fire()
         await settle(app, pilot)
         assert len(sent) == 1 and not stale.display
         assert set(rows) <= set(table.row_keys())  # the events shown before are all still there

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from tui.config import Secret
 from tui.ui.app import WiroVoiceApp
 from tui.ui.screens.agent_picker import AgentPicker
+from tui.ui.screens.confirm import Confirm
 
 from .helpers import demo_app, notifications, settle, text_of
 
@@ -48,7 +49,7 @@ async def test_start_then_status_moves_through_queued_starting_running(sim, sim_
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "Stopped" in text_of(app, "#agent-info")
-        await pilot.press("s")
+        await pilot.press("s", "y")
         await settle(app, pilot)
         assert any("Start requested" in n for n in notifications(app))
         assert "Queued" in text_of(app, "#agent-info")
@@ -60,7 +61,7 @@ async def test_start_then_status_moves_through_queued_starting_running(sim, sim_
         await pilot.press("r")
         await settle(app, pilot)
         assert "Running" in text_of(app, "#agent-info")
-        await pilot.press("x")
+        await pilot.press("x", "y")
         await settle(app, pilot)
         assert "Stopping" in text_of(app, "#agent-info")
 
@@ -69,12 +70,12 @@ async def test_refusals_are_said_plainly(sim, sim_settings):
     app = demo_app(sim, sim_settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("s")
+        await pilot.press("s", "y")
         await settle(app, pilot)
         assert any("already running, so there is nothing to start" in n for n in notifications(app))
-        await pilot.press("x")
+        await pilot.press("x", "y")
         await settle(app, pilot)
-        await pilot.press("s")
+        await pilot.press("s", "y")
         await settle(app, pilot)
         assert any("still stopping" in n for n in notifications(app))
 
@@ -86,7 +87,7 @@ async def test_setup_required_agent_shows_the_hint_and_start_is_refused(sim, sim
         hint = text_of(app, "#setup-hint")
         # Wiro's card holds the SID and a number but no token: the hint names what is missing, nothing more
         assert "Setup required" in hint and "Auth Token" in hint and "Account SID" not in hint
-        await pilot.press("s")
+        await pilot.press("s", "y")
         await settle(app, pilot)
         assert any("Setup required" in n and "re-check setup" in n for n in notifications(app))
 
@@ -165,7 +166,7 @@ async def test_declining_the_picker_does_not_reopen_it_until_asked(sim, sim_sett
         assert isinstance(app.screen, AgentPicker)
         await pilot.press("escape")
         await settle(app, pilot)
-        assert app.screen.id == "overview" and "No agent selected" in text_of(app, "#overview-status")
+        assert app.screen.id == "overview" and "No agent chosen" in text_of(app, "#overview-status")
         await pilot.press("r")
         await settle(app, pilot)
         assert app.screen.id == "overview"
@@ -225,3 +226,43 @@ async def test_a_failing_worker_is_a_notification_not_a_crash(sim, sim_settings)
         assert any("Unexpected UnicodeEncodeError" in m for m in messages)
         assert not any("SECRET" in m for m in messages)
         assert app.is_running
+
+
+async def test_stop_asks_first_naming_the_agent_and_its_calls_and_escape_keeps_it_running(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        active = [s for s in app.screen.query_one("#recent-calls").sessions if s.status in ("realtime_session_active", "realtime_session_incoming")]
+        sim.requests.clear()
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert question.startswith("Stop Front Desk") and "?" in question and "stops answering" in question
+        assert (f"{len(active)} call" in question) if active else "No call is in progress" in question
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen.id == "overview" and sim.requests.count("/v1/UserAgent/Stop") == 0
+        assert "Running" in text_of(app, "#agent-info")
+        await pilot.press("x", "enter")  # Enter on the focused "Stop the agent" confirms too
+        await settle(app, pilot)
+        assert sim.requests.count("/v1/UserAgent/Stop") == 1 and "Stopping" in text_of(app, "#agent-info")
+
+
+async def test_start_asks_first_and_says_it_takes_a_while(sim, sim_settings):
+    app = demo_app(sim, sim_settings, agent=sim.stopped_agent_guid)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert question.startswith("Start ") and "queues" in question and "Running" in question
+        sim.requests.clear()
+        await pilot.press("n")  # any other key: nothing happens (n is Connection elsewhere, not here)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert sim.requests.count("/v1/UserAgent/Start") == 0
+        assert any("not started" in n for n in notifications(app))
+        await pilot.press("s", "y")
+        await settle(app, pilot)
+        assert sim.requests.count("/v1/UserAgent/Start") == 1 and "Queued" in text_of(app, "#agent-info")

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import stat
+from pathlib import Path
 from datetime import datetime
 
 import pytest
@@ -98,3 +99,16 @@ def test_write_export_refuses_bad_formats_and_says_where_it_failed(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ExportError, match="a-file"):
         write_export([], blocker, "csv", 0.0)
+
+
+def test_export_folder_is_the_configured_one_else_downloads_else_beside_the_config(tmp_path):
+    from tui.calls.export import export_folder
+
+    config = tmp_path / "cfg" / "config.toml"
+    home = tmp_path / "home"
+    home.mkdir()
+    assert export_folder(None, config, home=home) == tmp_path / "cfg" / "exports"  # no Downloads folder
+    (home / "Downloads").mkdir()
+    assert export_folder(None, config, home=home) == home / "Downloads"
+    assert export_folder(str(tmp_path / "mine"), config, home=home) == tmp_path / "mine"
+    assert export_folder("~/x", config, home=home) == Path("~/x").expanduser()

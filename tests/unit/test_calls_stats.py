@@ -47,7 +47,7 @@ async def test_strip_figures_over_the_simulators_history(sim):
     assert figures.max_duration == capped >= 2 and figures.maxcallseconds == 600
     assert figures.errors == sum(s.end_reason == "wiro_error" for s in ended)
     assert figures.last_hour == sum(s.started_at_ms >= now - HOUR for s in sessions)
-    assert f"{capped} of {figures.ended} ended calls hit the 600 s limit" in figures.max_duration_text
+    assert f"{capped} of {figures.ended} ended calls were cut off at the max call length" in figures.max_duration_text
 
 
 def ended(key: str, reason: str = "wiro_completed", seconds: int = 60) -> CallSession:
@@ -62,6 +62,16 @@ def test_a_raise_is_suggested_when_enough_calls_hit_the_limit(capped, total, sug
     figures = strip_figures(sessions, T0, 600)
     assert figures.suggest_raise is suggest
     assert ("consider raising maxcallseconds" in figures.max_duration_text) is suggest
+
+
+def test_a_call_is_judged_by_its_own_end_reason_not_by_todays_limit():
+    # the limit was 300 s when the first call was cut off; today it is 600 s. A call that lasted 600 s and ended
+    # normally did not hit anything.
+    sessions = [ended("cut", "max_duration", 300), ended("long", "wiro_completed", 600), ended("short")]
+    figures = strip_figures(sessions, T0, 600)
+    assert figures.max_duration == 1
+    assert figures.max_duration_text == "1 of 3 ended calls was cut off at the max call length"
+    assert "600" not in figures.max_duration_text and "300" not in figures.max_duration_text
 
 
 def test_empty_and_odd_sessions():

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 import stat
 
 import pytest
@@ -95,3 +96,20 @@ def test_a_key_in_a_file_others_can_read_is_warned_about(tmp_path):
     assert settings.warnings and "chmod 600" in settings.warnings[0]
     path.chmod(0o600)
     assert load_settings({}, config_path=path).warnings == ()
+
+
+def test_export_dir_from_the_file_or_the_environment_with_home_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    path = tmp_path / "c.toml"
+    assert load_settings({}, config_path=path).export_dir is None  # not set: the exporter picks its default
+    path.write_text('export_dir = "~/exports here"\n')
+    assert load_settings({}, config_path=path).export_dir == tmp_path / "exports here"
+    settings = load_settings({"WIRO_VOICE_EXPORT_DIR": "/srv/out"}, config_path=path)
+    assert settings.export_dir == Path("/srv/out") and settings.sources["export_dir"] == "env"
+
+
+def test_export_dir_must_be_text(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("export_dir = 5\n")
+    with pytest.raises(ConfigError, match='"export_dir" must be a str'):
+        read_config_file(path)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.credential import rules
+from tui.credential import probes
 
 from .credential_audio import write_wav
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def env(clean_env):
-    rules.clear_probe_cache()
+    probes.clear_probe_cache()
     return clean_env
 
 
@@ -51,11 +51,22 @@ def test_check_lists_errors_and_warnings_per_field_and_exits_1(env, tmp_path, ca
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].endswith("not valid — 4 errors, 2 warnings")
     assert lines[1].startswith("  accountsid: error: This is an API Key SID")
-    assert lines[2] == ("  phonenumbers[0]: error: Not in E.164 form: it is +14155551234. Use that form "
+    assert lines[2] == ("  phonenumbers #1: error: Not in E.164 form: it is +14155551234. Use that form "
                         "(+, country code, digits only). [fix: use +14155551234]")
     assert any(line.startswith("  holdtext: error: The SSML is broken at line 1, column 4") for line in lines)
     assert any(line.startswith("  holdmusic: error: holdmusic is required with `text_then_music`") for line in lines)
     assert lines[-1] == "Fix the errors, then check again."
+
+
+def test_check_counts_list_items_from_1_like_the_form_and_json_keeps_the_index(env, tmp_path, capsys):
+    path = write(tmp_path / "c.json", {**GOOD, "phonenumbers": ["+14155551234", "+14155550142", "+14155551234"]})
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "  phonenumbers #3: error: Listed twice (same number as #1): remove this one." in out
+    assert "phonenumbers[" not in out
+    assert main(["check", str(path), "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert [e["field"] for e in document["errors"]] == ["phonenumbers[2]"]
 
 
 def test_check_json_has_the_contract_shape_and_masks_the_token(env, tmp_path, capsys):
@@ -116,6 +127,23 @@ def test_save_all_numbers_updated_exits_0(env, sim, tmp_path, capsys):
     assert f"Saved the twilio-voice credential of agent {sim.demo_agent_guid} (8 rows applied)." in out
     assert "  updated  +14155550142" in out and sim.twilio_auth_token not in out
     assert "Status: Running → Stopping: Wiro restarts the agent to apply the change." in out
+
+
+def test_save_keeps_the_webhook_report_for_webhooks_and_doctor(env, sim, tmp_path, capsys):
+    """Only the dashboard kept it: after a command-line save, `webhooks` and `doctor` showed an old report."""
+    from tui.webhooks.store import load_report, report_path, reports_dir
+
+    env.setenv("WIRO_API_KEY", sim.api_key)
+    path = write(tmp_path / "c.json", {**GOOD, "accountsid": sim.twilio_account_sid, "authtoken": "***encrypted***",
+                                       "phonenumbers": ["+14155550142", "+14155550163"]})
+    assert main(save_argv(sim, path)) == 1
+    capsys.readouterr()
+    stored = report_path(reports_dir(tmp_path / "config.toml"), sim.demo_agent_guid)
+    report = load_report(stored).report
+    assert report is not None and report.agent_guid == sim.demo_agent_guid
+    states = {n.number: n.state for n in report.numbers}
+    assert states == {"+14155550142": "updated", "+14155550163": "failed"}
+    assert sim.twilio_auth_token not in stored.read_text()
 
 
 def test_save_json_reports_webhooks_and_uploads_exit_1_when_a_number_fails(env, sim, tmp_path, capsys):

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tui.credential import rules
+from tui.credential import probes
 from tui.credential.draft import CredentialDraft
+from tui.credential.fixes import apply_fix, describe_fix, write_mono_copy
 from tui.credential.rules import (
     ADD,
     MONO_COPY,
     REMOVE,
     Finding,
-    apply_fix,
     check_accountsid,
     check_authtoken,
     check_holdaudio,
@@ -50,9 +50,9 @@ def only(findings, level: str = "error") -> Finding:
 
 @pytest.fixture(autouse=True)
 def _fresh_probe_cache():
-    rules.clear_probe_cache()
+    probes.clear_probe_cache()
     yield
-    rules.clear_probe_cache()
+    probes.clear_probe_cache()
 
 
 # -- accountsid ---------------------------------------------------------------------------------------------
@@ -193,7 +193,9 @@ def test_impossible_is_an_error_and_possible_but_not_valid_a_warning():
 def test_duplicates_are_errors_that_offer_removal():
     findings = check_phonenumbers(["+14155551234", "+14155550142", "+14155551234"])
     finding = only(findings)
-    assert finding.field == "phonenumbers[2]" and finding.fix_action == REMOVE and "phonenumbers[0]" in finding.message
+    assert finding.field == "phonenumbers[2]" and finding.fix_action == REMOVE
+    # the text counts from 1, as the list on screen and `check`'s lines do; the field keeps the JSON's index
+    assert "same number as #1" in finding.message and "phonenumbers[0]" not in finding.message
     # the same number written two ways is a duplicate too
     assert any(f.fix_action == REMOVE for f in check_phonenumbers(["+14155551234", "+1 415 555 1234"]))
 
@@ -409,8 +411,11 @@ def test_a_stereo_wav_is_an_error_whose_fix_writes_a_mono_copy(tmp_path):
     finding = only(check_holdaudio(str(path)))
     assert "stereo" in finding.message and finding.fix_action == MONO_COPY
     assert finding.fix == str(tmp_path / "greeting-mono.wav")
-    draft = apply_fix(CredentialDraft(holdstrategy="audio", holdaudio=str(path)), finding)
+    before = CredentialDraft(holdstrategy="audio", holdaudio=str(path))
+    assert apply_fix(before, finding) is before  # the pure fix writes no file
+    draft = write_mono_copy(before, finding)
     assert draft.holdaudio == str(tmp_path / "greeting-mono.wav")
+    assert describe_fix(before, draft, finding).startswith("greeting: greeting.wav → greeting-mono.wav (in ")
     assert probe_module.probe(draft.holdaudio).channels == 1
     assert check_holdaudio(draft.holdaudio) == []
 
@@ -529,6 +534,24 @@ def test_apply_fix_replaces_removes_and_leaves_the_token_alone():
     assert fixed.phonenumbers == ("+14155551234", "+14155550142")
     assert apply_fix(draft, Finding("error", "x", "authtoken", "y", "replace")) is draft
     assert apply_fix(draft, Finding("error", "x", "accountsid")) is draft
+
+
+def test_each_fix_says_what_it_changed():
+    draft = seed_draft(phonenumbers=("+1 (415) 555-0142", "+14155550173", "+14155550173"),
+                       whitelistedcallers=("4155550100",))
+    findings = {f.field: f for f in validate(draft).problems if f.fix_action}
+    first = apply_fix(draft, findings["phonenumbers[0]"])
+    assert first.phonenumbers == ("+14155550142", "+14155550173", "+14155550173")
+    assert describe_fix(draft, first, findings["phonenumbers[0]"]) == "phone number #1: +1 (415) 555-0142 → +14155550142"
+    removed = apply_fix(draft, findings["phonenumbers[2]"])
+    assert removed.phonenumbers == draft.phonenumbers[:2]
+    assert describe_fix(draft, removed, findings["phonenumbers[2]"]) == "phone number #3: removed +14155550173"
+    added = apply_fix(draft, findings["whitelistedcallers[0]"])
+    assert added.whitelistedcallers == ("4155550100", "+14155550100")
+    assert describe_fix(draft, added, findings["whitelistedcallers[0]"]) == "whitelist: added +14155550100 after 4155550100"
+    # each fix touches its own element only: the rest of the draft is as it was
+    assert added.phonenumbers == draft.phonenumbers and removed.whitelistedcallers == draft.whitelistedcallers
+    assert describe_fix(draft, draft, findings["phonenumbers[0]"]) == ""
 
 
 def test_a_finding_is_a_problem():

@@ -8,7 +8,7 @@ import copy
 import httpx
 import pytest
 
-from tui.credential import rules
+from tui.credential import probes
 from tui.credential.draft import CredentialDraft
 from tui.credential.save import save_credential
 from tui.sim import wiro_api
@@ -41,7 +41,7 @@ def received(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fresh_probe_cache():
-    rules.clear_probe_cache()
+    probes.clear_probe_cache()
 
 
 def stored(sim, guid) -> dict:

@@ -95,3 +95,11 @@ def test_no_agent_chosen_is_exit_2_with_what_to_do(env, sim, capsys):
     assert main(["doctor", "--api-base", sim.wiro_base]) == 2
     assert "--agent" in capsys.readouterr().err
 
+
+
+def test_the_text_report_fits_an_80_column_terminal(env, sim, capsys):
+    env.setenv("COLUMNS", "80")
+    assert main(argv(sim)) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("Doctor: ") and "Not checked: Twilio routing" in out
+    assert max(len(line) for line in out.splitlines()) <= 80  # wrapped, header and skipped line too

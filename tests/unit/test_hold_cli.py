@@ -93,6 +93,29 @@ def test_bad_input_exits_1_with_the_finding_and_leaves_out_untouched(files, tmp_
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no .part left behind
 
 
+@pytest.mark.parametrize("verb", ["render", "play"])
+def test_broken_ssml_is_refused_in_the_words_check_uses(verb, tmp_path, capsys):
+    """`hold render --text` wrote a file and exited 0 while `check` called the same text broken."""
+    out = tmp_path / "hold.wav"
+    code = main(["hold", verb, "--strategy", "text", "--text", "Hi <s>there", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1 and not out.exists() and "Traceback" not in err
+    refused = "holdtext: The SSML is broken at line 1, column 4: <s> is never closed: add </s>."
+    assert f"wiro-voice: {refused}" in err
+    credential = tmp_path / "c.json"
+    credential.write_text(json.dumps({"accountsid": "AC0123456789abcdef0123456789abcdef",
+                                      "authtoken": "9e107d9d372bb6826bd81d3542a419d6",
+                                      "phonenumbers": ["+14155551234"], "holdstrategy": "text",
+                                      "holdtext": "Hi <s>there"}))
+    assert main(["check", str(credential)]) == 1
+    assert refused.replace("holdtext: ", "holdtext: error: ") in capsys.readouterr().out
+    # the same text from the credential file is refused too; well-formed SSML renders
+    assert main(["hold", "render", "--credential", str(credential), "--out", str(out)]) == 1 and not out.exists()
+    capsys.readouterr()
+    assert main(["hold", "render", "--strategy", "text", "--text", "Hi <s>there</s>", "--out", str(out)]) == 0
+    assert out.exists()
+
+
 def test_stereo_with_mono_copy_writes_it_and_goes_on(files, tmp_path, capsys):
     code = main(["hold", "render", "--strategy", "music", "--music", str(files["stereo"]), "--out",
                  str(tmp_path / "x.wav")])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui.hold import ssml
+from tui.hold import speech, ssml
 from tui.hold.speech import estimate_seconds, speak, voice_language
 
 from .hold_audio import needs_espeak
@@ -91,3 +91,15 @@ def test_estimate_counts_words_sentences_and_breaks():
     one = estimate_seconds("one two three four five six seven eight nine ten")
     assert 3.5 < one < 4.5
     assert abs(estimate_seconds('one <break time="2s"/> two') - (2 + 2 * 0.39)) < 0.01
+
+
+@needs_espeak
+def test_speaking_never_touches_the_sound_system(monkeypatch, tmp_path):
+    """espeak-ng opens the audio output even to write to stdout: libpulse then made ~/.config/pulse when Hold opened."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    speech._espeak_languages.cache_clear()
+    spoken = speech.speak(f"Checking the sound system stays closed {tmp_path.name}.", "Polly.Joanna-Neural")
+    assert spoken.engine == "espeak-ng" and spoken.duration > 1.0  # espeak really ran…
+    assert list(tmp_path.iterdir()) == []  # …and made nothing in the home folder (no .config/pulse)

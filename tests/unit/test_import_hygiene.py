@@ -113,3 +113,20 @@ def test_no_domain_package_holds_argparse_or_imports_the_command_line():
     assert not list(root.rglob("cli.py")) and not (root / "running_cli.py").exists()
     main_text = (root / "__main__.py").read_text()
     assert main_text.startswith("from tui.cli import main\n") and len(main_text.strip().splitlines()) <= 4
+
+
+#: functions that write a file and fsync it: on the event loop they stall the screen (issue 15.7)
+FSYNCING_WRITES = {"save_config", "save_report", "write_private"}
+
+
+def test_the_ui_writes_config_and_reports_only_through_a_thread():
+    """Inside tui/ui, a config or report write is never called directly, only handed to asyncio.to_thread
+    (`to_thread(save_config, path, updates)` passes the function, it does not call it)."""
+    direct = []
+    for path in sorted((Path(tui.__file__).parent / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if name in FSYNCING_WRITES:
+                    direct.append(f"{path.name}:{node.lineno} {name}()")
+    assert not direct, f"fsyncing writes on the event loop: {direct}"

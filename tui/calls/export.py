@@ -104,6 +104,18 @@ def to_csv(sessions: Iterable[CallSession]) -> str:
     return buffer.getvalue()
 
 
+def export_folder(configured: str | os.PathLike[str] | None, config_path: str | os.PathLike[str],
+                  home: str | os.PathLike[str] | None = None) -> Path:
+    """Where exports go: the folder the user configured (`export_dir`), else their Downloads folder when there
+    is one, else `exports/` beside the config file. Nothing is created here (`write_export` does that)."""
+    if configured:
+        return Path(configured).expanduser()
+    downloads = (Path(home) if home is not None else Path.home()) / "Downloads"
+    if downloads.is_dir():
+        return downloads
+    return Path(config_path).expanduser().parent / "exports"
+
+
 def export_name(fmt: str, now: datetime) -> str:
     """`wiro-voice-calls-YYYYmmdd-HHMMSS.csv|json` for the local time `now`."""
     return f"wiro-voice-calls-{now:%Y%m%d-%H%M%S}.{fmt}"

@@ -62,13 +62,16 @@ class StripFigures:
 
     @property
     def max_duration_text(self) -> str:
-        """"3 of 20 ended calls hit the 600 s limit", with a suggestion when `suggest_raise`; "" when none did."""
+        """"3 of 20 ended calls were cut off at the max call length", with a suggestion when `suggest_raise`; ""
+        when none were. Each call is judged by its own end reason (max_duration), whatever the limit was then:
+        today's setting is named only in the suggestion, as what to raise."""
         if not self.max_duration:
             return ""
-        limit = f"the {self.maxcallseconds} s limit" if self.maxcallseconds else "the time limit"
-        text = f"{self.max_duration} of {self.ended} ended calls hit {limit}"
+        were = "was" if self.max_duration == 1 else "were"
+        text = f"{self.max_duration} of {self.ended} ended calls {were} cut off at the max call length"
         if self.suggest_raise:
-            text += " — consider raising maxcallseconds in the Credentials"
+            now = f" (now {self.maxcallseconds} s)" if self.maxcallseconds else ""
+            text += f" — consider raising maxcallseconds{now} in the Credentials"
         return text
 
 
@@ -76,7 +79,8 @@ def strip_figures(sessions: Iterable[CallSession], now_ms: int, maxcallseconds: 
                   reasons: Mapping[str, str | None] | None = None) -> StripFigures:
     """Figures over `sessions` (typically the rows in view). `reasons` maps messageguid → rejection
     reason for the sessions whose Message/Detail has been read; other rejections count under
-    `UNKNOWN_REASON`. `maxcallseconds` is the credential's current limit (shown next to the count);
+    `UNKNOWN_REASON`. `maxcallseconds` is the credential's current limit (named in the suggestion only: a call
+    counts as cut off by its own end reason, not by its length against today's limit);
     `now_ms` dates the "last hour" count."""
     reasons = reasons or {}
     groups: Counter[str] = Counter()

@@ -9,7 +9,6 @@ built. Exit codes: 0 success; 1 refused or problems found; 2 an error (see `comm
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -76,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _module(COMMANDS[args.command]).run(args)
     except CliError as err:
         if getattr(args, "json", False):
+            import json  # only for a --json error: the plain start never loads it
+
             json.dump({"error": str(err)}, sys.stdout)
             sys.stdout.write("\n")
         print(f"wiro-voice: {err}", file=sys.stderr)

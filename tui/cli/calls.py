@@ -34,7 +34,6 @@ EXIT_OK, EXIT_ERROR = 0, 2
 FORMATS = ("text", "json", "csv")
 #: a Twilio Call SID, which `session` takes as well as a messageguid
 CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
-MAX_BACKOFF = 60.0
 
 # Redrawing in place: home, then each line erased to its end, then everything below erased. Cheaper
 # and calmer than clearing the screen every frame (no flash); the first frame clears once.
@@ -171,12 +170,14 @@ def _isatty(stream: TextIO) -> bool:
 async def _watch(client: Any, guid: str, limit: int, out: TextIO, err: TextIO, now: Clock, interval: float,
                  tty: bool, max_iterations: int | None, sleep: Sleep, terminal_size: tuple[int, int] | None,
                  local: LocalTime) -> int:
+    from ..common.polling import DEFAULT_CAP_SECONDS, PollState
     from ..wiro.errors import RateLimitedError, TransientError, WiroError
     from ..wiro.health import failure_phrase
 
+    # the dashboard's rule: doubling after failures up to the cap (or the interval, if longer), Retry-After
+    schedule = PollState(interval=interval, cap=max(DEFAULT_CAP_SECONDS, interval))
     last_good: list[CallSession] | None = None
     stale_since: float | None = None
-    failures = 0
     polls = 0
     first_frame = True
     while max_iterations is None or polls < max_iterations:
@@ -188,15 +189,14 @@ async def _watch(client: Any, guid: str, limit: int, out: TextIO, err: TextIO, n
             # Before anything worked, a refused key or an unknown agent will not fix itself: stop.
             if last_good is None and not isinstance(error, (TransientError, RateLimitedError)):
                 return _fail(error, err=err, out=out, as_json=False)
-            failures += 1
             if stale_since is None:
                 stale_since = now()
-            wait = min(MAX_BACKOFF, interval * 2**failures)
+            wait = schedule.failed(error.retry_after if isinstance(error, RateLimitedError) else None)
             since = _clock_text(stale_since, local)
             what = "stale since" if last_good is not None else "no answer yet since"
             note = f"{what} {since} — {failure_phrase(error)}; retrying in {wait:g} s"
         else:
-            last_good, stale_since, failures, wait = sessions, None, 0, interval
+            last_good, stale_since, wait = sessions, None, schedule.succeeded()
         now_s = now()
         header = f"Calls — {_clock_text(now_s, local)}, refreshing every {interval:g} s · Ctrl-C to stop"
         lines = [header] + ([note] if note else []) + [""]

@@ -37,7 +37,8 @@ def add_parsers(subparsers: Any) -> None:
         "save", help="validate, upload local hold files, save (CredentialUpsert), leave setup, report webhooks",
         description="Validate the credential file, store local hold files (CredentialFileUpload), save every other "
         "field (CredentialUpsert), ask Wiro to re-check setup when the agent needs it (Update), and report what "
-        "Wiro did with each number's webhook. A file without `authtoken` (or with Wiro's mask) keeps the token "
+        "Wiro did with each number's webhook (kept beside the config file for `webhooks` and `doctor`, as the dashboard "
+        "keeps it). A file without `authtoken` (or with Wiro's mask) keeps the token "
         "Wiro already has, as the form does. Exit 0: all saved, every number configured; 1: saved with problems; "
         "2: nothing saved.")
     common.connection_options(save)
@@ -93,7 +94,7 @@ def _item(problem: Any) -> dict[str, Any]:
 
 def _problem_lines(errors: list, warnings: list) -> list[str]:
     from ..credential.draft import FIELD_NAMES
-    from ..credential.rules import split_field
+    from ..credential.rules import item_label, split_field
 
     rank = {name: i for i, name in enumerate(FIELD_NAMES)}
 
@@ -109,7 +110,7 @@ def _problem_lines(errors: list, warnings: list) -> list[str]:
         if fix and problem.field != "authtoken":
             label = getattr(problem, "fix_label", "") or f"use {fix}"
             hint = f" [fix: {printable(label)}]"
-        lines.append(f"  {printable(problem.field) or 'file'}: {problem.level}: {printable(problem.message)}{hint}")
+        lines.append(f"  {printable(item_label(problem.field)) or 'file'}: {problem.level}: {printable(problem.message)}{hint}")
     return lines
 
 

@@ -48,8 +48,11 @@ def parse_dashboard_options(argv: Sequence[str]) -> SimpleNamespace | None:
 def run(args: Any) -> int:
     """Start the dashboard: the demo with --demo or when no API key is configured."""
     settings = settings_from(args)
-    themes = theme_catalog(settings, args.theme)
+    themes = theme_catalog(settings, args.theme, partial=True)
     from ..ui.app import WiroVoiceApp
+    from ..ui.terminal import locale_is_utf8
+
+    ascii_only = not locale_is_utf8()
 
     if args.demo or not settings.has_account:  # nothing configured: the demo, and the screen says how to connect
         seed, speed, api_shape = args.seed, args.speed, args.api_shape
@@ -61,8 +64,8 @@ def run(args: Any) -> int:
 
         # The configured account's agent means nothing in the simulator.
         app = WiroVoiceApp(settings.with_(api_key=None, api_secret=None, agent=args.agent), start_demo=start_demo,
-                           themes=themes)
+                           themes=themes, ascii_only=ascii_only)
     else:
-        app = WiroVoiceApp(settings, themes=themes)
+        app = WiroVoiceApp(settings, themes=themes, ascii_only=ascii_only)
     app.run()
     return app.return_code or EXIT_OK

@@ -8,19 +8,22 @@ say so. The doctor never prompts, so it runs the same in a script. No secret is 
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
+from ..common.text import printable
+from ..doctor.diagnose import diagnose
+from ..doctor.evidence import Evidence, skipped
+from ..doctor.findings import SEVERITIES, Finding, count_text, counts, healthy, ordered, to_document
+from ..doctor.gather import gather
+from ..twilio.access import twilio_access
 from . import common
 from .common import CliError
-
-if TYPE_CHECKING:  # the checks load only when the doctor runs
-    import argparse
-
-    from ..doctor.evidence import Evidence
-    from ..doctor.findings import Finding
 
 MARKS = {"error": "✖", "warning": "!", "info": "·"}
 HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Notes"}
@@ -76,11 +79,6 @@ async def run_doctor(client: Any, guid: str, settings: Any, *, demo: Any = None,
     """Gather the evidence, run every check, print the findings worst first. The Twilio checks use
     `tui.twilio.access` without prompting (the demo's own account with `demo`). Exit 0 healthy, 1 findings;
     CliError (exit 2) when the agent itself cannot be read."""
-    from ..doctor.diagnose import diagnose
-    from ..doctor.findings import healthy
-    from ..doctor.gather import gather
-    from ..twilio.access import twilio_access
-
     say, done = _progress(err)
     clock = now or (demo.now if demo is not None else time.time)
     try:
@@ -91,16 +89,23 @@ async def run_doctor(client: Any, guid: str, settings: Any, *, demo: Any = None,
         done()
     if evidence.agent is None:
         raise CliError(f"The doctor could not run: {evidence.agent_error}", common.EXIT_ERROR)
-    findings = diagnose(evidence)
+    findings = ordered([*diagnose(evidence), *keymap_findings(settings)])
     common.emit(document(evidence, findings), render_text(evidence, findings), as_json=as_json, out=out)
     return common.EXIT_OK if healthy(findings) else common.EXIT_PROBLEMS
 
 
+def keymap_findings(settings: Any) -> list[Finding]:
+    """Warnings about the config file's [keymap]: unknown ids or keys, keys that now mean two things. Checking
+    reads every screen's bindings, so the dashboard's screens (and Textual) load only when there is a keymap."""
+    if not settings.keymap:
+        return []
+    from ..ui.keymap import keymap_findings as check  # Textual: only tui/ui imports it
+
+    return check(settings.keymap, str(settings.config_path))
+
+
 def document(evidence: Evidence, findings: Sequence[Finding]) -> dict[str, Any]:
     """The `--json` document: DESIGN.md's `findings`, plus the agent, the verdict and what was skipped."""
-    from ..doctor.evidence import skipped
-    from ..doctor.findings import counts, healthy, to_document
-
     agent = evidence.agent
     return to_document(
         findings,
@@ -115,18 +120,12 @@ def document(evidence: Evidence, findings: Sequence[Finding]) -> dict[str, Any]:
 
 def render_text(evidence: Evidence, findings: Sequence[Finding], width: int | None = None) -> str:
     """The human report: one block per finding, grouped by severity, each with what was seen and the fix."""
-    import shutil
-    import textwrap
-
-    from ..common.text import printable
-    from ..doctor.evidence import skipped
-    from ..doctor.findings import SEVERITIES, count_text, healthy
-
     width = width or max(60, min(110, shutil.get_terminal_size((100, 24)).columns))
     agent = evidence.agent
     lines = []
     if agent is not None:
-        lines.append(f"Doctor: {printable(agent.title)} ({printable(agent.guid)}), {agent.status_name}")
+        header = f"Doctor: {printable(agent.title)} ({printable(agent.guid)}), {agent.status_name}"
+        lines.extend(textwrap.wrap(header, width, subsequent_indent="        "))  # an 80-column terminal too
     for severity in SEVERITIES:
         group = [f for f in findings if f.severity == severity]
         if not group:
@@ -134,7 +133,7 @@ def render_text(evidence: Evidence, findings: Sequence[Finding], width: int | No
         lines.append("")
         lines.append(f"{HEADINGS[severity]} ({len(group)})")
         for finding in group:
-            lines.append(f"{MARKS[severity]} {printable(finding.title)}")
+            lines.extend(textwrap.wrap(f"{MARKS[severity]} {printable(finding.title)}", width, subsequent_indent="  "))
             lines.extend(textwrap.wrap(printable(finding.detail), width, initial_indent="    ",
                                        subsequent_indent="    "))
             if finding.fix:
@@ -143,7 +142,8 @@ def render_text(evidence: Evidence, findings: Sequence[Finding], width: int | No
     lines.append("")
     skips = skipped(evidence)
     if skips:
-        lines.append("Not checked: " + "; ".join(f"{s.area} ({printable(s.reason)})" for s in skips))
+        lines.extend(textwrap.wrap("Not checked: " + "; ".join(f"{s.area} ({printable(s.reason)})" for s in skips),
+                                   width, subsequent_indent="    "))
     if healthy(findings):
         lines.append("Healthy: nothing to change" + (f" ({count_text(findings)})." if findings else "."))
     else:

@@ -122,6 +122,12 @@ def _render_or_play(args: argparse.Namespace, out: TextIO, err: TextIO, *, play:
     audio = args.audio or fields.get("holdaudio")
     music = args.music or fields.get("holdmusic")
     used = needs(strategy)
+    if "text" in used:
+        from ..credential.ssml import ssml_problem
+
+        broken = ssml_problem(text)
+        if broken:  # refused as `check` refuses it, in the same words, before anything is written
+            raise HoldError(broken, field="holdtext")
     files = {"holdaudio": audio if "audio" in used else None, "holdmusic": music if "music" in used else None}
     ready = _checked_files(files, {"holdaudio": "greeting", "holdmusic": "music"}, args.mono_copy, err)
     if ready is None:

@@ -6,20 +6,16 @@ Only the options are handled here: each browser tab runs the dashboard with the 
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from . import common
-
-if TYPE_CHECKING:
-    import argparse
 
 
 def add_parsers(subparsers: Any) -> None:
     """Register `serve`."""
-    import argparse
-
     serve = subparsers.add_parser("serve", help="serve the dashboard to a browser (needs the `serve` extra)")
     common.connection_options(serve)
     serve.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="theme for the served dashboard")
@@ -45,7 +41,7 @@ def dashboard_args(args: Any) -> list[str]:
 
 def serve(tui_args: list[str], *, host: str, port: int, public_url: str | None, err: TextIO) -> int:
     """Serve the dashboard (`tui_args` its options) until Ctrl-C; problems raise CliError."""
-    from ..ui.serve import ServeError, plan_serve, run as run_server
+    from ..ui.serve import ServeError, plan_serve, run as run_server  # Textual: only tui/ui imports it
 
     try:
         plan = plan_serve(tui_args, host=host, port=port, public_url=public_url)

@@ -5,21 +5,18 @@ Exit 0; 1 when a user theme file has problems (they are listed).
 
 from __future__ import annotations
 
+import argparse
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import common
 
 if TYPE_CHECKING:
-    import argparse
-
     from ..config import Settings
 
 
 def add_parsers(subparsers: Any) -> None:
     """Register `themes`."""
-    import argparse
-
     themes = subparsers.add_parser("themes", help="list the themes (bundled and yours); * marks the one in use")
     themes.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file (its folder holds themes/)")
     themes.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="mark this theme as the one in use")
@@ -29,7 +26,7 @@ def add_parsers(subparsers: Any) -> None:
 def list_themes(settings: Settings, *, wanted: str | None = None, as_json: bool = False, out: TextIO) -> int:
     """List the themes for `settings` (whose folder holds the user's); `wanted` (--theme) is marked in use,
     and refused with the choices when unknown (CliError)."""
-    from ..ui.themes import listing, listing_text, start_theme, user_themes_dir
+    from ..ui.themes import listing, listing_text, start_theme, user_themes_dir  # Textual: only tui/ui imports it
 
     catalog = common.theme_catalog(settings, wanted)
     active = start_theme(catalog, settings.theme).name

@@ -195,7 +195,8 @@ def mapping_notes(data: Mapping[str, Any]) -> list[tuple[str, str]]:
             if isinstance(value, (list, tuple)):
                 odd = [i for i, v in enumerate(value) if v is None or isinstance(v, (list, dict, bool))]
                 if odd:
-                    notes.append((f"{name}[{odd[0]}]", f"{name} should hold phone numbers as text; item {odd[0]} is not one and is ignored"))
+                    notes.append((f"{name}[{odd[0]}]", f"{name} should hold phone numbers as text; item #{odd[0] + 1} is not "
+                                                       "one and is ignored"))
             elif not isinstance(value, (str, int, float)) or isinstance(value, bool):
                 notes.append((name, f"{name} should be a list of numbers (or one comma-separated text); it is ignored"))
         elif name == "authtoken":

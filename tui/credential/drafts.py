@@ -1,8 +1,8 @@
 """Unsaved credential edits kept on disk, so quitting (or a crash) loses nothing.
 
 One JSON file per agent, mode 0600, beside the config file. The auth token is never written: a draft
-holds what the user typed except secrets, and says whether a token had been typed so the form can ask for it
-again.
+holds what the user typed except secrets, says whether a token had been typed so the form can ask for it
+again, and names the fields the user changed (only those are offered back: the others follow Wiro).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from ..common.atomic import write_private
 
@@ -29,6 +29,7 @@ class StoredDraft:
     values: Mapping[str, Any]  # DRAFT_FIELDS only: str, or tuple[str, ...] for the lists
     saved_at: float
     token_was_typed: bool
+    changed: tuple[str, ...] | None = None  # the fields the user changed; None in drafts written before it was kept
 
 
 def drafts_dir(config_path: Path) -> Path:
@@ -39,14 +40,17 @@ def draft_path(config_path: Path, agent_guid: str) -> Path:
     return drafts_dir(config_path) / f"{_SAFE_NAME.sub('_', agent_guid) or 'agent'}.json"
 
 
-def save_draft(path: Path, values: Mapping[str, Any], *, token_was_typed: bool, now: float | None = None) -> None:
+def save_draft(path: Path, values: Mapping[str, Any], *, token_was_typed: bool, now: float | None = None,
+               changed: Iterable[str] | None = None) -> None:
     """Write the draft (secrets are not among DRAFT_FIELDS, so none can be written)."""
-    document = {
+    document: dict[str, Any] = {
         "saved_at": time.time() if now is None else now,
         "token_was_typed": bool(token_was_typed),
         "values": {name: list(values[name]) if name in _LISTS else str(values[name])
                    for name in DRAFT_FIELDS if name in values},
     }
+    if changed is not None:
+        document["changed"] = [name for name in DRAFT_FIELDS if name in set(changed)]
     write_private(path, json.dumps(document, ensure_ascii=False, indent=1).encode())
 
 
@@ -66,10 +70,12 @@ def load_draft(path: Path) -> StoredDraft | None:
         elif name not in _LISTS and isinstance(value, (str, int)):
             values[name] = str(value)
     saved_at = document.get("saved_at")
+    changed = document.get("changed")
     return StoredDraft(
         values=values,
         saved_at=float(saved_at) if isinstance(saved_at, (int, float)) else 0.0,
         token_was_typed=document.get("token_was_typed") is True,
+        changed=tuple(n for n in DRAFT_FIELDS if n in changed) if isinstance(changed, list) else None,
     )
 
 

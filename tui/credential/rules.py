@@ -3,32 +3,28 @@ saving, warnings inform) whose message says what to do. The form, `wiro-voice ch
 use these functions.
 
 A finding may offer a fix: `fix` is the suggested value (the E.164 form of a number, the table's
-spelling of a voice, the path of a mono copy to write) and `fix_action` says how `apply_fix` uses it.
-Nothing here touches the network. Local hold files are probed once per (path, size, mtime): typing in
-another field never re-reads a file that did not change.
+spelling of a voice, the path of a mono copy to write) and `fix_action` says how `tui.credential.fixes`
+applies it. Nothing here touches the network or writes a file; local hold files are read through the probe
+cache of `tui.credential.probes`.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from stat import S_ISDIR, S_ISREG
 from urllib.parse import unquote, urlsplit
 
-from ..hold import probe as probe_module
-from ..hold.probe import AudioInfo, ProbeError
+from ..hold.probe import AudioInfo, ProbeError, mono_copy_path
 from ..common.masking import scrub_tokens
 from ..problems import Problem
 from ..wiro.models import AUTH_TOKEN_MASK
-from .draft import FIELD_NAMES, LIST_FIELDS, CredentialDraft, token_to_send
-from .payload import local_path
+from .draft import FIELD_NAMES, CredentialDraft, token_to_send
 from .phones import NumberCheck, check_number, is_digits_only, withheld_name
-from .ssml import ALLOWED_TAGS, parse_ssml
+from .probes import cached_probe, probe_cached
+from .ssml import ALLOWED_TAGS, broken_message, parse_ssml
 from .voices import closest_name, voice_by_name
 
 # -- findings ---------------------------------------------------------------------------------------------
@@ -227,8 +223,11 @@ def _number_findings(field: str, value: str, check: NumberCheck, default_region:
     return [_error(field, f"{shown} is not a phone number in E.164 form ({rule}): {check.problem}.")]
 
 
-def _duplicate(field: str, other: str) -> Finding:
-    return _error(field, f"Listed twice (same number as {other}): remove this one.", action=REMOVE, label="remove it")
+def _duplicate(field: str, first: int) -> Finding:
+    """The later copy of a number; `first` is the index of the earlier one, shown counted from 1 as the lists
+    (and `check`'s lines) count their items, while `field` keeps the JSON's `name[i]` from 0."""
+    return _error(field, f"Listed twice (same number as #{first + 1}): remove this one.", action=REMOVE,
+                  label="remove it")
 
 
 def check_phonenumbers(values: Sequence[str], default_region: str = "US") -> list[Finding]:
@@ -249,7 +248,7 @@ def check_phonenumbers(values: Sequence[str], default_region: str = "US") -> lis
         out.extend(_number_findings(field, value, check, default_region))
         key = check.e164 or value.strip()
         if key in seen:
-            out.append(_duplicate(field, f"phonenumbers[{seen[key]}]"))
+            out.append(_duplicate(field, seen[key]))
         else:
             seen[key] = i
     return out
@@ -296,7 +295,7 @@ def check_whitelistedcallers(values: Sequence[str], default_region: str = "US") 
             out.extend(_number_findings(field, value, check, default_region))
             key = check.e164 or v
         if key in seen:
-            out.append(_duplicate(field, f"whitelistedcallers[{seen[key]}]"))
+            out.append(_duplicate(field, seen[key]))
         else:
             seen[key] = i
     return out
@@ -402,7 +401,7 @@ def check_holdtext(text: str, voice: str = "") -> list[Finding]:
         out.append(_error(field, f"{len(text)}/{GOOGLE_CAP} characters with the tags, which Google voices count: "
                                  "shorten it."))
     if info.error is not None:
-        out.append(_error(field, f"The SSML is broken at {info.error.position}: {info.error.message}."))
+        out.append(_error(field, broken_message(info.error)))
     reported: set[str] = set()
     for tag in info.unknown_tags:
         if tag.name in reported:
@@ -459,68 +458,6 @@ def check_holdvoice(voice: str, text: str = "") -> list[Finding]:
 
 
 # -- holdaudio and holdmusic ----------------------------------------------------------------------------------
-
-_CACHE_SIZE = 64
-_probe_cache: OrderedDict[str, tuple[tuple[int, int, int], AudioInfo | tuple[str, str]]] = OrderedDict()
-_probe_lock = threading.Lock()
-
-
-def probe_cached(path: str | Path) -> AudioInfo:
-    """`tui.hold.probe.probe` once per (path, size, mtime): a file that did not change is not read again.
-    Raises ProbeError (missing, unreadable, empty, too_big, not_audio, undecodable)."""
-    target = local_path(path)
-    if str(target).startswith("~"):
-        raise ProbeError("missing", f"{target} names the home folder of a user this machine does not have")
-    try:
-        stat = target.stat()
-    except ValueError:  # a NUL in the text: no file can have that name
-        raise ProbeError("missing", "The path holds a character no file name can have (NUL)") from None
-    except OSError:
-        return probe_module.probe(target)  # raises the right ProbeError (missing or unreadable) at once
-    if S_ISDIR(stat.st_mode):
-        raise ProbeError("unreadable", f"{target} is a folder: choose an MP3 or WAV file inside it")
-    if not S_ISREG(stat.st_mode):  # a device or a pipe: reading it could block or never end
-        raise ProbeError("unreadable", f"{target} is not a regular file: choose an MP3 or WAV file")
-    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    name = str(target.absolute())
-    with _probe_lock:
-        hit = _probe_cache.get(name)
-        if hit is not None and hit[0] == key:
-            _probe_cache.move_to_end(name)
-            return _result(hit[1])
-    try:
-        result: AudioInfo | tuple[str, str] = probe_module.probe(target)
-    except ProbeError as err:
-        result = (err.kind, err.message)
-    with _probe_lock:
-        _probe_cache[name] = (key, result)
-        _probe_cache.move_to_end(name)
-        while len(_probe_cache) > _CACHE_SIZE:
-            _probe_cache.popitem(last=False)
-    return _result(result)
-
-
-def cached_probe(path: str | Path) -> AudioInfo | ProbeError | None:
-    """The last probe of `path` without touching the disk at all, or None when it was never probed."""
-    name = str(local_path(path).absolute())
-    with _probe_lock:
-        hit = _probe_cache.get(name)
-    if hit is None:
-        return None
-    result = hit[1]
-    return result if isinstance(result, AudioInfo) else ProbeError(*result)
-
-
-def clear_probe_cache() -> None:
-    with _probe_lock:
-        _probe_cache.clear()
-
-
-def _result(result: AudioInfo | tuple[str, str]) -> AudioInfo:
-    if isinstance(result, AudioInfo):
-        return result
-    raise ProbeError(*result)  # a fresh exception each time: re-raising one would pile up tracebacks
-
 
 def is_url(value: str) -> bool:
     return value.strip().lower().startswith(("http://", "https://"))
@@ -581,7 +518,7 @@ def _check_hold_file(field: str, value: str, files: bool, advised: tuple[float, 
         return out + [_error(field, _sentence(info.message))]
     name = Path(v).name
     if info.channels >= 2:
-        copy = str(probe_module.mono_copy_path(v))
+        copy = str(mono_copy_path(v))
         layout = "stereo" if info.channels == 2 else f"{info.channels} channels"
         out.append(_error(field, f"{name} is {layout}: Wiro needs mono. Write a mono copy "
                                  f"({Path(copy).name}, beside it) and use that.", copy, MONO_COPY, "write a mono copy"))
@@ -619,6 +556,13 @@ def split_field(field: str) -> tuple[str, int | None]:
     if match:
         return match.group(1), int(match.group(2))
     return field, None
+
+
+def item_label(field: str) -> str:
+    """How people read a field name: "phonenumbers #1" for "phonenumbers[0]" (lists count from 1 on screen and in
+    `check`'s lines; `name[i]` from 0 stays the JSON's field scheme)."""
+    base, index = split_field(field)
+    return base if index is None else f"{base} #{index + 1}"
 
 
 @dataclass(frozen=True)
@@ -717,27 +661,3 @@ def validate_field(draft: CredentialDraft, name: str, *, default_region: str = "
     if index is not None:
         found = [f for f in found if f.field == name]
     return Validation(_ordered(found))
-
-
-def apply_fix(draft: CredentialDraft, finding: Finding) -> CredentialDraft:
-    """The draft with the finding's fix applied (unchanged when it has none). A "mono_copy" fix writes
-    the copy (disk I/O: call it from a worker) and may raise ProbeError or OSError."""
-    action = finding.fix_action
-    base, index = split_field(finding.field)
-    if action is None or base not in FIELD_NAMES or base == "authtoken":
-        return draft
-    if action == MONO_COPY:
-        written = probe_module.write_mono_copy(str(getattr(draft, base)).strip(), finding.fix)
-        return draft.replace(**{base: str(written)})
-    if base in LIST_FIELDS:
-        items = list(getattr(draft, base))
-        if action == REPLACE and finding.fix is not None and index is not None and index < len(items):
-            items[index] = finding.fix
-        elif action == REMOVE and index is not None and index < len(items):
-            del items[index]
-        elif action == ADD and finding.fix is not None and finding.fix not in items:
-            items.insert(len(items) if index is None else index + 1, finding.fix)
-        return draft.replace(**{base: tuple(items)})
-    if action == REPLACE and finding.fix is not None:
-        return draft.replace(**{base: finding.fix})
-    return draft

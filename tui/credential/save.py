@@ -53,7 +53,8 @@ from ..wiro.errors import (
 from ..wiro.models import Agent, RowError, UpsertResult
 from .draft import FIELD_NAMES, CredentialDraft
 from .payload import HOLD_FILE_FIELDS, PayloadError, files_to_keep, local_path, upsert_fields
-from .rules import Finding, Validation, probe_cached, validate
+from .probes import probe_cached
+from .rules import Finding, Validation, validate
 
 #: progress(label, done, total): bytes sent of a file being uploaded, or (label, 0, None) for a step
 #: whose size is unknown ("Saving the credential…").

@@ -112,6 +112,20 @@ def parse_ssml(text: str) -> SsmlInfo:
     return _Parser(text).run()
 
 
+def broken_message(error: SsmlError) -> str:
+    """The one sentence for a hold text whose markup is broken: `check`, the form, `hold render` and the Hold
+    screen all say it in these words."""
+    return f"The SSML is broken at {error.position}: {error.message}."
+
+
+def ssml_problem(text: str | None) -> str | None:
+    """`broken_message` for a hold text with broken markup, else None (plain text is never broken)."""
+    if not text or not text.strip():
+        return None
+    error = parse_ssml(text).error
+    return None if error is None else broken_message(error)
+
+
 def parse_break(attrs: dict[str, str]) -> tuple[float, str | None]:
     """Seconds a `<break>` pauses, and a note when its attributes are not usable."""
     if "time" in attrs:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..problems import Problem, warning
+from ..credential.ssml import ssml_problem
+from ..problems import Problem, error, warning
 from . import dsp
 from .decode import Decoded, Progress, decode
 from .dsp import PHONE_RATE, envelope, resample, to_int16
@@ -153,6 +154,9 @@ def render(strategy: str, window: float = DEFAULT_WINDOW, *, text: str | None = 
     first: tuple[Any, int, str, str] | None = None  # samples, rate, kind, source
     speech = None
     if "text" in needs(strategy):
+        broken = ssml_problem(str(given["text"]))
+        if broken:  # the preview still speaks what it can read; Twilio would refuse the text (`check` says so too)
+            notes.append(error(broken, "holdtext"))
         report(0.05, "speaking the hold text")
         speech = speak(str(given["text"]), voice)
         first = (speech.samples, speech.rate, "speech", speech.label)

@@ -9,6 +9,7 @@ from memory) gives a fair idea of the length and rhythm, and is always labelled 
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
 import struct
@@ -80,10 +81,21 @@ def espeak_path() -> str | None:
     return shutil.which(ESPEAK)
 
 
+def quiet_env() -> dict[str, str]:
+    """The environment for espeak-ng: no sound system. It only writes a WAV to stdout, yet it opens the audio
+    output all the same — and libpulse then makes ~/.config/pulse (or starts a sound server) just because
+    Hold was opened. A server address that cannot answer and an empty ALSA configuration keep it off."""
+    env = dict(os.environ)
+    env["PULSE_SERVER"] = f"unix:{os.devnull}"  # explicit, so libpulse never autospawns; refused at once
+    env["ALSA_CONFIG_PATH"] = os.devnull  # no "default" device, so no ALSA pulse plugin either
+    return env
+
+
 @functools.lru_cache(maxsize=4)
 def _espeak_languages(executable: str) -> frozenset[str]:
     try:
-        out = subprocess.run([executable, "--voices"], check=False, capture_output=True, text=True, timeout=ESPEAK_TIMEOUT).stdout
+        out = subprocess.run([executable, "--voices"], check=False, capture_output=True, text=True,
+                             timeout=ESPEAK_TIMEOUT, env=quiet_env()).stdout
     except (OSError, subprocess.SubprocessError):
         return frozenset()
     return frozenset(line.split()[1].lower() for line in out.splitlines()[1:] if len(line.split()) > 1)
@@ -169,7 +181,8 @@ def _espeak_once(executable: str, espeak_voice: str, words: str) -> tuple[Any, i
     """One espeak-ng run, text on stdin (so no word is ever read as an option), WAV on stdout."""
     try:
         done = subprocess.run([executable, "-v", espeak_voice, "-b", "1", "--stdout", "--stdin"],
-                              input=words.encode("utf-8"), check=False, capture_output=True, timeout=ESPEAK_TIMEOUT)
+                              input=words.encode("utf-8"), check=False, capture_output=True, timeout=ESPEAK_TIMEOUT,
+                              env=quiet_env())
     except (OSError, subprocess.SubprocessError):
         return None
     return _parse_stream_wav(done.stdout)

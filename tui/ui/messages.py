@@ -1,11 +1,9 @@
-"""Messages that carry worker results to handlers (workers produce, handlers mutate)."""
+"""What worker results carry to handlers (workers produce, handlers mutate)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from textual.message import Message
 
 if TYPE_CHECKING:
     from ..wiro.errors import WiroError
@@ -22,12 +20,3 @@ class OverviewSnapshot:
     taken_at: float
     #: the app's connection/agent generation when the poll started; older answers are dropped
     generation: int = 0
-
-
-class OverviewLoaded(Message):
-    def __init__(self, snapshot: OverviewSnapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, OverviewLoaded)

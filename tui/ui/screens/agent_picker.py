@@ -27,8 +27,8 @@ class AgentsLoaded(Message):
 
 class AgentPicker(ReportsWorkerFailures, ModalScreen[str | None]):
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel"),
-        Binding("enter", "pick", "Pick", id="picker.pick", show=True),
+        Binding("escape", "dismiss(None)", "Cancel", id="agent_picker.cancel"),
+        Binding("enter", "pick", "Pick", id="agent_picker.pick", show=True),
     ]
 
     def __init__(self, current: str | None = None) -> None:

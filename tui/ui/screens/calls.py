@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -16,7 +15,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 
 from ...calls.catalog import (
     duration_text,
@@ -26,47 +25,34 @@ from ...calls.catalog import (
     status_group,
 )
 from ...calls.diff import diff_rows
-from ...calls.export import ExportError, write_export
 from ...calls.filters import Filter, sort_sessions
-from ...calls.rows import COLUMNS, CallRow, row_for
+from ...calls.columns import table_columns
+from ...calls.rows import COLUMNS, STARTED, CallRow, row_for
 from ...calls.stats import StripFigures, sparkline, strip_figures
-from ...wiro import CallSession, RateLimitedError, WiroError
+from ...wiro import CallSession, WiroError
 from ...wiro.client import HISTORY_LIMIT_CAP
 from ...wiro.health import failure_phrase
 from ..colours import theme_colour
+from ..commands import commands_from_bindings
 from ..failures import ReportsWorkerFailures
+from ..polling import PollAnswer, Poller
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.live_table import KeyedText, LiveTable
+from ..widgets.text_line import TextLine
 
 INTERVALS = (1, 2, 5, 10, 15, 30, 60)
 LIMITS = (50, 100, 200)
 CHANNELS = (None, "twilio", "web")
 GROUPS = (None, "incoming", "active", "rejected", "ended")
-MAX_BACKOFF = 60.0
 NEW_ROW_SECONDS = 3.0  # how long a new row stays highlighted
-REASON_LOOKUPS_PER_POLL = 6
+REASON_LOOKUPS_PER_POLL = 6  # Message/Detail calls for rejection reasons, per poll at most
+TITLES = dict(COLUMNS)
 AGENT_ERROR_LABEL = end_reason_label("wiro_error")
 #: column widths (cells are clipped to them, Enter shows everything): the columns that matter fit 120
-COLUMN_WIDTHS = {"started": 12, "age": 10, "channel": 7, "caller": 26, "duration": 8, "status": 9, "end_reason": 28, "model": 18}  # Message/Detail calls for rejection reasons, per poll at most
-
-
-@dataclass(frozen=True)
-class CallsSnapshot:
-    sessions: tuple[CallSession, ...] | None
-    error: WiroError | None
-    taken_at: float
-    generation: int
-
-
-class CallsLoaded(Message):
-    def __init__(self, snapshot: CallsSnapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, CallsLoaded)
 
 
 class ReasonsLoaded(Message):
@@ -78,35 +64,41 @@ class ReasonsLoaded(Message):
 
 class CallsScreen(ReportsWorkerFailures, Screen):
     CSS_PATH = sheet("calls")
+    # Ordered by use (the key bar shows the first ones that fit); the palette's "calls: …" entries are made from
+    # these (description = the verb, tooltip = what it does), so each key is written down once.
     BINDINGS = [
-        Binding("enter", "open_session", "Open", id="calls.open", show=True),
-        Binding("p", "toggle_pause", "Pause", id="calls.pause"),
-        Binding("r", "refresh", "Refresh", id="calls.refresh"),
-        Binding("slash", "focus_filter", "Filter", id="calls.filter"),
-        Binding("v", "cycle_channel", "Channel", id="calls.channel"),
-        Binding("g", "cycle_group", "Status", id="calls.group"),
-        Binding("s", "cycle_sort", "Sort", id="calls.sort"),
-        Binding("m", "cycle_limit", "Limit", id="calls.limit", show=False),
-        Binding("plus,equals_sign", "slower", "Slower", id="calls.slower", show=False),
-        Binding("minus", "faster", "Faster", id="calls.faster", show=False),
-        Binding("e", "export('csv')", "Export CSV", id="calls.export_csv"),
-        Binding("j", "export('json')", "Export JSON", id="calls.export_json", show=False),
-        Binding("t", "toggle_toasts", "Toasts", id="calls.toasts", show=False),
+        Binding("enter", "open_session", "Open", id="calls.open", tooltip="Open the session under the cursor"),
+        Binding("slash", "focus_filter", "Filter", id="calls.filter", tooltip="Filter by number, call SID or page URL"),
+        Binding("p", "toggle_pause", "Pause", id="calls.pause", tooltip="Pause or resume the live refresh"),
+        Binding("r", "refresh", "Refresh", id="calls.refresh", tooltip="Load the call history now"),
+        Binding("plus,equals_sign", "faster", "Faster", id="calls.faster",
+                tooltip="Refresh more often (down to every second)"),
+        Binding("minus", "slower", "Slower", id="calls.slower", tooltip="Refresh less often (up to every minute)"),
+        Binding("v", "cycle_channel", "Channel", id="calls.channel", tooltip="Show all, phone only or web only"),
+        Binding("g", "cycle_group", "Status", id="calls.group",
+                tooltip="Show every status, or incoming, active, rejected or ended only"),
+        Binding("s", "cycle_sort", "Sort", id="calls.sort", tooltip="Sort by another column, or flip the order"),
+        Binding("ctrl+e", "export('csv')", "Export CSV", id="calls.export_csv",
+                tooltip="Write the rows in view to a CSV file in the export folder"),
+        Binding("ctrl+j", "export('json')", "Export JSON", id="calls.export_json", show=False,
+                tooltip="Write the rows in view to a JSON file in the export folder"),
+        Binding("m", "cycle_limit", "Limit", id="calls.limit", show=False,
+                tooltip="Show the newest 50, 100 or 200 sessions"),
+        Binding("t", "toggle_toasts", "Toasts", id="calls.toasts", show=False,
+                tooltip="Toasts for rejected calls and agent errors on or off"),
     ]
 
     def __init__(self) -> None:
         super().__init__(id="calls")
-        self.interval = 5
+        self.poller: Poller[tuple[CallSession, ...]] = Poller(
+            self, self._fetch, self._answered, interval=5, group="calls-poll", ready=self._ready)
         self.limit = 50
-        self.paused = False
         self.toasts = True
         self.filter = Filter(channel=None, group=None, text="")
         self.sort_column = "started"
         self.sort_descending = True
-        self._timer: Timer | None = None
         self._ticker: Timer | None = None
-        self._shown = False
-        self._failures = 0
+        self._widths: dict[str, int] = {}  # the columns shown, and their widths
         self._sessions: tuple[CallSession, ...] = ()
         self._rows: dict[str, CallRow] = {}
         self._seen: set[str] | None = None  # keys seen in earlier polls (None before the first)
@@ -122,24 +114,54 @@ class CallsScreen(ReportsWorkerFailures, Screen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        yield Static("", id="calls-stale")
-        yield Static("", id="calls-strip")
+        # lines repainted only when what they say changes (TextLine): a slow link carries only changes
+        yield TextLine("", id="calls-stale")
+        yield TextLine("", id="calls-strip")
         with Horizontal(id="calls-controls"):
             yield Input(placeholder="/ filter: number, call SID, page URL", id="calls-filter")
-            yield Static("", id="calls-state")
+            yield TextLine("", id="calls-state")
         table = LiveTable(id="calls-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(LiveTable)
-        for column_id, title in COLUMNS:
-            # fixed widths: a cell that changes (a reason arriving, a duration ticking) never moves the columns
-            table.add_column(title, key=column_id, width=COLUMN_WIDTHS.get(column_id))
+        self._add_columns(table_columns(self.app.size.width))
         table.focus()
+        self.watch(table, "new_above", lambda _count: self._show_state(), init=False)
         self.query_one("#calls-stale").display = False
         self._show_state()
         self.watch(self.app, "theme", self._recolour, init=False)
+        subscribe_changes(self, self._changed)
+
+    # -- columns: as many as fit the width ---------------------------------------------------------------
+
+    def _add_columns(self, columns: tuple[tuple[str, int], ...]) -> None:
+        # fixed widths: a cell that changes (a reason arriving, a duration ticking) never moves the columns
+        self._widths = dict(columns)
+        table = self.query_one(LiveTable)
+        for column_id, width in columns:
+            # a Text label: a str would go through Rich markup, which loads its emoji table (~0.5 MiB) for nothing
+            table.add_column(Text(TITLES[column_id]), key=column_id, width=width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        columns = table_columns(event.size.width)
+        if columns == tuple(self._widths.items()):
+            return
+        # another set of columns (or widths): rebuilt once, from the rows kept as plain data, cursor kept by key
+        table = self.query_one(LiveTable)
+        cursor = table.cursor_key()
+        table.clear(columns=True)
+        self._add_columns(columns)
+        if self.sort_column not in self._widths:
+            self.sort_column, self.sort_descending = STARTED, True
+        fresh = {key for key, until in self._new_until.items() if until > self.app.clock()}
+        with self.app.batch_update():
+            for row in self._rows.values():
+                table.add_row(*self._cells(row, row.key in fresh), key=row.key)
+        if cursor is not None and cursor in table.rows:
+            table.move_cursor(row=table.get_row_index(cursor), animate=False)
+        self._show_state()
 
     def _recolour(self, _theme: str) -> None:
         """Cells are drawn by Rich with concrete colours: a new theme repaints the coloured ones."""
@@ -157,99 +179,80 @@ class CallsScreen(ReportsWorkerFailures, Screen):
 
     # -- polling ----------------------------------------------------------------------------------
 
+    @property
+    def interval(self) -> float:
+        return self.poller.interval
+
+    @property
+    def paused(self) -> bool:
+        return self.poller.paused
+
+    @paused.setter
+    def paused(self, paused: bool) -> None:
+        self.poller.paused = paused
+
     def on_screen_resume(self) -> None:
-        self._shown = True
         if self._generation != self.app.generation:
             self._reset()
         self._ticker = self.set_interval(1.0, self._tick)
-        self.call_after_refresh(self._poll_now)
+        self.poller.resume(poll=True)  # back on Calls: the rows as they are now
 
     def on_screen_suspend(self) -> None:
-        self._shown = False
-        self._cancel_timer()
+        self.poller.suspend()
         if self._ticker is not None:
             self._ticker.stop()
             self._ticker = None
 
+    def _changed(self, _change: Change) -> None:
+        """Another connection or agent: nothing shown so far applies (header counts, reasons, highlights)."""
+        self._reset()
+        self.poller.refresh()  # polls only if shown; otherwise at the next resume
+
     def _reset(self) -> None:
         """A different agent or connection: nothing shown so far applies."""
         self._generation = self.app.generation
+        self.poller.reset()
         self._sessions, self._rows, self._seen = (), {}, None
+        self._new_until.clear()
         self._reasons.clear()
         self._asked_reasons.clear()
+        self._reasons_in_flight.clear()
         self._error = self._stale_since = self._last_ok = None
-        table = self.query_one(LiveTable)
-        table.clear()
+        self.query_one(LiveTable).clear()
+        self._show_stale(0)
+        self._show_strip()
 
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+    def _ready(self) -> bool:
+        state = readiness(self.app)
+        if not state.ready:
+            self.query_one("#calls-state", TextLine).show(state.text)
+        return state.ready
 
-    def _arm(self, seconds: float) -> None:
-        self._cancel_timer()
-        if self._shown and not self.paused:
-            self._timer = self.set_timer(seconds, self._poll_now)
-
-    def _poll_now(self) -> None:
-        self._cancel_timer()
-        if not self._shown:
-            return
-        if self._generation != self.app.generation:
-            self._reset()
-        if self.app.client is None or self.app.agent_guid is None:
-            starting = self.app.demo_starting
-            self.query_one("#calls-state", Static).update(
-                "Starting the demo…" if starting else "No agent selected: pick one on the Overview (o)."
-            )
-            if starting:
-                self._arm(1.0)  # look again shortly (the app also calls connection_changed)
-            return
-        self.load(self.app.generation, self.limit)
-
-    def connection_changed(self) -> None:
-        """The app connected somewhere new: start over."""
-        self._reset()
-        self._poll_now()
-
-    @work(exclusive=True, group="calls-poll", exit_on_error=False)
-    async def load(self, generation: int, limit: int) -> None:
+    async def _fetch(self) -> tuple[CallSession, ...]:
         client, guid = self.app.client, self.app.agent_guid
-        if client is None or guid is None:
-            return
-        try:
-            sessions = await client.call_history(guid, limit=limit)
-        except WiroError as err:
-            self.post_message(CallsLoaded(CallsSnapshot(None, err, self.app.clock(), generation)))
-            return
-        self.post_message(CallsLoaded(CallsSnapshot(tuple(sessions), None, self.app.clock(), generation)))
+        if client is None or guid is None:  # the connection went away meanwhile; its answer would be dropped
+            raise WiroError("Not connected.")
+        sessions = tuple(await client.call_history(guid, limit=self.limit))
         await self.app.record_history("sessions", sessions, guid)  # in a thread; problems go to the header
+        return sessions
 
-    def on_calls_loaded(self, message: CallsLoaded) -> None:
-        snap = message.snapshot
-        if snap.generation != self.app.generation:
+    def _answered(self, answer: PollAnswer[tuple[CallSession, ...]]) -> None:
+        now = self.app.clock()
+        if answer.error is not None:
+            self._error = answer.error
+            self._stale_since = self._stale_since or now
+            self._show_stale(answer.retry_in)
             return
-        if snap.error is not None:
-            self._failures += 1
-            wait = min(MAX_BACKOFF, self.interval * 2 ** min(self._failures, 5))
-            if isinstance(snap.error, RateLimitedError) and snap.error.retry_after:
-                wait = max(wait, snap.error.retry_after)
-            self._error = snap.error
-            self._stale_since = self._stale_since or snap.taken_at
-            self._show_stale(wait)
-            self._arm(wait)
-            return
-        self._failures = 0
         self._error = self._stale_since = None
         self._show_stale(0)
-        self._last_ok = snap.taken_at
-        assert snap.sessions is not None
-        if snap.sessions != self._sessions:  # an unchanged answer changes nothing, not even the table
-            self._announce(snap.sessions)
-            self._sessions = snap.sessions
+        self._last_ok = now
+        assert answer.value is not None
+        if answer.value != self._sessions:  # an unchanged answer changes nothing, not even the table
+            self._announce(answer.value)
+            self._sessions = answer.value
             self._refresh_table()
             self._lookup_reasons()
-        self._arm(self.interval)
+        self._show_state()
 
     def _announce(self, sessions: tuple[CallSession, ...]) -> None:
         """New arrivals get highlighted; a rejection or an agent error gets a toast (unless turned off)."""
@@ -296,7 +299,8 @@ class CallsScreen(ReportsWorkerFailures, Screen):
                         f"{self.limit}, or the filter hides it).", timeout=4)
         return table.apply_changes(
             removed=diff.removed,
-            changed=[(key, column, self._cell(self._rows[key], column, key in fresh)) for key, column, _value in diff.changed],
+            changed=[(key, column, self._cell(self._rows[key], column, key in fresh))
+                     for key, column, _value in diff.changed if column in self._widths],
             added=[(row.key, self._cells(row, row.key in fresh)) for _index, row in diff.added],
             order=[row.key for row in rows],
         )
@@ -311,12 +315,12 @@ class CallsScreen(ReportsWorkerFailures, Screen):
             del self._new_until[key]
             row = self._rows.get(key)
             if row is not None and key in table.rows:
-                for column, _title in COLUMNS:
+                for column in self._widths:
                     table.update_cell(key, column, self._cell(row, column, False))
         return True
 
     def _cells(self, row: CallRow, fresh: bool) -> list:
-        return [self._cell(row, column, fresh) for column, _title in COLUMNS]
+        return [self._cell(row, column, fresh) for column in self._widths]
 
     def _cell(self, row: CallRow, column: str, fresh: bool):
         value = str(getattr(row, column) or "")
@@ -326,7 +330,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
             value = row.group if row.group != "unknown" else row.status
         elif column == "end_reason" and row.group == "rejected" and row.key in self._reasons:
             value = rejection_label(self._reasons[row.key])  # rejected rows carry their reason only in Message/Detail
-        width = COLUMN_WIDTHS.get(column)
+        width = self._widths.get(column)
         if width and len(value) > width:
             value = value[: width - 1] + "…"
         style = "bold" if fresh else ""
@@ -334,7 +338,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
             style = f"{style} {self._colour('call-' + row.group)}".strip()
         elif column == "end_reason" and row.end_reason == AGENT_ERROR_LABEL:
             style = f"{style} {self._colour('call-rejected')}".strip()
-        if column == COLUMNS[0][0]:
+        if column == STARTED:
             return KeyedText(value, row.key, style=style)
         return Text(value, style=style)
 
@@ -371,17 +375,17 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         agent = self.app.agent
         maxcall = agent.credential.maxcallseconds if agent and agent.credential else None
         figures = strip_figures(view, now_ms, maxcall, reasons=self._reasons)
-        self.query_one("#calls-strip", Static).update(strip_text(figures, sparkline(view, now_ms)))
+        self.query_one("#calls-strip", TextLine).show(strip_text(figures, sparkline(view, now_ms)))
 
     def _show_stale(self, retry_in: float) -> None:
         """A line of its own while polls fail: when the rows were last good, why, and when it tries again."""
-        line = self.query_one("#calls-stale", Static)
-        line.display = self._error is not None
+        line = self.query_one("#calls-stale", TextLine)
+        line.set_shown(self._error is not None)
         if self._error is None:
             return
         since = self._last_ok or self._stale_since or self.app.clock()
         what = "stale since" if self._last_ok else "no answer yet since"
-        line.update(
+        line.show(
             f"[b $stale]{what} {self.app.local_time(since):%H:%M:%S} — {escape(failure_phrase(self._error))}[/]"
             f" · the rows below are the last good ones · retrying in {retry_in:g} s"
             if self._last_ok
@@ -390,12 +394,14 @@ class CallsScreen(ReportsWorkerFailures, Screen):
 
     def _show_state(self) -> None:
         """One short line: refresh, limit, filters, sort (the keys that change each are in the key bar)."""
-        refresh = "[b $warning]paused[/]" if self.paused else f"live · {self.interval} s"
+        refresh = "[b $warning]paused[/]" if self.paused else f"live · {self.interval:g} s"
         channel = {None: "phone + web", "twilio": "phone", "web": "web"}[self.filter.channel]
         group = self.filter.group or "any status"
         order = "↓" if self.sort_descending else "↑"
-        self.query_one("#calls-state", Static).update(
-            f"{refresh} · last {self.limit} · {channel} · {group} · by {self.sort_column.replace('_', ' ')} {order}"
+        new = self.query_one(LiveTable).new_above  # calls that arrived above the view since the reader looked
+        above = f"[b $accent]↑ {new} new[/] (Home) · " if new else ""
+        self.query_one("#calls-state", TextLine).show(
+            f"{above}{refresh} · last {self.limit} · {channel} · {group} · by {self.sort_column.replace('_', ' ')} {order}"
         )
 
     # -- rejection reasons (only Message/Detail has them) --------------------------------------------
@@ -440,14 +446,10 @@ class CallsScreen(ReportsWorkerFailures, Screen):
     # -- actions --------------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self._poll_now()
+        self.poller.refresh()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
-        if self.paused:
-            self._cancel_timer()
-        else:
-            self._poll_now()
         self._show_state()
 
     def action_focus_filter(self) -> None:
@@ -475,7 +477,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self._show_state()
 
     def action_cycle_sort(self) -> None:
-        ids = [column for column, _title in COLUMNS]
+        ids = list(self._widths)
         if self.sort_descending:
             self.sort_descending = False
         else:
@@ -496,30 +498,40 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         self.limit = LIMITS[(LIMITS.index(self.limit) + 1) % len(LIMITS)] if self.limit in LIMITS else LIMITS[0]
         self._seen = None  # older sessions coming into view are not new calls
         self._show_state()
-        self._poll_now()
+        self.poller.refresh()
 
     def action_slower(self) -> None:
-        self.interval = next((i for i in INTERVALS if i > self.interval), INTERVALS[-1])
+        self.poller.interval = next((i for i in INTERVALS if i > self.interval), INTERVALS[-1])
         self._show_state()
-        self._arm(self.interval)
 
     def action_faster(self) -> None:
-        self.interval = next((i for i in reversed(INTERVALS) if i < self.interval), INTERVALS[0])
+        self.poller.interval = next((i for i in reversed(INTERVALS) if i < self.interval), INTERVALS[0])
         self._show_state()
-        self._arm(self.interval)
 
     def action_toggle_toasts(self) -> None:
         self.toasts = not self.toasts
         self.notify("Toasts for rejected calls and agent errors are " + ("on." if self.toasts else "off."))
 
     def action_export(self, fmt: str) -> None:
-        directory = Path.cwd()
+        from ...calls.export import export_folder  # (csv, tempfile: only when exporting)
+
+        settings = self.app.settings
+        folder = export_folder(settings.export_dir, settings.config_path)
+        self._export(list(self._view()), folder, fmt)
+
+    @work(group="calls-export", exit_on_error=False)
+    async def _export(self, sessions: list[CallSession], folder: Path, fmt: str) -> None:
+        """The file is written (and fsynced) in a thread: a slow disk never holds up a key press."""
+        from ...calls.export import ExportError, write_export
+
         try:
-            path = write_export(self._view(), directory, fmt, self.app.clock())
-        except (OSError, ExportError) as err:
-            self.notify(f"Could not write the export in {directory}: {err}", title="Export failed", severity="error")
+            path = await asyncio.to_thread(write_export, sessions, folder, fmt, self.app.clock())
+        except ExportError as err:  # its message says where and why; say once what to do about it
+            self.notify(f"{err} Set export_dir in {self.app.settings.config_path} to a folder you can write.",
+                        title="Export failed", severity="error", timeout=10)
             return
-        self.notify(f"{len(self._view())} sessions written to {path}", title="Exported")
+        count = f"{len(sessions)} session" + ("" if len(sessions) == 1 else "s")
+        self.notify(f"{count} written to {path.absolute()}", title="Exported", timeout=8)
 
     def action_open_session(self) -> None:
         table = self.query_one(LiveTable)
@@ -529,26 +541,20 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         from .session import SessionScreen
 
         order = table.row_keys()
-        self.app.push_screen(SessionScreen(key, order, {s.messageguid: s for s in self._sessions}))
+        self.app.push_screen(SessionScreen(key, order, {s.messageguid: s for s in self._sessions}), self._back_on)
+
+    def _back_on(self, key: str | None) -> None:
+        """Back from a session (after stepping through others, maybe): the cursor goes to the one viewed last."""
+        table = self.query_one(LiveTable)
+        if key is not None and key in table.rows:
+            table.move_cursor(row=table.get_row_index(key), animate=False)
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_session()
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("calls: pause refresh", "Pause or resume the live refresh", self.action_toggle_pause)
-        yield SystemCommand("calls: refresh", "Load the call history now", self.action_refresh)
-        yield SystemCommand("calls: export CSV", "Write the rows in view to a CSV file", lambda: self.action_export("csv"))
-        yield SystemCommand("calls: export JSON", "Write the rows in view to a JSON file", lambda: self.action_export("json"))
-        yield SystemCommand("calls: toggle toasts", "Toasts for rejected calls and agent errors", self.action_toggle_toasts)
-        yield SystemCommand("calls: open session", "Open the session under the cursor", self.action_open_session)
-        yield SystemCommand("calls: filter", "Filter by number, call SID or page URL", self.action_focus_filter)
-        yield SystemCommand("calls: cycle channel", "All, phone only, web only", self.action_cycle_channel)
-        yield SystemCommand("calls: cycle status", "All, incoming, active, rejected, ended", self.action_cycle_group)
-        yield SystemCommand("calls: cycle sort", "Sort by another column, or flip the order", self.action_cycle_sort)
-        yield SystemCommand("calls: cycle limit", "Show the newest 50, 100 or 200 sessions", self.action_cycle_limit)
-        yield SystemCommand("calls: refresh faster", "Poll more often (down to every second)", self.action_faster)
-        yield SystemCommand("calls: refresh slower", "Poll less often (up to every minute)", self.action_slower)
+        return commands_from_bindings(self, "calls")
 
 
 def _replace(row: CallRow, **changes) -> CallRow:

@@ -1,4 +1,4 @@
-"""A question with a few answers, as buttons. Escape answers "cancel"."""
+"""A question with a few answers, as buttons. Escape answers "cancel"; `y` answers the question's "yes", when it has one."""
 
 from __future__ import annotations
 
@@ -15,14 +15,20 @@ from ..stylesheets import sheet
 
 class Confirm(ModalScreen[str]):
     CSS_PATH = sheet("dialogs")
-    BINDINGS = [Binding("escape", "answer('cancel')", "Cancel", id="confirm.cancel")]
+    BINDINGS = [
+        Binding("escape", "answer('cancel')", "Cancel", id="confirm.cancel"),
+        Binding("y", "yes", "Yes", id="confirm.yes"),
+    ]
 
-    def __init__(self, title: str, question: str, answers: Sequence[tuple[str, str, str]]) -> None:
-        """`answers`: (button label, value returned, button variant), the first one focused."""
+    def __init__(self, title: str, question: str, answers: Sequence[tuple[str, str, str]], *,
+                 yes: str | None = None) -> None:
+        """`answers`: (button label, value returned, button variant), the first one focused (Enter presses it).
+        `yes`: the value `y` answers (the question's "yes"); without it `y` does nothing."""
         super().__init__(classes="confirm-screen")
         self._title = title
         self._question = question
         self._answers = answers
+        self._yes = yes
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm", classes="panel"):
@@ -40,3 +46,7 @@ class Confirm(ModalScreen[str]):
 
     def action_answer(self, value: str) -> None:
         self.dismiss(value)
+
+    def action_yes(self) -> None:
+        if self._yes is not None:
+            self.dismiss(self._yes)

@@ -13,11 +13,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
-from ...config import Secret, save_config
+from ...config import ConfigError, Secret
 from ...connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
 from ...problems import Problem
 from ...wiro import AuthError, WiroError
+from ...wiro.client import RetryPolicy, WiroClient
 from ..failures import ReportsWorkerFailures
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 
@@ -28,6 +31,15 @@ FIELDS: dict[str, tuple[str, Callable[[str], list[Problem]], str]] = {
     "agent": ("Agent guid", check_agent_guid, "Optional: leave empty to pick from your agents."),
 }
 SECRET_FIELDS = ("api_key", "api_secret")
+
+#: the first line, by where the app stands (readiness, with the demo told apart)
+INTRO = {
+    "connecting": "The [b]demo[/b] is starting. Enter your Wiro API key to use your own account instead.",
+    "demo": "You are in the [b]demo[/b]. Enter your Wiro API key to use your own account.",
+    "no-key": "Not connected: enter your Wiro API key, test it, and save.",
+    "no-agent": "Connected; no agent chosen yet: paste its guid below, or leave it empty and pick one on the Overview.",
+    "ready": "Connected. Change the key, the API base or the agent here.",
+}
 
 
 class TestFinished(Message):
@@ -86,20 +98,32 @@ class ConnectionScreen(ReportsWorkerFailures, Screen):
         for name in FIELDS:
             self._validate(name)
         self.query_one("#in-api_key", Input).focus()
+        subscribe_changes(self, self._app_changed)
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#connection-intro", Static).update(self._intro())
+
+    def _app_changed(self, _change: Change) -> None:
+        self.query_one("#connection-intro", Static).update(self._intro())
 
     def action_leave(self) -> None:
-        """Escape: out of a field first (so letter keys navigate again), then back to the Overview."""
+        """Escape: out of a field first (so letter keys navigate again), then back to where the user came from."""
         if isinstance(self.focused, Input):
             self.set_focus(None)
         else:
-            self.app.switch_mode("overview")
+            self.app.go_back()
 
     def _intro(self) -> str:
         path = escape(str(self.app.settings.config_path))
-        text = f"Saved to [b]{path}[/b] (readable only by you). Environment variables override the file."
-        if self.app.demo:
-            text = "You are in the [b]demo[/b]. Enter your Wiro API key to use your own account.\n" + text
-        return text
+        saved = f"Saved to [b]{path}[/b] (readable only by you). Environment variables override the file."
+        return f"{INTRO[self._where()]}\n{saved}"
+
+    def _where(self) -> str:
+        """This screen's reading of the one readiness rule (here is where a missing key gets fixed)."""
+        state = readiness(self.app).state
+        if self.app.demo and state != "connecting":
+            return "demo"
+        return state
 
     # -- validation ----------------------------------------------------------------------------
 
@@ -165,8 +189,6 @@ class ConnectionScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="connection-test", exit_on_error=False)
     async def _test(self) -> None:
-        from ...wiro.client import RetryPolicy, WiroClient
-
         key, secret, base, guid = (self._value(n) for n in FIELDS)
         client = WiroClient(key, secret or None, base, timeout=10.0, retry=RetryPolicy(retries=1, max_delay=2.0))
         try:
@@ -187,11 +209,17 @@ class ConnectionScreen(ReportsWorkerFailures, Screen):
     def action_save(self) -> None:
         if not self._all_ok():
             return
-        key, secret, base, guid = (self._value(n) for n in FIELDS)
+        self._result("Saving…")
+        self._save(*(self._value(n) for n in FIELDS))
+
+    @work(exclusive=True, group="connection-save", exit_on_error=False)
+    async def _save(self, key: str, secret: str, base: str, guid: str) -> None:
+        """Write the config file in a thread (it fsyncs), then switch the app to the new settings."""
         settings = self.app.settings
         try:
-            save_config(settings.config_path, {"api_key": key, "api_secret": secret or None, "api_base": base, "agent": guid or None})
-        except (OSError, ValueError) as err:
+            await self.app.write_config({"api_key": key, "api_secret": secret or None, "api_base": base,
+                                         "agent": guid or None})
+        except (OSError, ValueError, ConfigError) as err:
             self._result(f"✖ Could not write {escape(str(settings.config_path))}: {escape(str(err))}. Nothing was changed.", "error")
             return
         overridden = [k for k, src in settings.sources.items() if src == "env" and k in FIELDS]

@@ -9,7 +9,8 @@ from typing import Any, Callable, Iterable, Mapping
 from textual.markup import escape
 
 from ...credential.draft import CredentialDraft
-from ...credential.drafts import DRAFT_FIELDS, StoredDraft
+from ...credential.drafts import StoredDraft
+from ...credential.edits import changed_fields, restorable
 from ...problems import Problem
 
 STRATEGY_OPTIONS: list[tuple[str, str]] = [
@@ -52,21 +53,6 @@ def has_value(draft: CredentialDraft, name: str) -> bool:
         return draft.authtoken is not None or draft.token_on_server
     value = getattr(draft, name)
     return bool(value) if isinstance(value, tuple) else bool(str(value).strip())
-
-
-def changed_fields(loaded: CredentialDraft, current: CredentialDraft) -> list[str]:
-    """The fields whose value differs from what Wiro has (a typed token always counts)."""
-    changed = [name for name in DRAFT_FIELDS if _comparable(getattr(loaded, name), name) != _comparable(getattr(current, name), name)]
-    if current.authtoken is not None:
-        changed.insert(1, "authtoken")
-    return changed
-
-
-def _comparable(value: Any, name: str) -> Any:
-    if isinstance(value, tuple):
-        return tuple(v.strip() for v in value)
-    value = str(value).strip()
-    return value or ("none" if name == "holdstrategy" else "")
 
 
 def group_problems(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
@@ -125,7 +111,7 @@ def file_note(value: str) -> str:
     value = value.strip()
     if not value or value.startswith(("http://", "https://")):
         return "a URL: played by Twilio as it is (not checked from here)" if value else ""
-    from ...credential.rules import probe_cached
+    from ...credential.probes import probe_cached
     from ...hold.probe import ProbeError
 
     try:
@@ -164,17 +150,8 @@ def blocked_line(errors: list[Problem]) -> str:
 # -- drafts ---------------------------------------------------------------------------------------------------
 
 
-def draft_values(draft: CredentialDraft) -> dict[str, Any]:
-    return {name: getattr(draft, name) for name in DRAFT_FIELDS}
-
-
-def apply_values(base: CredentialDraft, values: Mapping[str, Any]) -> CredentialDraft:
-    known = {name: values[name] for name in DRAFT_FIELDS if name in values}
-    return base.replace(**known)
-
-
 def draft_offer(stored: StoredDraft, loaded: CredentialDraft, local_time: Callable[[float], datetime]) -> str:
-    changed = changed_fields(loaded, apply_values(loaded, stored.values))
+    changed = changed_fields(loaded, restorable(stored, loaded))
     when = local_time(stored.saved_at).strftime("%Y-%m-%d %H:%M") if stored.saved_at else "an earlier session"
     names = ", ".join(LABELS.get(n, n) for n in changed)
     return f"Unsaved edits from {when} are kept ({escape(names)}). Restore them?"
@@ -210,9 +187,10 @@ def outcome_saved(outcome: Any) -> bool:
     return bool(outcome.saved)
 
 
-def save_outcome_line(outcome: Any) -> tuple[str, str]:
-    """What the save did, in a few lines, and its level (ok / warning / error): rows applied, what Wiro did with
-    each number (the skipped reason, failed numbers), the files stored, and the status after it."""
+def save_outcome_line(outcome: Any, routing: Any = None) -> tuple[str, str]:
+    """What the save did, in a few lines, and its level (ok / warning / error): rows applied, how many numbers
+    Wiro configured and — when Twilio was asked afterwards (`routing`, a NumbersCheck) — how many of them really
+    ring the agent, what Wiro did with the others (skipped, failed), the files stored, and the status after it."""
     if not outcome.saved:
         # the failure already says "Not saved: …" (the save command prints it as is), or, after a timeout, that
         # the save may have happened: say it once, in its own words
@@ -238,19 +216,22 @@ def save_outcome_line(outcome: Any) -> tuple[str, str]:
                         f"{escape(result.error)}. Save again once it is fixed.")
         level = "warning"
     else:
-        parts = [f"{len(result.updated)} number(s) pointed at Wiro"]
+        configured = configured_text(result, routing)
+        parts = [configured]
         if result.skipped or result.skipped_reason:
             parts.append("the webhook step skipped" if result.skipped_reason else f"{len(result.skipped)} skipped")
         if result.failed:
             parts.append(f"{len(result.failed)} failed")
-        lines.insert(0, f"✔ Saved{rows_text}: " + ", ".join(parts) + ".")
+        lines.insert(0, f"✔ Saved{rows_text}: " + "; ".join(parts) + ".")
         if result.skipped_reason:
             lines.append(f"  skipped (every number): {escape(result.skipped_reason)}")
         for item in result.skipped:
             lines.append(f"  skipped {escape(item.number or '')}: {escape(item.text or 'no reason given')}")
         for item in result.failed:
             lines.append(f"  failed {escape(item.number or '')}: {escape(item.text or 'no error given')}")
-        if result.webhook_problems:
+        for verdict in elsewhere(routing):
+            lines.append(f"  {escape(verdict.number)}: {escape(routed_to(verdict))} — it does not ring the agent")
+        if result.webhook_problems or elsewhere(routing):
             level = "warning"
     for name in getattr(outcome, "files_written", ()):
         lines.append(f"  {escape(LABELS.get(name, name))}: stored by Wiro")
@@ -260,6 +241,37 @@ def save_outcome_line(outcome: Any) -> tuple[str, str]:
         if getattr(outcome, "update_error", None) or getattr(outcome, "still_needs_setup", False):
             level = "warning"
     return "\n".join(lines), level
+
+
+def elsewhere(routing: Any) -> list[Any]:
+    """The numbers Twilio routes somewhere other than this agent, after a save (none when it was not asked)."""
+    if routing is None or not routing.checked:
+        return []
+    return [verdict for verdict in routing.numbers if not verdict.rings_agent]
+
+
+def routed_to(verdict: Any) -> str:
+    """Why a number does not ring the agent, in a few words ("Routed to a SIP Trunk")."""
+    if verdict.verdict != "wiro_ok":
+        return verdict.title
+    return "; ".join(flag.message for flag in verdict.flags if flag.level == "error") or verdict.title
+
+
+def configured_text(result: Any, routing: Any) -> str:
+    """"4 configured by Wiro; 2 still routed elsewhere on Twilio — see Webhooks", or that Twilio confirms them,
+    or (Twilio not asked) that this is Wiro's word."""
+    count = len(result.updated)
+    configured = f"{count} {'number' if count == 1 else 'numbers'} configured by Wiro"
+    if not count:
+        return configured
+    if routing is None:
+        return f"{configured} (Twilio not asked: Webhooks checks where they really ring)"
+    if not routing.checked:
+        return f"{configured} (Twilio could not say where they ring: {escape(routing.error or 'no answer')})"
+    astray = len(elsewhere(routing))
+    if astray:
+        return f"{configured}; {astray} still routed elsewhere on Twilio — see Webhooks"
+    return f"{configured}; Twilio confirms {'it rings' if count == 1 else f'all {count} ring'} the agent"
 
 
 def status_after_line(outcome: Any) -> str:
@@ -287,7 +299,7 @@ def row_messages(outcome: Any) -> dict[str, list[str]]:
     return grouped
 
 
-def save_toast(outcome: Any) -> str:
+def save_toast(outcome: Any, routing: Any = None) -> str:
     result = outcome.result
     if getattr(outcome, "row_errors", ()):
         return f"Saved in part: Wiro refused {len(outcome.row_errors)} field(s); the reasons are beside them."
@@ -295,7 +307,7 @@ def save_toast(outcome: Any) -> str:
         return "Saved. The webhooks were not configured this round."
     if result.skipped_reason:
         return f"Saved. Wiro skipped the webhooks: {result.skipped_reason}"
-    return f"Saved. {len(result.updated)} number(s) now answer through Wiro."
+    return f"Saved: {configured_text(result, routing)}."
 
 
 def saved_draft(sent: CredentialDraft, outcome: Any) -> CredentialDraft:
@@ -312,13 +324,3 @@ def saved_draft(sent: CredentialDraft, outcome: Any) -> CredentialDraft:
         holdaudio=uploaded.get(sent.holdaudio, sent.holdaudio),
         holdmusic=uploaded.get(sent.holdmusic, sent.holdmusic),
     )
-
-
-def keep_newer_edits(saved: CredentialDraft, sent: CredentialDraft, now: CredentialDraft) -> CredentialDraft:
-    """Edits made while the save was running stay on screen; the rest shows what was saved."""
-    values = {}
-    for name in DRAFT_FIELDS:
-        if getattr(now, name) != getattr(sent, name):
-            values[name] = getattr(now, name)
-    token = now.authtoken if now.authtoken != sent.authtoken else None
-    return saved.replace(authtoken=token, **values)

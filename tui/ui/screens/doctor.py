@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -21,11 +21,22 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...doctor.diagnose import diagnose
+from ...doctor.evidence import skipped
+from ...doctor.findings import SEVERITIES, ordered
+from ...doctor.gather import gather
+from ...twilio.access import twilio_access
 from ..failures import ReportsWorkerFailures
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from . import doctor_text as text
+
+
+#: below this many rows the findings list gives the detail more room
+SHORT_HEIGHT = 32
 
 
 class DoctorProgress(Message):
@@ -70,25 +81,36 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
 
     def on_mount(self) -> None:
         self.query_one("#doctor-detail-panel").border_title = "What was seen, and the fix"
+        subscribe_changes(self, self._app_changed)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.height < SHORT_HEIGHT, "short")
 
     def on_screen_resume(self) -> None:
         if not self.running and self._generation != self.app.generation:
             self.call_after_refresh(self.action_run)
 
-    def connection_changed(self) -> None:
-        self.action_run()
+    def _app_changed(self, _change: Change) -> None:
+        """Another connection or agent: the findings were about the old one."""
+        self.findings, self.evidence, self._generation = (), None, None
+        self.query_one("#doctor-list", OptionList).clear_options()
+        self.query_one("#doctor-detail", Static).update("")
+        self.query_one("#doctor-skipped", Static).update("")
+        self._state(text.INTRO)
+        if self.is_current:
+            self.action_run()
 
     def action_leave(self) -> None:
-        self.app.switch_mode("overview")
+        self.app.go_back()
 
     # -- running ---------------------------------------------------------------------------------------
 
     def action_run(self) -> None:
-        client, guid = self.app.client, self.app.agent_guid
-        if client is None or guid is None:
-            self._state("Connecting to the demo…" if getattr(self.app, "demo_starting", False)
-                        else "No agent chosen: pick one on the Overview (o, then a).")
+        ready = readiness(self.app)
+        if not ready.ready:
+            self._state(ready.text)
             return
+        client, guid = self.app.client, self.app.agent_guid
         self.running = True
         self._run += 1
         self._state("[b]Running the checks…[/] reading the agent")
@@ -96,10 +118,6 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="doctor-run", exit_on_error=False)
     async def _diagnose(self, client: Any, guid: str, generation: int, run: int) -> None:
-        from ...doctor.diagnose import diagnose
-        from ...doctor.gather import gather
-        from ...twilio.access import twilio_access
-
         sim, settings = self.app.sim, self.app.settings
         history = await asyncio.to_thread(lambda: self.app.history)  # opening the file is disk work
         try:
@@ -111,7 +129,13 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
         finally:
             if run == self._run:
                 self.running = False
-        self.post_message(DoctorDone(generation, evidence, tuple(diagnose(evidence))))
+        findings = diagnose(evidence)
+        if settings.keymap:  # the keymap check reads every screen's bindings: only when there is one
+            from ..keymap import keymap_findings  # imports every screen: only for a keymap
+
+            extra = await asyncio.to_thread(keymap_findings, dict(settings.keymap), str(settings.config_path))
+            findings = ordered([*findings, *extra])
+        self.post_message(DoctorDone(generation, evidence, tuple(findings)))
 
     def on_doctor_progress(self, message: DoctorProgress) -> None:
         if message.generation == self.app.generation and self.running:
@@ -127,9 +151,6 @@ class DoctorScreen(ReportsWorkerFailures, Screen):
     # -- rendering ---------------------------------------------------------------------------------------
 
     def _redraw(self) -> None:
-        from ...doctor.evidence import skipped
-        from ...doctor.findings import SEVERITIES
-
         self._state(text.state_line(self.findings, self.evidence.taken_at, self.app.local_time))
         self.query_one("#doctor-skipped", Static).update(text.skipped_line(skipped(self.evidence)))
         listing = self.query_one("#doctor-list", OptionList)

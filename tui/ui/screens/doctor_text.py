@@ -9,6 +9,7 @@ from typing import Any
 from textual.markup import escape
 
 from ...common.text import printable
+from ...doctor.findings import count_text, healthy
 
 #: severity → (theme variable, mark, heading)
 SEVERITY_LOOK = {
@@ -45,8 +46,6 @@ def detail(finding: Any) -> str:
 
 def state_line(findings: Sequence[Any], taken_at: float, local: Callable[[float], datetime]) -> str:
     """"Checked at 14:05:09: 2 errors, 1 warning — fix from the top." or the healthy line, in colour."""
-    from ...doctor.findings import count_text, healthy
-
     when = f"Checked at {local(taken_at):%H:%M:%S}"
     if healthy(findings):
         notes = f" ({count_text(findings)})" if findings else ""

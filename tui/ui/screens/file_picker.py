@@ -35,7 +35,7 @@ class FilePicker(ModalScreen[str | None]):
 
     CSS_PATH = sheet("dialogs")
 
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="picker.cancel")]
+    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="file_picker.cancel")]
 
     def __init__(self, title: str, start: str = "") -> None:
         super().__init__(classes="picker-screen")

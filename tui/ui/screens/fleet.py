@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Static
 
 from ..colours import theme_colour
 from ..fleet_watch import FleetState
+from ..state import Change
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader, status_class
 from ..widgets.key_bar import KeyBar
@@ -68,6 +69,7 @@ class FleetScreen(Screen):
             self.query_one("#fleet-state", Static).update("Reading every agent…")
             self._show_alerts(())
         fleet.start()
+        self.app.connection_changed.subscribe(self, self._connection_changed)
         self.watch(self.app, "theme", lambda _theme: self._redraw(), init=False)
 
     # -- drawing -------------------------------------------------------------------------------------
@@ -180,6 +182,11 @@ class FleetScreen(Screen):
             self.app.use_agent(guid)
             self.notify(f"Now looking after {title}.", title="Agent", timeout=5)
         self.app.switch_mode("overview")
+
+    def _connection_changed(self, _change: Change) -> None:
+        # another account (or the demo came up or went): read the fleet again at once, not at the next round
+        if self.app.fleet.started:
+            self.action_refresh()
 
     def action_refresh(self) -> None:
         self.app.fleet.refresh_now()

@@ -1,8 +1,10 @@
 """Hold: hear what a caller hears while the agent connects, drawn as a timeline, before any caller does.
 
-Inputs come from the Credentials form's current edits when it is open (saved or not), else from Detail.
-Rendering runs in a worker thread; playback runs on PortAudio's thread and is polled for the playhead.
-Without sound (no PortAudio, no device) the screen says so and offers the WAV instead.
+Inputs come from the app's credential edits when they hold unsaved changes (made on Credentials, or a premix
+offered here), else from Detail — which then becomes the base of those edits, so a premix can be used as the
+greeting even when Credentials was never opened. Rendering runs in a worker thread; playback runs on
+PortAudio's thread and is polled for the playhead. Without sound (no PortAudio, no device) the screen says so
+and `x` writes the WAV instead.
 """
 
 from __future__ import annotations
@@ -22,13 +24,24 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Label, ProgressBar, Select, Static
 
+from ...calls.export import export_folder
+from ...credential.draft import CredentialDraft
+from ...hold.errors import HoldError, PlaybackUnavailable
+from ...hold.player import Player
+from ...hold.premix import premix
+from ...hold.render import render
 from ...wiro import WiroError
+from ..credential_edits import edits_of
 from ..failures import ReportsWorkerFailures
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.timeline import Timeline, TimelineData
 from . import hold_text as text
+from .confirm import Confirm
+from .premix_dialog import PremixDialog
 
 WINDOWS = (3.0, 30.0)
 PLAYHEAD_HZ = 10
@@ -62,9 +75,11 @@ class Rendered(Message):
 
 
 class SavedFromCredential(Message):
-    def __init__(self, inputs: Inputs | None, error: str | None) -> None:
+    """Detail answered (or failed) for `guid` under `generation`: the saved credential as a draft."""
+
+    def __init__(self, generation: int, guid: str, agent: Any, draft: Any, error: str | None) -> None:
         super().__init__()
-        self.inputs, self.error = inputs, error
+        self.generation, self.guid, self.agent, self.draft, self.error = generation, guid, agent, draft, error
 
 
 class Premixed(Message):
@@ -117,6 +132,7 @@ class HoldScreen(ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         self.query_one("#hold-timeline-panel").border_title = "What the caller hears"
         self.query_one("#hold-progress").display = False
+        subscribe_changes(self, self._changed)
 
     def on_screen_resume(self) -> None:
         self.call_after_refresh(self.action_reload)
@@ -127,46 +143,54 @@ class HoldScreen(ReportsWorkerFailures, Screen):
     def on_unmount(self) -> None:
         self._close_player()
 
-    def connection_changed(self) -> None:
-        self.action_reload()
+    def _changed(self, _change: Change) -> None:
+        """Another connection or agent: what is shown was the previous agent's."""
+        self._stop_player()
+        self._close_player()
+        self._inputs, self._result = None, None
+        self.query_one(Timeline).show(None)
+        for box in ("#hold-segments", "#hold-notes", "#hold-player"):
+            self.query_one(box, Static).update("")
+        if self.is_current:
+            self.action_reload()
 
     def action_leave(self) -> None:
-        self.app.switch_mode("overview")
+        self.app.go_back()
 
     # -- inputs ---------------------------------------------------------------------------------------------
 
     def action_reload(self) -> None:
-        form = self.app.credentials_form() if hasattr(self.app, "credentials_form") else None
-        if form is not None:
-            draft = form.current_draft()
-            origin = "the Credentials form (unsaved edits)" if form.dirty else "the Credentials form"
-            self._use_inputs(text.inputs_from(draft, origin, Inputs))
+        ready = readiness(self.app)
+        if not ready.ready:
+            self.query_one("#hold-source", Static).update(ready.text)
             return
-        client, guid = self.app.client, self.app.agent_guid
-        if client is None or guid is None:
-            self.query_one("#hold-source", Static).update(
-                "Connecting to the demo…" if getattr(self.app, "demo_starting", False)
-                else "No agent chosen: pick one on the Overview, or open Credentials (e) to fill the hold fields.")
+        edits = edits_of(self.app).get(self.app.agent_guid)
+        if edits is not None and edits.generation == self.app.generation and edits.dirty:
+            self._use_inputs(text.inputs_from(edits.current, text.EDITS_ORIGIN, Inputs))
             return
-        self._read_saved(client, guid)
+        self._read_saved(self.app.client, self.app.agent_guid, self.app.generation)
 
     @work(exclusive=True, group="hold-read", exit_on_error=False)
-    async def _read_saved(self, client: Any, guid: str) -> None:
-        from ...credential.draft import CredentialDraft
-
+    async def _read_saved(self, client: Any, guid: str, generation: int) -> None:
         try:
             agent = await client.detail(guid)
         except WiroError as err:
-            self.post_message(SavedFromCredential(None, err.message))
+            self.post_message(SavedFromCredential(generation, guid, None, None, err.message))
             return
         draft = CredentialDraft.from_credential(agent.credential)
-        self.post_message(SavedFromCredential(text.inputs_from(draft, "the saved credential", Inputs), None))
+        self.post_message(SavedFromCredential(generation, guid, agent, draft, None))
 
     def on_saved_from_credential(self, message: SavedFromCredential) -> None:
-        if message.inputs is None:
+        if message.generation != self.app.generation or message.guid != self.app.agent_guid:
+            return  # read for an agent that is no longer the current one
+        if message.draft is None:
             self.query_one("#hold-source", Static).update(f"✖ Could not read the credential: {escape(message.error or '')}")
             return
-        self._use_inputs(message.inputs)
+        # what Wiro has becomes the base of the app's edits (kept: edits made meanwhile stay on top of it)
+        edits = edits_of(self.app).loaded(message.guid, message.draft, title=getattr(message.agent, "title", ""),
+                                          agent=message.agent, generation=message.generation)
+        origin = text.EDITS_ORIGIN if edits.dirty else "the saved credential"
+        self._use_inputs(text.inputs_from(edits.current, origin, Inputs))
 
     def _use_inputs(self, inputs: Inputs) -> None:
         if inputs == self._inputs and self._result is not None:
@@ -205,9 +229,6 @@ class HoldScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="hold-render", thread=True, exit_on_error=False)
     def _render_job(self, job: int, inputs: Inputs, strategy: str, window: float, phone_line: bool, columns: int) -> None:
-        from ...hold.errors import HoldError
-        from ...hold.render import render
-
         def progress(fraction: float, what: str) -> None:
             self.post_message(RenderProgress(job, fraction, what))
 
@@ -244,15 +265,11 @@ class HoldScreen(ReportsWorkerFailures, Screen):
     # -- playback -------------------------------------------------------------------------------------------
 
     def action_play_pause(self) -> None:
-        from ...hold.errors import PlaybackUnavailable
-
         if self._result is None:
             self.notify("Nothing to play yet: the hold settings did not render (see the message).", severity="warning")
             return
         try:
             if self._player is None:
-                from ...hold.player import Player
-
                 self._player = Player(self._result.samples, self._result.rate)
             if self._player.state == "playing":
                 self._player.pause()
@@ -260,7 +277,8 @@ class HoldScreen(ReportsWorkerFailures, Screen):
                 self._player.play()
         except PlaybackUnavailable as err:
             self._close_player()
-            self.query_one("#hold-player", Static).update(f"🔇 {escape(err.message)} (x)")
+            export_key = self.app.settings.keymap.get("hold.export", "x").split(",")[0]
+            self.query_one("#hold-player", Static).update(text.no_sound_line(err.message, export_key))
             return
         self._start_ticker()
         self._show_player()
@@ -318,45 +336,50 @@ class HoldScreen(ReportsWorkerFailures, Screen):
     # -- export and premix ----------------------------------------------------------------------------------------
 
     def action_export(self) -> None:
+        """Write the preview as a WAV into the export folder (as the call exports: `export_dir`, else Downloads,
+        else `exports/` beside the config file), never into whatever folder the app was started from."""
         if self._result is None:
             self.notify("Nothing rendered to export.", severity="warning")
             return
-        path = text.export_path(Path.cwd(), self._result)
-        self._export(self._result, path)
+        self._export(self._result, text.export_path(self._export_folder(), self._result))
+
+    def _export_folder(self) -> Path:
+        settings = self.app.settings
+        return export_folder(settings.export_dir, settings.config_path)
 
     @work(exclusive=True, group="hold-export", exit_on_error=False)
     async def _export(self, result: Any, path: Path) -> None:
-        from ...hold.errors import HoldError
+        def write() -> Path:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return result.write_wav(path)
 
         try:
-            written = await asyncio.to_thread(result.write_wav, path)
+            written = await asyncio.to_thread(write)
         except HoldError as err:
             self.notify(f"Could not write {path}: {err.message}", severity="error")
             return
         except OSError as err:
-            self.notify(f"Could not write {path}: {err.strerror or err}", severity="error")
+            self.notify(f"Could not write {path}: {err.strerror or err}. Set export_dir in "
+                        f"{self.app.settings.config_path} to a folder you can write.", severity="error")
             return
         self.notify(f"Wrote {written} ({text.render_summary(result)}).", title="Hold preview exported", timeout=10)
 
     def action_premix(self) -> None:
-        from .premix_dialog import PremixDialog
-
         voice = self._inputs.audio if self._inputs else ""
         music = self._inputs.music if self._inputs else ""
-        self.app.push_screen(PremixDialog(voice, music), self._premix_chosen)
+        self.app.push_screen(PremixDialog(voice, music, folder=self._export_folder()), self._premix_chosen)
 
     def _premix_chosen(self, request: Any) -> None:
         if request is not None:
             self.query_one("#hold-player", Static).update("Mixing the voice over the music…")
-            self._premix(request)
+            self._premix(request, self._export_folder())
 
     @work(exclusive=True, group="hold-premix", thread=True, exit_on_error=False)
-    def _premix(self, request: Any) -> None:
-        from ...hold.errors import HoldError
-        from ...hold.premix import premix
-
+    def _premix(self, request: Any, exports: Path) -> None:
         try:
             mixed = premix(request.voice, request.music, duck_db=request.duck_db, length=request.length)
+            if Path(request.out).expanduser().parent == exports:  # the export folder is made on first use
+                exports.mkdir(parents=True, exist_ok=True, mode=0o700)
             written = mixed.write_wav(request.out, encoding=request.encoding)
         except HoldError as err:
             self.post_message(Premixed(None, "", err.message))
@@ -371,17 +394,19 @@ class HoldScreen(ReportsWorkerFailures, Screen):
             self.query_one("#hold-player", Static).update(f"✖ Premix failed: {escape(message.error or '')}")
             return
         self.query_one("#hold-player", Static).update(f"✔ {escape(message.summary)}")
-        form = self.app.credentials_form() if hasattr(self.app, "credentials_form") else None
-        if form is None:
+        model = edits_of(self.app)
+        guid = self.app.agent_guid
+        if model.get(guid) is None:  # the credential could not be read: nothing to put it in
             self.notify(f"Premix written to {message.path}. Open Credentials (e) to use it as the greeting.", timeout=10)
             return
-        from .confirm import Confirm
-
         def answered(answer: str | None) -> None:
-            if answer in ("audio", "audio_then_music"):
-                form.use_hold_file("holdaudio", message.path or "", answer)
+            edits = model.get(guid)
+            if answer in ("audio", "audio_then_music") and edits is not None and guid == self.app.agent_guid:
+                used = edits.current.replace(holdaudio=message.path or "", holdstrategy=answer)
+                model.edit(guid, used, touched={"holdaudio", "holdstrategy"})
                 self.action_reload()
-                self.notify("The Credentials form now uses the premix; save it there (Ctrl+S).", title="Premix")
+                self.notify("The credential edits now use the premix as the greeting: save them on Credentials "
+                            "(e, then Ctrl+S).", title="Premix")
 
         self.app.push_screen(Confirm(
             "Use the premix?",

@@ -8,8 +8,11 @@ from typing import Any, Iterable
 from textual.markup import escape
 
 from ...common.text import printable
+from ...hold.player import EXPORT_HINT
 from .credentials_text import STRATEGY_OPTIONS  # noqa: F401 — the same six choices, worded once
 
+#: where the render's inputs came from when the app's credential edits hold unsaved changes
+EDITS_ORIGIN = "your unsaved edits on Credentials"
 KIND_WORDS = {"speech": "spoken text", "greeting": "greeting", "music": "music", "silence": "silence", "voice": "voice"}
 
 
@@ -43,6 +46,13 @@ def segments_text(result: Any) -> str:
 
 def notes_text(notes: Iterable[Any]) -> str:
     return "\n".join(f"{'✖' if n.blocks else '⚠'} {escape(printable(n.message))}" for n in notes)
+
+
+def no_sound_line(reason: str, export_key: str = "x") -> str:
+    """Sound can't play here (the README: "the Hold screen says so and writes a WAV instead"): the reason, and
+    the key that writes the WAV."""
+    reason = reason.replace(EXPORT_HINT, "").strip()  # the player's "export instead" is said here, with the key
+    return f"🔇 {escape(reason)} Press [b]{escape(export_key)}[/b] to write the preview as a WAV instead."
 
 
 def player_hint() -> str:

@@ -26,6 +26,7 @@ from textual_plotext import PlotextPlot
 
 from ...history.text import headline, summary_lines
 from ..failures import ReportsWorkerFailures
+from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
@@ -120,6 +121,7 @@ class InsightsScreen(ReportsWorkerFailures, Screen):
             table.add_column(label, key=key)
         self._show_periods()
         self._lay_out(self.size.width)
+        subscribe_changes(self, self._app_changed)
 
     def on_resize(self, event: Any) -> None:
         self._lay_out(event.size.width)
@@ -133,8 +135,10 @@ class InsightsScreen(ReportsWorkerFailures, Screen):
         if not self.loading and self._generation != self.app.generation:
             self.call_after_refresh(self.action_refresh)
 
-    def connection_changed(self) -> None:
-        self.action_refresh()
+    def _app_changed(self, _change: Change) -> None:
+        # another connection or agent: the figures shown are someone else's (hidden, on_screen_resume reloads)
+        if self.is_current:
+            self.action_refresh()
 
     # -- actions ------------------------------------------------------------------------------------------
 

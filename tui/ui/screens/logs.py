@@ -1,8 +1,8 @@
 """Logs: the agent's activity log, newest first, tailed every 30 s (Wiro caches it that long).
 
-Polling follows the Calls screen: one request in flight, the next armed only when the answer is in,
-nothing while another screen is shown or the user paused, backing off while Wiro fails (the last good
-events stay, under a "stale since" line). The 30 s are counted on the app's clock, which in the demo is
+Polling is the Poller's (tui/ui/polling.py), as on every live screen: one request in flight, the next armed only
+when the answer is in, nothing while another screen is shown or the user paused, backing off while Wiro fails
+(the last good events stay, under a "stale since" line). The 30 s are counted on the app's clock, which in the demo is
 the simulator's, so a faster demo polls faster in real time but never faster than Wiro's cache.
 """
 
@@ -13,24 +13,24 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.color import Color, ColorParseError
 from textual.containers import Horizontal
 from textual.markup import escape
-from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
-from textual.worker import Worker, WorkerState
 
 from ...activity.events import ActivityEvent, from_tail
 from ...activity.explain import CACHE_SECONDS, explain_logs_error
 from ...activity.filters import ActivityFilter, next_choice
 from ...activity.merge import merge_events
-from ...wiro import RateLimitedError, WiroError
+from ...wiro import WiroError
 from ..failures import ReportsWorkerFailures
+from ..polling import PollAnswer, Poller
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
@@ -38,29 +38,18 @@ from ..widgets.live_table import KeyedText, LiveTable
 from .logs_text import COLUMNS, cells, details_width, empty_text, state_text
 
 POLL_SECONDS = float(CACHE_SECONDS)  # polling sooner only repeats Wiro's cached answer
-MAX_BACKOFF = 300.0
 TICK_SECONDS = 1.0  # how often the (real-time) timer looks whether a poll is due on the app's clock
 LINES = 200
 
 
 @dataclass(frozen=True)
 class LogsSnapshot:
-    events: tuple[ActivityEvent, ...] | None
-    error: WiroError | None
+    """One answer of the activity log: its events (newest first), when it was read, the day and its size."""
+
+    events: tuple[ActivityEvent, ...]
     taken_at: float
-    generation: int
-    manual: bool
     day: str | None = None
     total_lines: int | None = None
-
-
-class LogsLoaded(Message):
-    def __init__(self, snapshot: LogsSnapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, LogsLoaded)
 
 
 class LogsScreen(ReportsWorkerFailures, Screen):
@@ -75,17 +64,14 @@ class LogsScreen(ReportsWorkerFailures, Screen):
 
     def __init__(self) -> None:
         super().__init__(id="logs")
-        self.paused = False
+        # the 30 s are counted on the app's clock (the simulator's in the demo), looked at every second
+        self.poller: Poller[LogsSnapshot] = Poller(self, self._fetch, self._answered, interval=POLL_SECONDS,
+                                                   group="logs-poll", clock=lambda: self.app.clock(),
+                                                   tick=TICK_SECONDS, ready=self._ready)
         self.filter = ActivityFilter()
-        self.polls = 0  # requests sent (tests read it)
         self._events: tuple[ActivityEvent, ...] = ()
         self._shown_keys: list[str] = []
         self._loaded = False
-        self._shown = False
-        self._ticker: Timer | None = None
-        self._due: float | None = None  # app-clock time of the next poll; None = now
-        self._in_flight = False
-        self._failures = 0
         self._generation = -1
         self._last_ok: float | None = None
         self._error: WiroError | None = None
@@ -106,12 +92,13 @@ class LogsScreen(ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         table = self.query_one(LiveTable)
         for column_id, title, width in COLUMNS:
-            table.add_column(title, key=column_id, width=width or details_width(self.app.size.width))
+            table.add_column(Text(title), key=column_id, width=width or details_width(self.app.size.width))
         table.focus()
         self.query_one("#logs-stale").display = False
         self._show_state()
         self._show_empty()
         self.watch(self.app, "theme", self._recolour, init=False)
+        subscribe_changes(self, self._changed)
 
     def on_key(self, event: events.Key) -> None:
         # Escape in the filter field hands the keys back to the table (the filter stays applied)
@@ -121,25 +108,34 @@ class LogsScreen(ReportsWorkerFailures, Screen):
 
     # -- polling ----------------------------------------------------------------------------------
 
+    @property
+    def paused(self) -> bool:
+        return self.poller.paused
+
+    @paused.setter
+    def paused(self, paused: bool) -> None:
+        self.poller.paused = paused
+
     def on_screen_resume(self) -> None:
-        self._shown = True
         if self._generation != self.app.generation:
             self._reset()
         # coming back within the 30 s polls nothing: Wiro would answer the same
-        self.call_after_refresh(self._check_due)
+        self.poller.resume()
 
     def on_screen_suspend(self) -> None:
-        self._shown = False
-        self._stop_ticker()
+        self.poller.suspend()
+
+    def _changed(self, _change: Change) -> None:
+        """Another connection or agent: start over."""
+        self._reset()
+        self.poller.refresh()  # polls only if shown; otherwise at the next resume
 
     def _reset(self) -> None:
         """A different agent or connection: nothing shown so far applies."""
         self._generation = self.app.generation
+        self.poller.reset()
         self._events, self._shown_keys = (), []
         self._loaded = False
-        self._due = None
-        self._in_flight = False
-        self._failures = 0
         self._error = self._stale_since = self._last_ok = None
         self._day = self._total_lines = None
         self.query_one(LiveTable).clear()
@@ -147,85 +143,30 @@ class LogsScreen(ReportsWorkerFailures, Screen):
         self._show_state()
         self._show_empty()
 
-    def _stop_ticker(self) -> None:
-        if self._ticker is not None:
-            self._ticker.stop()
-            self._ticker = None
+    def _ready(self) -> bool:
+        state = readiness(self.app)
+        if not state.ready:
+            self.query_one("#logs-state", Static).update(state.text)
+        return state.ready
 
-    def _start_ticker(self) -> None:
-        if self._ticker is None and self._shown and not self.paused:
-            self._ticker = self.set_interval(TICK_SECONDS, self._check_due)
-
-    def _arm(self, seconds: float) -> None:
-        """The next poll is due `seconds` from now on the app's clock."""
-        self._due = self.app.clock() + seconds
-        self._start_ticker()
-
-    def _check_due(self) -> None:
-        """Poll when the next poll is due; otherwise make sure the ticker is looking."""
-        if not self._shown or self.paused or self._in_flight:
-            return
-        if self._due is None or self.app.clock() >= self._due:
-            self._poll(manual=False)
-        else:
-            self._start_ticker()
-
-    def _poll(self, *, manual: bool) -> None:
-        self._stop_ticker()  # nothing piles up: the answer arms the next poll
-        if not self._shown:
-            return
-        if self._generation != self.app.generation:
-            self._reset()
-        if self.app.client is None or self.app.agent_guid is None:
-            starting = self.app.demo_starting
-            self.query_one("#logs-state", Static).update(
-                "Starting the demo…" if starting else "No agent selected: pick one on the Overview (o)."
-            )
-            if starting:
-                self._arm(1.0)  # look again shortly (the app also calls connection_changed)
-            return
-        self._in_flight = True
-        self.polls += 1
-        self.load(self.app.generation, manual)
-
-    def connection_changed(self) -> None:
-        """The app connected somewhere new: start over."""
-        self._reset()
-        self._check_due()
-
-    @work(exclusive=True, group="logs-poll", exit_on_error=False)
-    async def load(self, generation: int, manual: bool) -> None:
+    async def _fetch(self) -> LogsSnapshot:
         client, guid = self.app.client, self.app.agent_guid
-        if client is None or guid is None:
-            self._in_flight = False
-            return
-        try:
-            tail = await client.logs(guid, lines=LINES)
-        except WiroError as err:
-            self.post_message(LogsLoaded(LogsSnapshot(None, err, self.app.clock(), generation, manual)))
-            return
-        snapshot = LogsSnapshot(from_tail(tail), None, self.app.clock(), generation, manual, tail.date, tail.total_lines)
-        self.post_message(LogsLoaded(snapshot))
+        if client is None or guid is None:  # the connection went away meanwhile; its answer would be dropped
+            raise WiroError("Not connected.")
+        tail = await client.logs(guid, lines=LINES)
+        return LogsSnapshot(from_tail(tail), self.app.clock(), tail.date, tail.total_lines)
 
-    def on_logs_loaded(self, message: LogsLoaded) -> None:
-        snap = message.snapshot
-        if snap.generation != self.app.generation:
-            return
-        self._in_flight = False
-        if snap.error is not None:
-            self._failures += 1
-            wait = min(MAX_BACKOFF, POLL_SECONDS * 2 ** min(self._failures, 4))
-            if isinstance(snap.error, RateLimitedError) and snap.error.retry_after:
-                wait = max(wait, snap.error.retry_after)
-            self._error = snap.error
-            self._stale_since = self._stale_since or snap.taken_at
-            self._show_stale(wait)
+    def _answered(self, answer: PollAnswer[LogsSnapshot]) -> None:
+        now = self.app.clock()
+        if answer.error is not None:
+            self._error = answer.error
+            self._stale_since = self._stale_since or now
+            self._show_stale(answer.retry_in)
             self._show_empty()
-            self._arm(wait)
             return
-        assert snap.events is not None
+        snap = answer.value
+        assert snap is not None
         previous_ok = self._last_ok
-        self._failures = 0
         self._error = self._stale_since = None
         self._show_stale(0)
         self._last_ok = snap.taken_at
@@ -235,20 +176,11 @@ class LogsScreen(ReportsWorkerFailures, Screen):
         if merged.changed:
             self._events = merged.events
             self._refresh_table()
-        elif snap.manual and previous_ok is not None and snap.taken_at - previous_ok < POLL_SECONDS:
+        elif answer.manual and previous_ok is not None and snap.taken_at - previous_ok < POLL_SECONDS:
             self.notify(f"No new events. Wiro caches the log for {CACHE_SECONDS} s, so refreshing sooner "
                         "shows the same answer.", title="Logs", timeout=5)
         self._show_state()
         self._show_empty()
-        self._arm(POLL_SECONDS)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # (Textual also runs ReportsWorkerFailures' handler, which says what failed.) A poll that died
-        # unexpectedly must not stop the tail: back off and try again.
-        if event.worker.group == "logs-poll" and event.state == WorkerState.ERROR:
-            self._in_flight = False
-            self._failures += 1
-            self._arm(min(MAX_BACKOFF, POLL_SECONDS * 2 ** min(self._failures, 4)))
 
     # -- the table ----------------------------------------------------------------------------------
 
@@ -327,14 +259,10 @@ class LogsScreen(ReportsWorkerFailures, Screen):
     # -- actions --------------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self._poll(manual=True)
+        self.poller.refresh()
 
     def action_toggle_pause(self) -> None:
-        self.paused = not self.paused
-        if self.paused:
-            self._stop_ticker()
-        else:
-            self._check_due()  # polls at once only if one was due meanwhile
+        self.paused = not self.paused  # resuming polls at once only if one was due meanwhile
         self._show_state()
 
     def action_focus_filter(self) -> None:

@@ -20,8 +20,8 @@ from .logs_text import LocalTime, detail_rows
 class LogEventScreen(ModalScreen[None]):
     CSS_PATH = sheet("logs")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "close", "Close", id="logs.event.close"),
-        Binding("c", "copy", "Copy JSON", id="logs.event.copy"),
+        Binding("escape,enter", "close", "Close", id="logs.event.close"),
+        Binding("y", "copy", "Copy JSON", id="logs.event.copy"),
     ]
 
     def __init__(self, event: ActivityEvent, local: LocalTime) -> None:
@@ -33,7 +33,7 @@ class LogEventScreen(ModalScreen[None]):
         with Vertical(id="log-event", classes="panel"):
             with VerticalScroll(id="log-event-body"):
                 yield Static(self.body_markup(), id="log-event-keys")
-            yield Static("[dim]escape closes · c copies the event as JSON[/dim]", id="log-event-hint")
+            yield Static("[dim]escape closes · y copies the event as JSON[/dim]", id="log-event-hint")
 
     def on_mount(self) -> None:
         self.query_one("#log-event").border_title = escape(self.event.words)

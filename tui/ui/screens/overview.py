@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual import events, work
 from textual.app import ComposeResult, SystemCommand
@@ -11,8 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from ...wiro.errors import (
     AccessDenied,
@@ -20,22 +19,24 @@ from ...wiro.errors import (
     ApiError,
     AuthError,
     NotFoundError,
-    RateLimitedError,
     WiroError,
 )
 from ...wiro.refusals import explain_refusal
 from ..failures import ReportsWorkerFailures, describe_failure
-from ..messages import OverviewLoaded, OverviewSnapshot
+from ..polling import PollAnswer, Poller
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
-from ..widgets.key_values import KeyValues
-from ..widgets.recent_calls import RecentCalls
-from .overview_text import agent_text, channel_values, setup_hint_text
+from ..widgets.text_line import TextLine
+from .overview_text import agent_text, channel_values, setup_hint_text, start_stop_question
+
+if TYPE_CHECKING:  # the panels' widgets and the answer's shape load with the first answer, after the first frame
+    from ..messages import OverviewSnapshot
 
 NARROW_WIDTH = 100  # below this the two top panels stack
 POLL_SECONDS = 5.0
 FAST_POLL_SECONDS = 1.5  # while the agent is between states, so Queued → Starting → Running is seen
-MAX_BACKOFF_SECONDS = 60.0
 TRANSITIONAL = {1, 2, 3}
 
 
@@ -51,9 +52,8 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
 
     def __init__(self) -> None:
         super().__init__(id="overview")
-        self._timer: Timer | None = None
-        self._failures = 0
-        self._shown = False
+        self.poller: Poller[OverviewSnapshot] = Poller(self, self._fetch, self._answered, interval=POLL_SECONDS,
+                                                       group="overview-poll", ready=self._ready)
         self._picker_open = False
         self._picker_declined = False  # Escape in the picker: don't reopen it until asked
         self._panels_generation: int | None = None  # which connection/agent the panels show
@@ -63,14 +63,15 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         # mounted with the first answer (each widget in the first frame costs start-up time).
         yield AppHeader()
         with VerticalScroll(id="overview-body"):
-            yield Static("", id="demo-banner")
-            yield Static("", id="overview-error")
-            yield Static("Loading the agent…", id="overview-status")
+            yield TextLine("", id="demo-banner")
+            yield TextLine("", id="overview-error")
+            yield TextLine("Loading the agent…", id="overview-status")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#overview-error").display = False
         self._show_demo_banner()
+        subscribe_changes(self, self._changed)
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "narrow")
@@ -88,8 +89,8 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         await self._remove_panels()
         self._panels_generation = generation
         agent_panel = Vertical(
-            Static("", id="agent-info"),
-            Static("", id="setup-hint"),
+            TextLine("", id="agent-info"),
+            TextLine("", id="setup-hint"),
             Horizontal(
                 Button("Start", id="start", variant="success"),
                 Button("Stop", id="stop", variant="error"),
@@ -99,7 +100,10 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
             id="agent-panel",
             classes="panel",
         )
-        channel_panel = Vertical(Static("", id="channel-empty"), KeyValues(id="channel-info"), id="channel-panel", classes="panel")
+        from ..widgets.key_values import KeyValues
+        from ..widgets.recent_calls import RecentCalls
+
+        channel_panel = Vertical(TextLine("", id="channel-empty"), KeyValues(id="channel-info"), id="channel-panel", classes="panel")
         calls_panel = Vertical(RecentCalls(id="recent-calls"), id="calls-panel", classes="panel")
         agent_panel.border_title, channel_panel.border_title, calls_panel.border_title = "Agent", "Phone channel", "Recent calls"
         await self.query_one("#overview-body").mount(Horizontal(agent_panel, channel_panel, id="overview-top"), calls_panel)
@@ -112,62 +116,47 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
 
     def _say(self, text: str) -> None:
         """A one-line state before (or instead of) the panels: loading, not connected, no agent."""
-        status = self.query_one("#overview-status", Static)
-        status.display = bool(text)
-        status.update(text)
+        status = self.query_one("#overview-status", TextLine)
+        status.set_shown(bool(text))
+        status.show(text)
 
     # -- polling ------------------------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
-        self._shown = True
         self._show_demo_banner()
-        # after the frame is drawn: the first poll also loads the HTTP client
-        self.call_after_refresh(self._poll_now)
+        # the first time, or when a poll fell due while away: now (after the frame is drawn: the first poll also
+        # loads the HTTP client); back from a dialog within the interval: at the next poll
+        self.poller.resume()
 
     def on_screen_suspend(self) -> None:
-        self._shown = False
-        self._cancel_timer()
+        self.poller.suspend()
 
-    def connection_changed(self) -> None:
-        """The app connected somewhere new (the demo came up, or settings were saved)."""
-        self._picker_declined = False
-        self._failures = 0
+    def _changed(self, change: Change) -> None:
+        """The app connected somewhere new (the demo came up, settings were saved) or another agent was picked."""
+        if change.what == "connection":
+            self._picker_declined = False
+        self.poller.reset()
         self._show_demo_banner()
-        self._poll_now()
+        self.poller.refresh()  # polls only if shown; otherwise when shown again
 
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
-    def _poll_now(self) -> None:
-        self._cancel_timer()
-        if not self._shown:
-            return
+    def _ready(self) -> bool:
+        """Whether there is an agent to poll; otherwise say why (and offer the picker when there is no agent)."""
         if self._panels_mounted and self._panels_generation != self.app.generation:
             self.run_worker(self._remove_panels(), group="overview-panels", exit_on_error=False)
             self._say("Loading the agent…")
-        if self.app.demo_starting:
-            self._say("Starting the demo simulator…")
-            return
-        if self.app.client is None:
-            self._say("Not connected. Press [b]n[/b] to enter your Wiro API key.")
-            return
-        if self.app.agent_guid is None:
+        state = readiness(self.app)
+        if state.state == "no-agent":
             self._ask_for_agent()
-            return
-        self.load(self.app.generation)
+        elif not state.ready:
+            self._say(state.text)
+        return state.ready
 
-    def _arm(self, seconds: float) -> None:
-        self._cancel_timer()
-        if self._shown:
-            self._timer = self.set_timer(seconds, self._poll_now)
+    async def _fetch(self) -> OverviewSnapshot:
+        from ..messages import OverviewSnapshot
 
-    @work(exclusive=True, group="overview-poll", exit_on_error=False)
-    async def load(self, generation: int) -> None:
         client, guid = self.app.client, self.app.agent_guid
-        if client is None or guid is None:
-            return
+        if client is None or guid is None:  # the connection went away meanwhile; its answer would be dropped
+            raise WiroError("Not connected.")
         detail, history = await asyncio.gather(
             client.detail(guid), client.call_history(guid, limit=50), return_exceptions=True
         )
@@ -175,79 +164,74 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
         if error is not None and not isinstance(error, WiroError):
             self.log.error("overview poll failed", error)
             error = WiroError(describe_failure(error))
-        self.post_message(
-            OverviewLoaded(
-                OverviewSnapshot(
-                    agent=detail if not isinstance(detail, BaseException) else None,
-                    sessions=tuple(history) if isinstance(history, list) else None,
-                    error=error,
-                    taken_at=self.app.clock(),
-                    generation=generation,
-                )
-            )
-        )
         if isinstance(history, list):
             await self.app.record_history("sessions", history, guid)  # in a thread; problems go to the header
+        return OverviewSnapshot(
+            agent=detail if not isinstance(detail, BaseException) else None,
+            sessions=tuple(history) if isinstance(history, list) else None,
+            error=error,
+            taken_at=self.app.clock(),
+            generation=self.app.generation,
+        )
 
-    async def on_overview_loaded(self, message: OverviewLoaded) -> None:
-        snap = message.snapshot
-        if snap.generation != self.app.generation:
-            return  # an answer about the agent or connection we have since left
+    async def _answered(self, answer: PollAnswer[OverviewSnapshot]) -> None:
+        snap = answer.value
+        if snap is None:  # nothing came back at all (an unexpected failure)
+            assert answer.error is not None
+            from ..messages import OverviewSnapshot
+
+            snap = OverviewSnapshot(None, None, answer.error, self.app.clock(), self.app.generation)
         if snap.agent is not None:
             self.app.agent = snap.agent
             await self._ensure_panels()
         self._show_snapshot(snap)
         if snap.error is None:
-            self._failures = 0
             status = snap.agent.status if snap.agent else None
-            self._arm(FAST_POLL_SECONDS if status in TRANSITIONAL else POLL_SECONDS)
-            return
-        self._failures += 1
-        if self._failures == 1 and not isinstance(snap.error, AuthError):
+            self.poller.interval = FAST_POLL_SECONDS if status in TRANSITIONAL else POLL_SECONDS
+        elif self.poller.failures == 1 and not isinstance(snap.error, AuthError):
             self.notify(describe_failure(snap.error), title="Wiro did not answer", severity="warning", timeout=6)
-        wait = min(MAX_BACKOFF_SECONDS, POLL_SECONDS * 2 ** min(self._failures, 4))
-        if isinstance(snap.error, RateLimitedError) and snap.error.retry_after:
-            wait = max(wait, snap.error.retry_after)
-        self._arm(wait)
 
     # -- rendering ------------------------------------------------------------------------------
 
     def _show_demo_banner(self) -> None:
-        banner = self.query_one("#demo-banner", Static)
-        banner.display = bool(self.app.demo)
+        banner = self.query_one("#demo-banner", TextLine)
+        banner.set_shown(bool(self.app.demo))
         if self.app.demo:
-            banner.update(
+            banner.show(
                 "[b]Demo[/b] — a simulated Wiro account with simulated Twilio numbers and calls. "
                 "To use your own account press [b]n[/b] (Connection), or set WIRO_API_KEY and restart."
             )
 
     def _show_snapshot(self, snap: OverviewSnapshot) -> None:
-        error_box = self.query_one("#overview-error", Static)
-        error_box.display = snap.error is not None
+        # each line is repainted only when what it says changed: an unchanged answer writes nothing to the terminal
+        error_box = self.query_one("#overview-error", TextLine)
+        error_box.set_shown(snap.error is not None)
         if snap.error is not None:
-            error_box.update(self._error_text(snap.error, have_data=self._panels_mounted))
+            error_box.show(self._error_text(snap.error, have_data=self._panels_mounted))
         if not self._panels_mounted:
             self._say("" if snap.error is not None else "Loading the agent…")
             return
         self._say("")
         agent = snap.agent or self.app.agent
         if agent is not None:
-            self.query_one("#agent-info", Static).update(agent_text(agent))
+            self.query_one("#agent-info", TextLine).show(agent_text(agent))
             values = channel_values(agent)
-            self.query_one("#channel-empty", Static).display = not values
-            self.query_one("#channel-info", KeyValues).display = bool(values)
+            empty, channel = self.query_one("#channel-empty", TextLine), self.query_one("#channel-info")
+            empty.set_shown(not values)
+            if channel.display != bool(values):
+                channel.display = bool(values)
             if values:
-                self.query_one("#channel-info", KeyValues).show(values)
+                channel.show(values)
             else:
-                self.query_one("#channel-empty", Static).update("No Twilio credential yet: the agent has no phone numbers to answer.")
-            hint = self.query_one("#setup-hint", Static)
-            hint.display = agent.needs_setup
+                empty.show("No Twilio credential yet: the agent has no phone numbers to answer.")
+            hint = self.query_one("#setup-hint", TextLine)
+            hint.set_shown(agent.needs_setup)
             if agent.needs_setup:
-                hint.update(setup_hint_text(agent, credentials_key=self.app.key_for("credentials")))
+                hint.show(setup_hint_text(agent, credentials_key=self.app.key_for("credentials")))
             self.query_one("#start", Button).variant = "success" if agent.status in (0, 5, None) else "default"
             self.query_one("#stop", Button).variant = "error" if agent.status in (2, 3, 4) else "default"
         if snap.sessions is not None:
-            self.query_one("#recent-calls", RecentCalls).show(snap.sessions, int(snap.taken_at * 1000), self.app.local_time)
+            self.query_one("#recent-calls").show(snap.sessions, int(snap.taken_at * 1000), self.app.local_time)
 
     def _error_text(self, error: WiroError, *, have_data: bool) -> str:
         shown = "The figures below are from the last good answer. " if have_data else ""
@@ -275,13 +259,44 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
             actions[event.button.id]()
 
     def action_refresh(self) -> None:
-        self._poll_now()
+        self.poller.refresh()
 
     def action_start_agent(self) -> None:
-        self._agent_action("start")
+        self._confirm("start")
 
     def action_stop_agent(self) -> None:
-        self._agent_action("stop")
+        self._confirm("stop")
+
+    def _confirm(self, verb: str) -> None:
+        """Start and Stop change what callers get: ask first, naming the agent and what happens to calls."""
+        if self.app.client is None or self.app.agent_guid is None:
+            self.notify("Pick an agent first (press a).", severity="warning")
+            return
+        agent = self.app.agent
+        title = agent.title if agent is not None else self.app.agent_guid
+        in_progress = None
+        if self._panels_mounted:
+            from ...calls.catalog import status_group
+
+            sessions = self.query_one("#recent-calls").sessions
+            in_progress = sum(1 for s in sessions if status_group(s.status) in ("incoming", "active")) if sessions else None
+        label = "Stop the agent" if verb == "stop" else "Start the agent"
+        question = start_stop_question(verb, title, in_progress)
+
+        def answered(answer: str | None) -> None:
+            if answer == verb:
+                self._agent_action(verb)
+            else:
+                self.notify(f"The agent was not {verb}ped." if verb == "stop" else "The agent was not started.",
+                            timeout=3)
+
+        from .confirm import Confirm  # only when asked
+
+        self.app.push_screen(  # y or Enter (the first button has focus) confirms, Escape cancels
+            Confirm(f"{verb.capitalize()} {title}", question,
+                    [(label, verb, "error" if verb == "stop" else "success"), ("Cancel", "cancel", "default")], yes=verb),
+            answered,
+        )
 
     def action_switch_agent(self) -> None:
         self._picker_declined = False
@@ -316,14 +331,14 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
                 "Stop requested: the agent stops answering calls shortly."
             )
             self.notify(done, title=f"Agent {verb}")
-        self._poll_now()
+        self.poller.refresh()
 
     def _ask_for_agent(self, force: bool = False) -> None:
         if self._picker_open or self.app.client is None:
             return
         if not force and (self.app.agent_guid is not None or self._picker_declined):
             if self.app.agent_guid is None:
-                self._say("No agent selected. Press [b]a[/b] to pick one.")
+                self._say(readiness(self.app).text)
             return
         self._picker_open = True
 
@@ -332,11 +347,11 @@ class OverviewScreen(ReportsWorkerFailures, Screen):
             if guid:
                 if guid != self.app.agent_guid:
                     self.app.use_agent(guid)
-                self._poll_now()
+                self.poller.refresh()
             else:
                 self._picker_declined = True
                 if self.app.agent_guid is None:
-                    self._say("No agent selected. Press [b]a[/b] to pick one.")
+                    self._say(readiness(self.app).text)
 
         from .agent_picker import AgentPicker  # only needed when no agent is set
 

@@ -100,3 +100,21 @@ def minutes(seconds: int) -> str:
     if seconds % 60 == 0:
         return f"{seconds // 60} min"
     return f"{seconds / 60:.1f} min"
+
+
+def start_stop_question(verb: str, title: str, in_progress: int | None) -> str:
+    """What Start or Stop will do, asked before it is done: the agent by name and what happens to calls.
+    `in_progress` is the number of calls the last answer showed as incoming or active (None: not known)."""
+    name = f"[b]{escape(title)}[/b]"
+    if verb == "stop":
+        if in_progress is None:
+            calls = "Any call in progress ends."
+        elif in_progress == 0:
+            calls = "No call is in progress right now."
+        else:
+            calls = f"[b]{in_progress} call{'' if in_progress == 1 else 's'} in progress end{'s' if in_progress == 1 else ''}[/b]."
+        return (f"Stop {name}?\n\nIt stops answering its numbers: callers hear nothing from the agent until it is "
+                f"started again. {calls}\n\n[b]y[/b] / Enter stops it · Escape keeps it running")
+    return (f"Start {name}?\n\nWiro queues the start; it takes a while (Queued → Starting → Running, usually under a "
+            "minute). Calls are answered once it is Running; until then its numbers do not reach it.\n\n"
+            "[b]y[/b] / Enter starts it · Escape leaves it stopped")

@@ -28,9 +28,11 @@ class PremixDialog(ModalScreen[PremixRequest | None]):
     CSS_PATH = sheet("hold")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="premix.cancel")]
 
-    def __init__(self, voice: str = "", music: str = "") -> None:
+    def __init__(self, voice: str = "", music: str = "", *, folder: Path | None = None) -> None:
+        """`folder`: where the mix of a voice given as a URL goes (the export folder), since it has no folder."""
         super().__init__(classes="picker-screen")
         self._voice, self._music = voice, music
+        self._folder = folder
 
     def compose(self) -> ComposeResult:
         with Vertical(id="premix", classes="panel"):
@@ -41,7 +43,7 @@ class PremixDialog(ModalScreen[PremixRequest | None]):
                 ("music", "Music", self._music, "the music bed (MP3/WAV path or URL)"),
                 ("duck", "Duck (dB)", "-15", "how far the music drops under the voice (0 to -40)"),
                 ("length", "Length (s)", "", "empty = the voice plus 3 s of music"),
-                ("out", "Write to", "", "empty = <voice name>-premix.wav beside the voice (or here)"),
+                ("out", "Write to", "", "empty = <voice name>-premix.wav beside the voice (a URL's: exports)"),
             ):
                 with Horizontal(classes="field-row"):
                     yield Label(label, classes="field-label")
@@ -87,14 +89,15 @@ class PremixDialog(ModalScreen[PremixRequest | None]):
         except ValueError:
             error.update("✖ Duck and length are numbers (duck in dB, e.g. -15; length in seconds, e.g. 12).")
             return
-        out = self._value("out") or str(default_out(voice))
+        out = self._value("out") or str(default_out(voice, self._folder))
         encoding = self.query_one("#premix-encoding", Select).value
         self.dismiss(PremixRequest(voice, music, duck, length, out, encoding if isinstance(encoding, str) else "mulaw"))
 
 
-def default_out(voice: str) -> Path:
+def default_out(voice: str, folder: Path | None = None) -> Path:
+    """`<voice name>-premix.wav` beside a local voice file; for a URL, in `folder` (else the current folder)."""
     if voice.startswith(("http://", "https://")):
         name = voice.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "greeting"
-        return Path.cwd() / f"{name}-premix.wav"
+        return (folder if folder is not None else Path.cwd()) / f"{name}-premix.wav"
     path = Path(voice).expanduser()
     return path.with_name(f"{path.stem}-premix.wav")

@@ -5,20 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
-from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Static
 
 from ...calls.catalog import duration_text
 from ...calls.session import SessionView, session_view
 from ...wiro import CallSession, MessageDetail, WiroError
+from ..commands import commands_from_bindings
 from ..failures import ReportsWorkerFailures
+from ..polling import PollAnswer, Poller
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
@@ -30,25 +29,21 @@ LIVE_POLL_SECONDS = 3.0
 @dataclass(frozen=True)
 class SessionSnapshot:
     key: str
-    detail: MessageDetail | None
-    error: WiroError | None
+    detail: MessageDetail
 
 
-class SessionLoaded(Message):
-    def __init__(self, snapshot: SessionSnapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-
-
-class SessionScreen(ReportsWorkerFailures, Screen):
+class SessionScreen(ReportsWorkerFailures, Screen[str]):
     CSS_PATH = sheet("session")
     BINDINGS = [
-        Binding("escape,backspace", "back", "Back", id="session.back"),
-        Binding("right_square_bracket,n", "step(1)", "Next", id="session.next"),
-        Binding("left_square_bracket,b", "step(-1)", "Previous", id="session.previous"),
-        Binding("c", "copy('callsid')", "Copy call SID", id="session.copy_sid"),
-        Binding("g", "copy('guid')", "Copy guid", id="session.copy_guid"),
-        Binding("r", "refresh", "Refresh", id="session.refresh"),
+        Binding("escape,backspace", "back", "Back", id="session.back", tooltip="Back to the call list, on this session"),
+        Binding("right_square_bracket", "step(1)", "Next", id="session.next", tooltip="The next session in the list"),
+        Binding("left_square_bracket", "step(-1)", "Previous", id="session.previous",
+                tooltip="The previous session in the list"),
+        Binding("y", "copy('callsid')", "Copy call SID", id="session.copy_sid",
+                tooltip="Copy the Twilio call SID (OSC 52, works over SSH)"),
+        Binding("Y", "copy('guid')", "Copy guid", id="session.copy_guid",
+                tooltip="Copy the message guid (OSC 52, works over SSH)"),
+        Binding("r", "refresh", "Refresh", id="session.refresh", tooltip="Load this session again"),
     ]
 
     def __init__(self, key: str, order: list[str], sessions: Mapping[str, CallSession]) -> None:
@@ -57,9 +52,9 @@ class SessionScreen(ReportsWorkerFailures, Screen):
         self.order = order
         self.sessions = dict(sessions)
         self.detail: MessageDetail | None = None
-        self._timer: Timer | None = None
-        self._failures = 0
-        self._shown = False
+        # while the session is in progress it is read again every few seconds; once it has ended, never
+        self.poller: Poller[SessionSnapshot] = Poller(self, self._fetch, self._answered, interval=LIVE_POLL_SECONDS,
+                                                      group="session-load", ready=self._ready)
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -77,54 +72,34 @@ class SessionScreen(ReportsWorkerFailures, Screen):
         self.query_one("#session-profile").border_title = "Caller profile"
         self.query_one("#session-transcript").border_title = "Transcript"
         self._show()
-        self.load(self.key)
 
     # -- loading ------------------------------------------------------------------------------------
 
-    @work(exclusive=True, group="session-load", exit_on_error=False)
-    async def load(self, key: str) -> None:
-        client = self.app.client
-        if client is None:
-            return
-        try:
-            detail = await client.message_detail(messageguid=key)
-        except WiroError as err:
-            self.post_message(SessionLoaded(SessionSnapshot(key, None, err)))
-            return
-        self.post_message(SessionLoaded(SessionSnapshot(key, detail, None)))
-
-    def on_session_loaded(self, message: SessionLoaded) -> None:
-        snap = message.snapshot
-        if snap.key != self.key:
-            return  # the user stepped to another session meanwhile
-        if snap.error is not None:
-            self._failures += 1
-            if self._failures == 1:  # once per run of failures, not at every automatic retry
-                self.notify(snap.error.message, title="Could not load the session", severity="error")
-        else:
-            self._failures = 0
-            self.detail = snap.detail
-        self._show()
-        self._arm()
-
-    def _arm(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if self._shown and self._status() in ("incoming", "active"):  # still in progress: keep it current
-            wait = min(60.0, LIVE_POLL_SECONDS * 2 ** min(self._failures, 5))
-            self._timer = self.set_timer(wait, lambda: self.load(self.key))
-
     def on_screen_resume(self) -> None:
-        self._shown = True
-        if self.detail is not None:
-            self._arm()  # back from the palette or another modal: pick the live refresh up again
+        # the first time: load; back from the palette or another modal: pick the live refresh up again
+        self.poller.resume()
 
     def on_screen_suspend(self) -> None:
-        self._shown = False
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self.poller.suspend()
+
+    def _ready(self) -> bool:
+        return self.app.client is not None
+
+    async def _fetch(self) -> SessionSnapshot:
+        client, key = self.app.client, self.key
+        if client is None:
+            raise WiroError("Not connected.")
+        return SessionSnapshot(key, await client.message_detail(messageguid=key))
+
+    def _answered(self, answer: PollAnswer[SessionSnapshot]) -> None:
+        if answer.error is not None:
+            if self.poller.failures == 1:  # once per run of failures, not at every automatic retry
+                self.notify(answer.error.message, title="Could not load the session", severity="error")
+        elif answer.value is not None and answer.value.key == self.key:
+            self.detail = answer.value.detail
+        self._show()
+        if self._status() not in ("incoming", "active"):
+            self.poller.stop()  # it has ended: nothing more will change
 
     def _status(self) -> str:
         return self._view().group
@@ -182,10 +157,10 @@ class SessionScreen(ReportsWorkerFailures, Screen):
     # -- actions ------------------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        self.dismiss()
+        self.dismiss(self.key)  # the call list puts its cursor on the session viewed last
 
     def action_refresh(self) -> None:
-        self.load(self.key)
+        self.poller.refresh()
 
     def action_step(self, delta: int) -> None:
         if self.key not in self.order:
@@ -197,7 +172,8 @@ class SessionScreen(ReportsWorkerFailures, Screen):
         self.key = self.order[index]
         self.detail = None
         self._show()
-        self.load(self.key)
+        self.poller.reset()  # an answer about the session left behind is dropped
+        self.poller.refresh()
 
     def action_copy(self, what: str) -> None:
         row = self.sessions.get(self.key)
@@ -209,12 +185,7 @@ class SessionScreen(ReportsWorkerFailures, Screen):
         self.notify(f"Copied {value} to the clipboard.", timeout=3)
 
     def commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("session: back", "Back to the call list", self.action_back)
-        yield SystemCommand("session: refresh", "Load this session again", self.action_refresh)
-        yield SystemCommand("session: next", "The next session in the list", lambda: self.action_step(1))
-        yield SystemCommand("session: previous", "The previous session in the list", lambda: self.action_step(-1))
-        yield SystemCommand("session: copy call SID", "Copy the Twilio call SID (OSC 52)", lambda: self.action_copy("callsid"))
-        yield SystemCommand("session: copy guid", "Copy the message guid (OSC 52)", lambda: self.action_copy("guid"))
+        return commands_from_bindings(self, "session")
 
 
 def why_text(view: SessionView, loading: bool) -> str:

@@ -22,8 +22,8 @@ class VoicePicker(ModalScreen[str | None]):
     CSS_PATH = sheet("dialogs")
 
     BINDINGS = [
-        Binding("escape", "dismiss_none", "Cancel", id="voices.cancel"),
-        Binding("down", "to_list", "Voices", show=False, id="voices.down"),
+        Binding("escape", "dismiss_none", "Cancel", id="voice_picker.cancel"),
+        Binding("down", "to_list", "Voices", show=False, id="voice_picker.down"),
     ]
 
     def __init__(self, current: str = "") -> None:

@@ -6,7 +6,8 @@ the Twilio account (only when asked: it needs the Auth Token, which is never sto
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from textual import on, work
@@ -18,10 +19,18 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from ...credential.draft import CredentialDraft
+from ...credential.payload import upsert_fields
 from ...twilio.access import NoAccess, twilio_access
+from ...twilio.callerid import check_caller
+from ...twilio.verify import verify_numbers, wiro_hosts_for
+from ...webhooks.report import build_report
+from ...webhooks.store import load_report, report_path, reports_dir, save_report
 from ...wiro import WiroError
 from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
+from ..readiness import readiness
+from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
@@ -112,40 +121,44 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
         for panel, title in titles.items():
             self.query_one(f"#{panel}").border_title = title
         self.query_one("#webhooks-banner").display = False
-        table = self.query_one("#webhooks-table", DataTable)
-        for key, label in text.COLUMNS:
-            table.add_column(label, key=key)
+        self._widths: dict[str, int] = {}
+
+        subscribe_changes(self, self._app_changed)
 
     def on_screen_resume(self) -> None:
         if self._snap is None or self._snap.generation != self.app.generation:
             self.call_after_refresh(self.action_reload)
 
-    def connection_changed(self) -> None:
-        self.action_reload()
+    def _app_changed(self, _change: Change) -> None:
+        """Another connection or agent: nothing shown here is about it any more (the live check least of all)."""
+        self._snap, self._check, self._rows = None, None, []
+        self.query_one("#webhooks-table", DataTable).clear()
+        self.query_one("#webhooks-banner").display = False
+        self.query_one("#webhooks-detail", Static).update("")
+        self.query_one("#webhooks-account", Static).update("")
+        self._state("Loading…")
+        if self.is_current:
+            self.action_reload()
 
     def action_leave(self) -> None:
         if isinstance(self.focused, Input):
             self.set_focus(None)
         else:
-            self.app.switch_mode("overview")
+            self.app.go_back()
 
     # -- loading -----------------------------------------------------------------------------------------
 
     def action_reload(self) -> None:
-        client, guid = self.app.client, self.app.agent_guid
-        if client is None or guid is None:
-            self._state("Connecting to the demo…" if getattr(self.app, "demo_starting", False)
-                        else "No agent chosen: pick one on the Overview (o, then a).")
+        ready = readiness(self.app)
+        if not ready.ready:
+            self._state(ready.text)
             return
+        client, guid = self.app.client, self.app.agent_guid
         self._state("Loading the credential and the last save report…")
         self._load(client, guid, self.app.generation)
 
     @work(exclusive=True, group="webhooks-load", exit_on_error=False)
     async def _load(self, client: Any, guid: str, generation: int) -> None:
-        import asyncio
-
-        from ...webhooks.store import load_report, report_path, reports_dir
-
         stored = await asyncio.to_thread(load_report, report_path(reports_dir(self.app.settings.config_path), guid))
         try:
             agent = await client.detail(guid)
@@ -191,14 +204,34 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
         self._rows = text.rows(snap.numbers, snap.report, self._check)
         table = self.query_one("#webhooks-table", DataTable)
         cursor_key = self._cursor_key()
+        self._set_columns(table)
         table.clear()
         for row in self._rows:
-            table.add_row(*text.cells(row, self._colour), key=row.number)
+            # height None: a row is as tall as its longest wrapped cell, so nothing is cut at 80 columns
+            table.add_row(*text.cells(row, self._colour), key=row.number, height=None)
         if self._rows:
             keys = [r.number for r in self._rows]
             table.move_cursor(row=keys.index(cursor_key) if cursor_key in keys else 0)
         self._show_detail()
         self.query_one("#webhooks-account", Static).update(text.account_line(self._check))
+
+    def _set_columns(self, table: DataTable) -> None:
+        """Columns sized to the panel: the long texts wrap instead of running off the right edge."""
+        # the panel's inside, less the table's scrollbar and each cell's padding on both sides
+        padding = 2 * table.cell_padding * len(text.COLUMNS)
+        room = max(40, self.query_one("#webhooks-numbers").content_size.width - max(2, table.styles.scrollbar_size_vertical)
+                   - padding)
+        widths = text.column_widths(self._rows, room)
+        if widths == self._widths:
+            return
+        self._widths = widths
+        table.clear(columns=True)
+        for key, label in text.COLUMNS:
+            table.add_column(label, key=key, width=widths[key])
+
+    def on_resize(self) -> None:
+        if self._snap is not None:
+            self._redraw()
 
     def _cursor_key(self) -> str | None:
         table = self.query_one("#webhooks-table", DataTable)
@@ -246,8 +279,6 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="webhooks-verify", exit_on_error=False)
     async def _verify(self, snap: Snapshot, sid: str, token: str) -> None:
-        from ...twilio.verify import verify_numbers, wiro_hosts_for
-
         settings = self.app.settings
         check = await verify_numbers(snap.numbers, sid, token, settings.twilio_base,
                                      wiro_hosts=wiro_hosts_for(settings.api_base), agent_guid=snap.guid)
@@ -276,13 +307,6 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
 
     @work(exclusive=True, group="webhooks-save-again", exit_on_error=False)
     async def _save_again(self, client: Any, snap: Snapshot) -> None:
-        import asyncio
-
-        from ...credential.draft import CredentialDraft
-        from ...credential.payload import upsert_fields
-        from ...webhooks.report import build_report
-        from ...webhooks.store import report_path, reports_dir, save_report
-
         draft = CredentialDraft.from_credential(snap.credential)  # no token: Wiro keeps the saved one
         # nor the hold files: Wiro keeps what it stored, and the URLs Detail shows are never written back
         fields = upsert_fields(draft, keep_files=("holdaudio", "holdmusic"))
@@ -307,8 +331,6 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
             self.query_one("#webhooks-banner-text", Static).update(f"✖ Save again failed: {escape(message.error)}")
             return
         if self._snap is not None and message.generation == self.app.generation:
-            from dataclasses import replace
-
             self._snap = replace(self._snap, report=message.report)
             self._redraw()
             self.notify(text.saved_again_toast(message.report), title="Saved again")
@@ -333,8 +355,6 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
         self.action_verify()
 
     def _tester_changed(self) -> None:
-        from ...twilio.callerid import check_caller
-
         whitelist = self._snap.whitelist if self._snap else ()
         caller = self.query_one("#in-caller", Input).value
         line, level = text.tester_line(check_caller(whitelist, caller), whitelist)

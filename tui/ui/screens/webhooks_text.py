@@ -12,10 +12,11 @@ from textual.markup import escape
 from ...common.text import printable
 
 COLUMNS = (("number", "Number"), ("saved", "Last save (Wiro)"), ("twilio", "On Twilio"), ("fix", "What to do"))
+#: the narrowest each column may get before its text wraps, and the widest worth giving it
+MIN_WIDTHS = {"number": 8, "saved": 9, "twilio": 12, "fix": 16}
 TOKEN_HELP = ("Looks each number up on your Twilio account with the Account SID from the credential and the Auth "
               "Token (never stored). It shows what really answers each number — Wiro's webhook, a TwiML App, a SIP "
               "Trunk, a Studio Flow — and the numbers on the account this agent does not answer.")
-FIX_WIDTH = 36  # the full fix is in the detail below the table
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,30 @@ def _fix_cell(row: Row) -> str:
         fix = row.saved.detail or ""
     else:
         fix = ""
-    return fix if len(fix) <= FIX_WIDTH else fix[: FIX_WIDTH - 1] + "…"
+    return first_sentence(fix)
+
+
+def first_sentence(text: str) -> str:
+    """The fix's first sentence, whole (the table wraps it; the detail below has the rest)."""
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
+def column_widths(rows: Sequence[Row], room: int) -> dict[str, int]:
+    """Widths for the four columns within `room` cells of text (cell padding already taken off): each column as
+    wide as its longest text when everything fits; otherwise the number and last-save columns keep theirs (as
+    far as they can) and On Twilio and What to do share the rest, wrapping."""
+    natural = {key: max([len(label), *(len(str(cells(r, lambda _v: "")[i].plain)) for r in rows)])
+               for i, (key, label) in enumerate(COLUMNS)}
+    if sum(natural.values()) <= room:
+        return natural
+    widths = {key: min(natural[key], max(MIN_WIDTHS[key], natural[key])) for key in ("number", "saved")}
+    if sum(widths.values()) + MIN_WIDTHS["twilio"] + MIN_WIDTHS["fix"] > room:
+        widths["saved"] = MIN_WIDTHS["saved"]
+    rest = max(MIN_WIDTHS["twilio"] + MIN_WIDTHS["fix"], room - widths["number"] - widths["saved"])
+    widths["twilio"] = min(natural["twilio"], max(MIN_WIDTHS["twilio"], rest // 3))
+    widths["fix"] = max(MIN_WIDTHS["fix"], rest - widths["twilio"])
+    return widths
 
 
 def cells(row: Row, colour: Callable[[str], str]) -> list[Text]:

@@ -27,9 +27,18 @@ def status_class(status: int | None) -> str:
 class AppHeader(Widget):
     """Reads the app's `agent`, `health`, `demo` and `alerts` reactives; every screen shows one."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple[str, str] | None = None  # the markup last drawn
+
     def on_mount(self) -> None:
         for name in ("agent", "health", "demo", "history_problem", "alerts"):
-            self.watch(self.app, name, lambda _value: self.refresh(), init=False)
+            self.watch(self.app, name, self._changed, init=False)
+
+    def _changed(self, _value: object) -> None:
+        # `agent` and `health` are set after every poll, mostly to what they were: repaint only a difference
+        if (self.left_markup(), self.right_markup()) != self._shown:
+            self.refresh()
 
     def left_markup(self) -> str:
         parts = ["[b $accent]wiro-voice[/]"]
@@ -60,8 +69,9 @@ class AppHeader(Widget):
         return f"{history}[dim]{text}[/]"
 
     def render(self) -> Content:
-        left = Content.from_markup(" " + self.left_markup())
-        right = Content.from_markup(self.right_markup() + " ")
+        self._shown = (self.left_markup(), self.right_markup())
+        left = Content.from_markup(" " + self._shown[0])
+        right = Content.from_markup(self._shown[1] + " ")
         gap = max(1, self.size.width - left.cell_length - right.cell_length)
         return left + Content(" " * gap) + right
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
 from textual.content import Content
+from textual.geometry import Region
 from textual.markup import escape
 from textual.widget import Widget
 
@@ -16,7 +17,7 @@ from ...calls.catalog import (
     status_group,
     status_label,
 )
-from ...calls.stats import strip_figures
+from ...calls.stats import StripFigures, strip_figures
 
 if TYPE_CHECKING:
     from ...wiro.models import CallSession
@@ -31,21 +32,41 @@ class RecentCalls(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._sessions: tuple[CallSession, ...] = ()
-        self._now_ms = 0
+        self._figures: StripFigures | None = None
         self._local: Callable[[float], datetime] = datetime.fromtimestamp
+        self._lines: list[Content] = []  # as last drawn
+
+    @property
+    def sessions(self) -> tuple[CallSession, ...]:
+        """The sessions last shown, newest first."""
+        return self._sessions
 
     def show(self, sessions: tuple[CallSession, ...], now_ms: int, local: Callable[[float], datetime]) -> None:
-        self._sessions, self._now_ms, self._local = sessions, now_ms, local
-        self.refresh(layout=True)
+        """Show `sessions` (newest first) as of `now_ms`. Only the lines that changed are repainted (a call in
+        progress has its duration move on; the rest stays), and the screen is laid out again only when the
+        number of lines changes: an unchanged answer writes nothing to the terminal."""
+        self._sessions, self._local = sessions, local
+        self._figures = strip_figures(sessions, now_ms) if sessions else None
+        before, self._lines = self._lines, self._make_lines(self.size.width or 100)
+        if len(before) != len(self._lines):
+            self.refresh(layout=True)
+            return
+        width = self.size.width
+        changed = [Region(0, y, width, 1) for y, (old, new) in enumerate(zip(before, self._lines)) if old != new]
+        if changed:
+            self.refresh(*changed)
 
     def plain(self) -> str:
         return self.render().plain
 
     def render(self) -> Content:
-        sessions = self._sessions
-        if not sessions:
-            return Content("No calls yet. Once the agent runs, dial one of its numbers to place a test call.")
-        c = strip_figures(sessions, self._now_ms)
+        self._lines = self._make_lines(self.size.width or 100)
+        return Content("\n").join(self._lines)
+
+    def _make_lines(self, width: int) -> list[Content]:
+        sessions, c = self._sessions, self._figures
+        if not sessions or c is None:
+            return [Content("No calls yet. Once the agent runs, dial one of its numbers to place a test call.")]
         summary = (
             f"[$call-active]{c.talking} active[/] · [$call-incoming]{c.incoming} preparing[/] · "
             f"[$call-ended]{c.ended} ended[/] · [$call-rejected]{c.rejected} rejected[/]"
@@ -61,9 +82,8 @@ class RecentCalls(Widget):
         if notes:
             lines.append(Content(" · ".join(notes)))
         lines.append(Content(""))
-        width = self.size.width or 100
         lines.extend(self._session_line(s, width) for s in sessions[:LATEST])
-        return Content("\n").join(lines)
+        return lines
 
     def _session_line(self, session: CallSession, width: int) -> Content:
         started = f"{self._local(session.started_at_ms / 1000):%H:%M:%S}" if session.started_at_ms else "--:--:--"

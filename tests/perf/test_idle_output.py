@@ -1,0 +1,120 @@
+"""Terminal output while nothing happens: what a slow SSH link has to carry when the user only watches.
+
+`wiro-voice --demo` runs in a pseudo-terminal at 120x40 (real time, the demo's default 5 s polls). Once a screen
+has loaded, every byte the program writes to the terminal is counted for WIRO_VOICE_PERF_IDLE_SECONDS (default
+30) and reported per second beside its budget:
+
+- the Overview, idle: the agent and recent calls polled every 5 s, nothing changing on screen → ≤ 200 B/s;
+- Calls, with the demo's two calls in progress ticking their durations every second (and a new call about
+  every minute) → ≤ 1.5 KB/s.
+
+Only what changed may be redrawn: an unchanged answer repaints nothing, a ticking duration repaints its cell.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import sys
+import termios
+import time
+from dataclasses import dataclass
+
+import pytest
+
+SECONDS = float(os.environ.get("WIRO_VOICE_PERF_IDLE_SECONDS", "30"))
+SIZE = (120, 40)
+OVERVIEW_BUDGET = 200.0  # bytes per second
+CALLS_BUDGET = 1536.0
+
+
+@dataclass(frozen=True)
+class Idle:
+    bytes: int
+    seconds: float
+    output: bytes  # the tail of everything written, for the failure message
+
+    @property
+    def rate(self) -> float:
+        return self.bytes / self.seconds
+
+
+class Terminal:
+    """A program in a pseudo-terminal: read what it writes, send it keys."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # child
+            os.execvpe(argv[0], argv, env)
+        cols, rows = size
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.seen = b""
+        self.counted = 0
+
+    def read_for(self, seconds: float) -> int:
+        """Read for `seconds`; the number of bytes written meanwhile."""
+        end, count = time.monotonic() + seconds, 0
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], min(left, 0.05))
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:
+                    break
+                count += len(chunk)
+                self.seen = (self.seen + chunk)[-300_000:]
+        return count
+
+    def wait_for(self, marker: bytes, timeout: float = 30.0) -> None:
+        start = time.monotonic()
+        while marker not in self.seen:
+            if time.monotonic() - start > timeout:
+                tail = self.seen[-600:].decode("utf-8", "replace")
+                raise AssertionError(f"{marker!r} never appeared within {timeout} s; last output: {tail!r}")
+            self.read_for(0.1)
+
+    def press(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+
+    def close(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
+def measure(env: dict[str, str], keys: bytes | None, loaded: bytes, seconds: float) -> Idle:
+    term = Terminal([sys.executable, "-m", "tui", "--demo"], env, SIZE)
+    try:
+        term.wait_for(b"wiro-voice")  # the first frame
+        term.wait_for(b"Recent calls")  # the simulator is up and the Overview has its first answer
+        if keys:
+            term.press(keys)
+            term.seen = b""
+            term.wait_for(loaded)
+        term.read_for(3.0)  # the first answers land, new-row highlights fade
+        count = term.read_for(seconds)
+        return Idle(count, seconds, term.seen[-2000:])
+    finally:
+        term.close()
+
+
+@pytest.mark.perf
+def test_idle_terminal_output_of_the_overview_and_of_calls(tmp_path, report):
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "TERM": "xterm-256color",
+           "COLORTERM": "truecolor", "LANG": "C.UTF-8", "WIRO_VOICE_CONFIG": str(tmp_path / "config.toml")}
+    overview = measure(env, None, b"", SECONDS)
+    calls = measure(env, b"c", "live \N{MIDDLE DOT} 5 s".encode(), SECONDS)
+    for what, idle, budget, was in (("Overview, idle", overview, OVERVIEW_BUDGET, "idle_overview"),
+                                    ("Calls, two calls in progress ticking", calls, CALLS_BUDGET, "idle_calls")):
+        verdict = "met" if idle.rate <= budget else "NOT met"
+        report(f"terminal output, {what}, 120x40, {idle.seconds:.0f} s (5 s polls)", f"{idle.rate:.0f} B/s",
+               f"{budget:.0f} B/s budget", f"{idle.rate / budget:.2f} of the budget ({verdict})", was=was)
+    assert overview.rate <= OVERVIEW_BUDGET, f"idle Overview wrote {overview.rate:.0f} B/s (budget {OVERVIEW_BUDGET:.0f})"
+    assert calls.rate <= CALLS_BUDGET, f"Calls wrote {calls.rate:.0f} B/s (budget {CALLS_BUDGET:.0f})"
