@@ -180,8 +180,9 @@ async def _joined(history: Any, fed: Any, check: Any, guid: str, numbers: tuple[
     if not numbers:
         return None, "the credential lists no phone numbers"
     if twilio is None or fed is None:
-        return None, ("Twilio's call log is needed to see calls that never reached Wiro: "
-                      + (twilio_skipped or SKIP_TWILIO))
+        if twilio_skipped:  # said in full beside Twilio routing: not twice
+            return None, "they need Twilio's call log, so the same Twilio credentials as the routing check"
+        return None, "Twilio's call log is needed to see calls that never reached Wiro: " + SKIP_TWILIO
     if fed.twilio_error:
         return None, fed.twilio_error
     from ..history.feed import record_routing
