@@ -111,6 +111,7 @@ SHOTS = (  # name (the screen, then "-80x24" for a small terminal), size, how to
     ("session", SIZE, to_session),
     ("doctor", SIZE, press("d", 8)),
     ("insights", SIZE, press("i", 8)),
+    ("fleet", SIZE, press("f", 8)),
     ("logs", SIZE, press("l")),
     ("connection", SIZE, to_connection),
 )

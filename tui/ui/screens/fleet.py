@@ -88,6 +88,7 @@ class FleetScreen(Screen):
             line = f"{count} agent{'s' if count != 1 else ''} · polled {when}"
             if report.problems:
                 line += f" · {len(report.problems)} could not be read fully"
+            line += " · Enter makes the highlighted agent the current one"  # the table's own Enter hides the key's label
         else:
             line = f"Could not list the agents: {report.error} — showing what was read last (polled {when})"
         self.query_one("#fleet-state", Static).update(Text(line))
