@@ -33,7 +33,7 @@ async def test_verification_shows_every_verdict_of_the_demo_world(sim, sim_setti
         assert "Not on this Twilio account" in twilio["+14155550163"]
         assert rows["+14155550199"][1] == "not in credential"  # on the account, not answered by this agent
         assert "Twilio accepts the pair" in text_of(app, "#webhooks-account")
-        assert "1 of 5 number(s) ring the agent" in text_of(app, "#webhooks-state")
+        assert "1 of 5 numbers ring the agent" in text_of(app, "#webhooks-state")
         assert sim.twilio_auth_token not in text_of(app, "#webhooks-account") + text_of(app, "#webhooks-detail")
 
 

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Label, Static
 
+from ...common.text import plural
 from ...credential.draft import CredentialDraft
 from ...credential.payload import upsert_fields
 from ...twilio.access import NoAccess, twilio_access
@@ -274,7 +275,7 @@ class WebhooksScreen(ReportsWorkerFailures, Screen):
             self.query_one("#in-twilio-token", Input).focus()
             return
         sid, token = access.account_sid, access.token
-        self.query_one("#webhooks-account", Static).update(f"Looking up {len(snap.numbers)} number(s) on Twilio…")
+        self.query_one("#webhooks-account", Static).update(f"Looking up {plural(len(snap.numbers), 'number')} on Twilio…")
         self._verify(snap, sid, token)
 
     @work(exclusive=True, group="webhooks-verify", exit_on_error=False)

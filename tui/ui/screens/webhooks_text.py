@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 from rich.text import Text
 from textual.markup import escape
 
-from ...common.text import printable
+from ...common.text import plural, printable
 
 COLUMNS = (("number", "Number"), ("saved", "Last save (Wiro)"), ("twilio", "On Twilio"), ("fix", "What to do"))
 #: the narrowest each column may get before its text wraps, and the widest worth giving it
@@ -154,8 +154,8 @@ def state_line(snap: Any, check: Any, local_time: Callable[[float], datetime]) -
         live = f"Twilio check failed: {escape(printable(check.error or ''))}"
     else:
         ringing = sum(1 for v in check.numbers if v.rings_agent)
-        live = f"{ringing} of {len(check.numbers)} number(s) ring the agent"
-    return f"{who}{len(snap.numbers)} number(s) · {saved} · {live}"
+        live = f"{ringing} of {plural(len(check.numbers), 'number')} ring the agent"
+    return f"{who}{plural(len(snap.numbers), 'number')} · {saved} · {live}"
 
 
 def account_line(check: Any) -> str:
@@ -165,7 +165,8 @@ def account_line(check: Any) -> str:
     mark = "✔" if account.ok else "✖"
     line = f"{mark} {escape(printable(account.message))}"
     if check.checked and check.unlisted:
-        line += f"\n{len(check.unlisted)} other number(s) on the account are not answered by this agent (listed dim)."
+        line += (f"\n{plural(len(check.unlisted), 'other number')} on the account "
+                 f"{'is' if len(check.unlisted) == 1 else 'are'} not answered by this agent (listed dim).")
     return line
 
 
@@ -185,4 +186,4 @@ def saved_again_toast(report: Any) -> str:
     if report.error:
         return "Wiro still could not set up the webhooks; the banner says why."
     updated = sum(1 for n in report.numbers if n.state == "updated")
-    return f"{updated} number(s) pointed at Wiro."
+    return f"{plural(updated, 'number')} pointed at Wiro."
