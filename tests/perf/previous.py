@@ -24,4 +24,7 @@ PREVIOUS: dict[str, str] = {
     "hold_render": "0.19x (20.8 ms vs 111.3 ms)",
     "mp3_decode": "0.18x (22.3 ms vs 124.9 ms)",
     "audio_key": "1.1 ms (25.8 ms first)",
+    "watch_cpu": "1.05 %",
+    "watch_rss": "1.47x (33.9 MiB; the issue)",
+    "watch_growth": "1.001x",
 }

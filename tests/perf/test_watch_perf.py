@@ -1,11 +1,15 @@
 """The headless watcher over 10 agents at a 5 s interval: CPU against one core, and resident memory against a
 bare `python -c 'import httpx'` process, measured in the same run; and no growth after the warm-up.
 
-The brief's anchor (`import httpx` alone) never makes a request: asyncio, an httpx client in use (httpcore,
-anyio, h11 load with the first request) and prometheus-client together cost about 30 % of it before any line of
-ours runs. So a second anchor is reported beside it: a minimal poller (asyncio + one httpx.AsyncClient posting
-MyAgents to the same simulator every second), i.e. what any async HTTP watcher costs. The RSS budget (1.3× the
-bare import) is reported, not asserted; CPU and growth are asserted.
+The brief's anchor (`import httpx` alone) never makes a request. Two more anchors are measured beside it, so
+the run shows where the watcher's memory goes: a minimal poller (asyncio + one httpx.AsyncClient posting
+MyAgents to the same simulator every second: the TLS context with certifi's CA bundle, httpcore, anyio and h11,
+i.e. what any async HTTP watcher costs), and the same poller serving an empty prometheus-client registry over
+HTTP (the library the metrics endpoint is built on, and its thread). That second one is the floor of a watcher
+built on httpx and prometheus-client before a line of ours runs; on the 2-core VM it is already 1.37–1.38× the
+bare import, so the RSS budget (1.3× the bare import) is reported, not asserted: it cannot be met by any watcher
+on these two libraries talking TLS. CPU and growth are asserted. What is ours on top (1.6–1.7 MiB: our modules,
+argparse and tomllib, the last poll's answers and the ledger) is printed as the watcher against that floor.
 
 The simulator (3 demo agents plus 7 running clinics, calls arriving in real time) runs in the test process;
 the watcher in its own (`wiro-voice watch --metrics 127.0.0.1:0 --interval 5`, the real command), so its CPU
@@ -65,6 +69,9 @@ POLLER = """
 import asyncio, sys, httpx
 async def main():
     async with httpx.AsyncClient() as client:
+        if sys.argv[3:] == ["prometheus"]:
+            from prometheus_client import CollectorRegistry, start_http_server
+            start_http_server(0, addr="127.0.0.1", registry=CollectorRegistry())
         print("ready", flush=True)
         while True:
             await client.post(sys.argv[1] + "/UserAgent/MyAgents", json={}, headers={"x-api-key": sys.argv[2]})
@@ -73,9 +80,11 @@ asyncio.run(main())
 """
 
 
-def poller_rss(base: str, key: str) -> int:
-    """RSS of a minimal asyncio + httpx poller after 5 requests."""
-    proc = subprocess.Popen([sys.executable, "-c", POLLER, base, key], stdout=subprocess.PIPE)
+def poller_rss(base: str, key: str, *, prometheus: bool = False) -> int:
+    """RSS of a minimal asyncio + httpx poller after 5 requests (with `prometheus`, also serving an empty
+    prometheus-client registry over HTTP)."""
+    extra = ["prometheus"] if prometheus else []
+    proc = subprocess.Popen([sys.executable, "-c", POLLER, base, key, *extra], stdout=subprocess.PIPE)
     try:
         assert proc.stdout.readline().strip() == b"ready"
         time.sleep(5)
@@ -122,23 +131,29 @@ def test_watch_cpu_and_memory_over_ten_agents(tmp_path, report):
             proc.terminate()
             proc.wait(timeout=10)
         poller = poller_rss(sim.wiro_base, sim.api_key)
+        floor = poller_rss(sim.wiro_base, sim.api_key, prometheus=True)
     anchor = anchor_rss()
     cpu = (cpu1 - cpu0) / (wall1 - wall0) * 100
     rss = max(samples)
     ratio = rss / anchor
     growth = max(samples[len(samples) // 2:]) / rss_warm
     mib = 1024 * 1024
-    report("watch: 10 agents, 5 s interval, CPU", f"{cpu:.2f} % of a core", "one core", f"≤ {CPU_BUDGET:g} %")
+    report("watch: 10 agents, 5 s interval, CPU", f"{cpu:.2f} % of a core", "one core", f"≤ {CPU_BUDGET:g} %",
+           was="watch_cpu")
     met = "met" if ratio <= RSS_BUDGET else "NOT met"
     report("watch: RSS after warm-up (max)", f"{rss / mib:.1f} MiB", f"{anchor / mib:.1f} MiB (import httpx)",
-           f"{ratio:.2f}× / ≤ {RSS_BUDGET}× {met}")
+           f"{ratio:.2f}× / ≤ {RSS_BUDGET}× {met}", was="watch_rss")
     report("watch: RSS against a minimal poller", f"{rss / mib:.1f} MiB",
            f"{poller / mib:.1f} MiB (asyncio + httpx client)", f"{rss / poller:.2f}×")
+    report("watch: RSS against poller + prometheus-client", f"{rss / mib:.1f} MiB",
+           f"{floor / mib:.1f} MiB ({floor / anchor:.2f}× import httpx)", f"{rss / floor:.2f}× "
+           f"(+{(rss - floor) / mib:.1f} MiB ours)")
     report("watch: RSS growth after warm-up", f"{max(samples[len(samples) // 2:]) / mib:.1f} MiB",
-           f"{rss_warm / mib:.1f} MiB at {WARMUP:g} s", f"{growth:.3f}× / ≤ {GROWTH_BUDGET}×")
+           f"{rss_warm / mib:.1f} MiB at {WARMUP:g} s", f"{growth:.3f}× / ≤ {GROWTH_BUDGET}×", was="watch_growth")
     print(f"\nwatch perf: {polls} polls, CPU {cpu:.2f} %, RSS {rss / mib:.1f} MiB vs {anchor / mib:.1f} MiB "
-          f"({ratio:.2f}×), growth {growth:.3f}×")
+          f"({ratio:.2f}×; the poller + prometheus-client floor {floor / mib:.1f} MiB, {floor / anchor:.2f}×), "
+          f"growth {growth:.3f}×")
     assert polls >= (WARMUP + SECONDS) / INTERVAL - 2
     assert cpu <= CPU_BUDGET
     assert growth <= GROWTH_BUDGET
-    assert rss > anchor > 0 and poller > anchor
+    assert rss > anchor > 0 and poller > anchor and floor > anchor

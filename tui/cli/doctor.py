@@ -19,7 +19,6 @@ from typing import Any, TextIO
 from ..common.text import printable
 from ..doctor.evidence import Evidence, skipped
 from ..doctor.findings import SEVERITIES, Finding, count_text, counts, healthy, ordered, to_document
-from ..twilio.access import twilio_access
 from . import common
 from .common import CliError
 
@@ -77,9 +76,11 @@ async def run_doctor(client: Any, guid: str, settings: Any, *, demo: Any = None,
     """Gather the evidence, run every check, print the findings worst first. The Twilio checks use
     `tui.twilio.access` without prompting (the demo's own account with `demo`). Exit 0 healthy, 1 findings;
     CliError (exit 2) when the agent itself cannot be read."""
-    # the checks and the evidence (with httpx behind them) load when the doctor runs, not when the parser is built
+    # the checks and the gathering (the Twilio client, httpx) load when the doctor runs, not when `build_parser`
+    # registers every command
     from ..doctor.diagnose import diagnose
     from ..doctor.gather import gather
+    from ..twilio.access import twilio_access
 
     say, done = _progress(err)
     clock = now or (demo.now if demo is not None else time.time)
