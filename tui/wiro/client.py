@@ -38,6 +38,7 @@ from ..common.http import (
     transport_failure,
 )
 from ..common.masking import mask
+from ..common.offloop import off_loop
 from ..config import DEFAULT_API_BASE  # one definition, shared with the settings
 from ..connection import check_api_base
 from .auth import auth_headers, usable_header_value
@@ -315,13 +316,13 @@ class WiroClient:
         except TRANSPORT_FAILURES as exc:
             raise _transport_error(exc, where, self.base_url, endpoint) from None
         if len(response.content) > OFF_LOOP_BYTES:  # decoding a big answer would hold up every key press
-            return await asyncio.to_thread(_read_envelope, response, endpoint, where)
+            return await off_loop(_read_envelope, response, endpoint, where)
         return _read_envelope(response, endpoint, where)
 
 
 async def _off_loop(big: bool, parse: Callable[..., Any], *args: Any) -> Any:
     """`parse(*args)`, in a thread when the answer is big (the event loop keeps answering keys meanwhile)."""
-    return await asyncio.to_thread(parse, *args) if big else parse(*args)
+    return await off_loop(parse, *args) if big else parse(*args)
 
 
 def _parse_sessions(items: list[Any]) -> list[CallSession]:
