@@ -14,6 +14,7 @@ import asyncio
 import statistics
 import time
 
+import httpx
 import pytest
 from textual import events
 
@@ -55,11 +56,14 @@ class KeyClock:
         self.app, self.table = app, table
         self.sent: float | None = None
         self.latencies: list[float] = []
+        self.actions: list[float] = []  # send to the action running (the refresh after it comes later)
         self.waiting = asyncio.Event()
         for name in ("action_cursor_down", "action_cursor_up"):
             original = getattr(table, name)
 
             def timed(original=original) -> None:
+                if self.sent is not None:
+                    self.actions.append(time.perf_counter() - self.sent)
                 original()
                 table.call_after_refresh(self._seen)
 
@@ -82,6 +86,27 @@ class KeyClock:
         except TimeoutError:
             pytest.fail(f"the {key!r} key had no effect within 5 s")
         await asyncio.sleep(PRESS_EVERY)
+
+
+class Replay(httpx.AsyncBaseTransport):
+    """The client's transport, answering `paths` with the answer the simulator gave them first: the timed
+    answers arrive as bytes from the network would, without the simulator (in this process) building and
+    encoding 5000 events on another thread while keys are timed."""
+
+    def __init__(self, real: httpx.AsyncBaseTransport, paths: tuple[str, ...]) -> None:
+        self.real, self.paths = real, paths
+        self.answers: dict[str, tuple[int, httpx.Headers, bytes]] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.rsplit("/v1/", 1)[-1]
+        if path in self.answers:
+            status, headers, body = self.answers[path]
+            return httpx.Response(status, headers=headers, content=body)
+        response = await self.real.handle_async_request(request)
+        body = await response.aread()
+        if path in self.paths:
+            self.answers[path] = (response.status_code, response.headers, body)
+        return httpx.Response(response.status_code, headers=response.headers, content=body)
 
 
 async def poll_once(screen) -> None:
@@ -112,6 +137,11 @@ async def test_key_latency_under_big_answers(sim, sim_settings, report, monkeypa
         table = logs.query_one(LiveTable)
         assert table.row_count > 100
         keys = KeyClock(app, table)
+        http = app.client._http  # (httpx's own attribute: the transport the client sends through)
+        http._transport = replay = Replay(http._transport, ("UserAgent/Logs", "UserAgent/TwilioCallHistory/List"))
+        await asyncio.gather(poll_once(logs), poll_once(calls))  # the answers to replay
+        await app.workers.wait_for_complete()
+        assert len(replay.answers) == 2
 
         idle: list[float] = []
         busy: list[float] = []
