@@ -175,6 +175,8 @@ class LiveTable(DataTable):
                 self.update_cell(key, column, value)
                 count += 1
             for key, cells in added:
+                if key in self.rows:  # (a caller that read the table while a big refresh was still coming in)
+                    continue
                 self.add_row(*cells, key=key)
                 count += 1
             if self.row_keys() != list(order):
@@ -255,7 +257,7 @@ class LiveTable(DataTable):
         slices = _Slices(chain(((True, key, column, value) for key, column, value in changed),
                                ((False, key, cells, None) for key, cells in added)), list(order))
         self._slices = slices
-        self.run_worker(self._apply_slices(slices), group="live-table-slices", exclusive=True)
+        self.run_worker(self._apply_slices(slices), group="live-table-slices")  # (ends by itself when superseded)
 
     def finish_slices(self) -> None:
         """Apply at once what is left of a big refresh (nothing when none is under way)."""
