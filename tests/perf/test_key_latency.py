@@ -26,7 +26,7 @@ from tui.ui.widgets.live_table import LiveTable
 
 EVENTS = 5000
 CALLS = 200
-ROUNDS = 4
+ROUNDS = 6
 PRESS_EVERY = 0.020
 BUDGET_MS = 50.0
 
