@@ -139,8 +139,10 @@ def newest_first(events: Iterable[ActivityEvent]) -> tuple[ActivityEvent, ...]:
     return tuple(with_time) + tuple(without)
 
 
-def from_tail(tail: LogTail | Sequence[LogEvent]) -> tuple[ActivityEvent, ...]:
-    """An answer's events, newest first, each with a key unique in it.
+def from_tail(tail: LogTail | Sequence[LogEvent], *, keep: int | None = None) -> tuple[ActivityEvent, ...]:
+    """An answer's events, newest first, each with a key unique in it; with `keep`, only the newest `keep` of
+    them (the others are keyed but not made ready to show: a screen that keeps 1000 events has no use for the
+    rest of a 5000-event answer, and making them is most of the work).
 
     The newest docs send the day newest first (`events[0]` is the latest); older accounts send it oldest
     first. Which one came is read from the times (the first and last event with one), and the order is then
@@ -148,14 +150,20 @@ def from_tail(tail: LogTail | Sequence[LogEvent]) -> tuple[ActivityEvent, ...]:
     rising times mean oldest first; anything else is taken as the newest docs' order.)"""
     events = tail.events if isinstance(tail, LogTail) else tuple(tail)
     seen: dict[str, int] = {}
-    made = []
+    keyed: list[tuple[str, LogEvent, float | None]] = []
     for event in events:
         base = content_key(event.raw)
         seen[base] = seen.get(base, 0) + 1
-        made.append(from_log(event, base if seen[base] == 1 else f"{base}~{seen[base]}"))
-    timed = [e.at for e in made if e.at is not None]
+        keyed.append((base if seen[base] == 1 else f"{base}~{seen[base]}", event, epoch_time(event.raw.get("ts"))))
+    timed = [at for _key, _event, at in keyed if at is not None]
     ups = sum(1 for x, y in zip(timed, timed[1:]) if y > x)
     downs = sum(1 for x, y in zip(timed, timed[1:]) if y < x)
     if ups > downs:
-        made.reverse()  # sent oldest first (older accounts)
-    return newest_first(made)
+        keyed.reverse()  # sent oldest first (older accounts)
+    # newest first, as newest_first orders them: by time, equal times as given, events without a time last
+    with_time = [item for item in keyed if item[2] is not None]
+    with_time.sort(key=lambda item: item[2], reverse=True)  # type: ignore[arg-type, return-value]
+    ordered = with_time + [item for item in keyed if item[2] is None]
+    if keep is not None:
+        ordered = ordered[:keep]
+    return tuple(from_log(event, key) for key, event, _at in ordered)

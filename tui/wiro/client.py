@@ -38,6 +38,7 @@ from ..common.http import (
     transport_failure,
 )
 from ..common.masking import mask
+from ..common.offloop import off_loop
 from ..config import DEFAULT_API_BASE  # one definition, shared with the settings
 from ..connection import check_api_base
 from .auth import auth_headers, usable_header_value
@@ -66,6 +67,10 @@ from .models import (
 
 HISTORY_LIMIT_CAP = 200
 TRANSACTION_LIMIT_CAP = 500
+#: Answers bigger than these are decoded and parsed in a thread, not on the event loop (a 5000-event log is
+#: megabytes: tens of milliseconds in which no key would be answered).
+OFF_LOOP_BYTES = 64 * 1024
+OFF_LOOP_ITEMS = 100
 #: CredentialFileUpload's default cap (the registry's `maxsize`, 10240 KB): checked here before any byte is sent
 CREDENTIAL_FILE_MAX_BYTES = 10240 * 1024
 
@@ -200,7 +205,7 @@ class WiroClient:
         items = data.get("data")
         if not isinstance(items, list):
             raise ProtocolError("Wiro's call history answer has no `data` list.", endpoint="UserAgent/TwilioCallHistory/List")
-        return [s for s in (CallSession.parse(i) for i in items) if s is not None]
+        return await _off_loop(len(items) > OFF_LOOP_ITEMS, _parse_sessions, items)
 
     async def message_detail(self, *, messageguid: str | None = None, agenttoken: str | None = None) -> MessageDetail:
         if not (messageguid or agenttoken):
@@ -215,7 +220,8 @@ class WiroClient:
         body: dict[str, Any] = {"useragentguid": guid, "lines": max(1, min(5000, int(lines)))}
         if date:
             body["date"] = date
-        return LogTail.parse(await self._call("UserAgent/Logs", body))
+        data = await self._call("UserAgent/Logs", body)
+        return await _off_loop(len(as_list(data.get("events"))) > OFF_LOOP_ITEMS, LogTail.parse, data)
 
     async def credential_file_upload(
         self,
@@ -309,7 +315,18 @@ class WiroClient:
             response = await self._http.post(endpoint, **kwargs)
         except TRANSPORT_FAILURES as exc:
             raise _transport_error(exc, where, self.base_url, endpoint) from None
+        if len(response.content) > OFF_LOOP_BYTES:  # decoding a big answer would hold up every key press
+            return await off_loop(_read_envelope, response, endpoint, where)
         return _read_envelope(response, endpoint, where)
+
+
+async def _off_loop(big: bool, parse: Callable[..., Any], *args: Any) -> Any:
+    """`parse(*args)`, in a thread when the answer is big (the event loop keeps answering keys meanwhile)."""
+    return await off_loop(parse, *args) if big else parse(*args)
+
+
+def _parse_sessions(items: list[Any]) -> list[CallSession]:
+    return [s for s in (CallSession.parse(i) for i in items) if s is not None]
 
 
 def _transport_error(exc: BaseException, where: str, base_url: str, endpoint: str) -> WiroError:
@@ -412,9 +429,11 @@ def file_upload_error(message: str, *, name: str, fieldname: str, status: int | 
     return FileUploadError(text, reason=reason, endpoint="UserAgent/CredentialFileUpload", status=status)
 
 
-def _server_message(response: httpx.Response) -> tuple[str | None, int | None]:
-    """The first error message and code in a Wiro envelope, if the body is one."""
-    data = error_fields(response)
+def _server_message(response: httpx.Response, data: Any = None) -> tuple[str | None, int | None]:
+    """The first error message and code in a Wiro envelope, if the body is one (`data`: the body already parsed)."""
+    data = error_fields(response) if data is None else data
+    if not isinstance(data, dict):
+        return None, None
     for item in as_list(data.get("errors")):
         if isinstance(item, dict) and isinstance(item.get("message"), str):
             return item["message"], as_int(item.get("code"))
@@ -475,7 +494,8 @@ def refusal_error(message: str | None, code: int | None, *, status: int, endpoin
 
 def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[str, Any]:
     status = response.status_code
-    message, code = _server_message(response)
+    body = json_body(response)  # parsed once: an answer can be megabytes (5000 log events)
+    message, code = _server_message(response, body)
     if status == 401 or status == 403:
         raise refusal_error(message or f"{where} refused the API key (HTTP {status}).", code,
                             status=status, endpoint=endpoint)
@@ -498,7 +518,7 @@ def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[
         if message and (code in (95, 96, 97) or any(f in message.lower() for f in (*_GONE, *_ACCESS_DENIED, *_TEAM_ADMIN))):
             raise refusal_error(message, code, status=status, endpoint=endpoint)
         raise ApiError(message or f"{where} rejected {endpoint} (HTTP {status}).", code=code, endpoint=endpoint, status=status)
-    data = json_body(response)
+    data = body
     if data is NOT_JSON:
         raise ProtocolError(
             f"{where} answered {endpoint} with something that is not JSON ({content_type(response)}). Is the API "

@@ -48,6 +48,7 @@ INTERVALS = (1, 2, 5, 10, 15, 30, 60)
 LIMITS = (50, 100, 200)
 CHANNELS = (None, "twilio", "web")
 GROUPS = (None, "incoming", "active", "rejected", "ended")
+SLICE_ROWS = 50  # an answer changing more rows than this is applied in slices (LiveTable.apply_changes_in_slices)
 NEW_ROW_SECONDS = 3.0  # how long a new row stays highlighted
 REASON_LOOKUPS_PER_POLL = 6  # Message/Detail calls for rejection reasons, per poll at most
 TITLES = dict(COLUMNS)
@@ -250,7 +251,7 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         if answer.value != self._sessions:  # an unchanged answer changes nothing, not even the table
             self._announce(answer.value)
             self._sessions = answer.value
-            self._refresh_table()
+            self._refresh_table(sliced=True)
             self._lookup_reasons()
         self._show_state()
 
@@ -283,7 +284,9 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         shown = [s for s in self._sessions if self.filter.matches(s)]
         return list(sort_sessions(shown, self.sort_column, self.sort_descending, now_ms=int(self.app.clock() * 1000)))
 
-    def _refresh_table(self) -> int:
+    def _refresh_table(self, *, sliced: bool = False) -> int:
+        """Show `_view()`; returns the table mutations. `sliced` (an answer): a refresh of more than SLICE_ROWS
+        rows is applied in slices, between which keys are answered (filters, sorts apply at once)."""
         now_ms = int(self.app.clock() * 1000)
         rows = [row_for(s, now_ms, self.app.local_time) for s in self._view()]
         diff = diff_rows(self._rows, rows)
@@ -297,6 +300,16 @@ class CallsScreen(ReportsWorkerFailures, Screen):
         if under_cursor in diff.removed and under_cursor not in self._rows:
             self.notify("The session under the cursor is no longer in view (it left the newest "
                         f"{self.limit}, or the filter hides it).", timeout=4)
+        if sliced and len(diff.added) + len(diff.changed) > SLICE_ROWS:  # cells made slice by slice, too
+            shown = self._rows  # (the generators below may run after a later refresh replaced it)
+            table.apply_changes_in_slices(
+                removed=diff.removed,
+                changed=((key, column, self._cell(shown[key], column, key in fresh))
+                         for key, column, _value in diff.changed if column in self._widths),
+                added=((row.key, self._cells(row, row.key in fresh)) for _index, row in diff.added),
+                order=[row.key for row in rows],
+            )
+            return len(diff.removed) + len(diff.added) + len(diff.changed)
         return table.apply_changes(
             removed=diff.removed,
             changed=[(key, column, self._cell(self._rows[key], column, key in fresh))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -25,7 +26,8 @@ from textual.widgets import DataTable, Input, Static
 from ...activity.events import ActivityEvent, from_tail
 from ...activity.explain import CACHE_SECONDS, explain_logs_error
 from ...activity.filters import ActivityFilter, next_choice
-from ...activity.merge import merge_events
+from ...activity.merge import KEEP, merge_events
+from ...common.offloop import off_loop
 from ...wiro import WiroError
 from ..failures import ReportsWorkerFailures
 from ..polling import PollAnswer, Poller
@@ -40,6 +42,7 @@ from .logs_text import COLUMNS, cells, details_width, empty_text, state_text
 POLL_SECONDS = float(CACHE_SECONDS)  # polling sooner only repeats Wiro's cached answer
 TICK_SECONDS = 1.0  # how often the (real-time) timer looks whether a poll is due on the app's clock
 LINES = 200
+SLICE_ROWS = 100  # an answer adding more rows than this fills the table in slices (LiveTable.apply_changes_in_slices)
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,10 @@ class LogsScreen(ReportsWorkerFailures, Screen):
         if client is None or guid is None:  # the connection went away meanwhile; its answer would be dropped
             raise WiroError("Not connected.")
         tail = await client.logs(guid, lines=LINES)
-        return LogsSnapshot(from_tail(tail), self.app.clock(), tail.date, tail.total_lines)
+        # keying and flattening thousands of events takes a while: in a thread, so keys are answered meanwhile
+        make = partial(from_tail, keep=KEEP)  # (older events than the newest KEEP would not be kept)
+        events = await off_loop(make, tail) if len(tail.events) > SLICE_ROWS else make(tail)
+        return LogsSnapshot(events, self.app.clock(), tail.date, tail.total_lines)
 
     def _answered(self, answer: PollAnswer[LogsSnapshot]) -> None:
         now = self.app.clock()
@@ -175,7 +181,7 @@ class LogsScreen(ReportsWorkerFailures, Screen):
         merged = merge_events(self._events, snap.events)
         if merged.changed:
             self._events = merged.events
-            self._refresh_table()
+            self._refresh_table(sliced=True)
         elif answer.manual and previous_ok is not None and snap.taken_at - previous_ok < POLL_SECONDS:
             self.notify(f"No new events. Wiro caches the log for {CACHE_SECONDS} s, so refreshing sooner "
                         "shows the same answer.", title="Logs", timeout=5)
@@ -188,7 +194,9 @@ class LogsScreen(ReportsWorkerFailures, Screen):
         """The events shown, newest first, after the filter."""
         return self.filter.apply(self._events)
 
-    def _refresh_table(self) -> int:
+    def _refresh_table(self, *, sliced: bool = False) -> int:
+        """Show `view()`; returns how many rows come or go. `sliced` (an answer): more than SLICE_ROWS new
+        rows are added in slices, between which keys are answered (a filter change applies at once)."""
         shown = self.view()
         keys = [e.key for e in shown]
         table = self.query_one(LiveTable)
@@ -199,11 +207,15 @@ class LogsScreen(ReportsWorkerFailures, Screen):
         by_key = {e.key: e for e in shown}
         self._shown_keys = keys
         # events never change once written: rows only come and go (no cell updates)
-        count = table.apply_changes(
-            removed=[key for key in old if key not in wanted],
-            added=[(key, self._cells(by_key[key])) for key in keys if key not in old],
-            order=keys,
-        )
+        removed = [key for key in old if key not in wanted]
+        new = [key for key in keys if key not in old]
+        if sliced and len(new) > SLICE_ROWS:  # cells made slice by slice, too
+            table.apply_changes_in_slices(removed=removed, added=((key, self._cells(by_key[key])) for key in new),
+                                          order=keys)
+            count = len(removed) + len(new)
+        else:
+            count = table.apply_changes(removed=removed, added=[(key, self._cells(by_key[key])) for key in new],
+                                        order=keys)
         self._show_empty()
         return count
 

@@ -17,7 +17,10 @@ benchmarks assert an unchanged refresh makes none).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+import asyncio
+import time
+from itertools import chain
+from typing import Any, Iterable, Iterator, Sequence
 
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
@@ -26,7 +29,7 @@ from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.reactive import reactive
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, CellKey, ColumnKey, RowKey
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 #: Removing more rows than this goes through one renumbering pass instead of `remove_row` per row.
 BULK_REMOVE = 8
@@ -34,6 +37,9 @@ BULK_REMOVE = 8
 #: entries are never read again; these caps keep them to about a screenful of a tall terminal (Textual's
 #: defaults: 1000 rows and 10 000 cells, filled again and again by a table that changes every second, ~2 MiB).
 ROW_CACHE, CELL_CACHE, LINE_CACHE = 64, 480, 64
+#: A big refresh (`apply_changes_in_slices`) changes the table for at most this long at a time, then lets the
+#: event loop answer keys before the next slice.
+SLICE_SECONDS = 0.008
 
 
 class KeyedText(Text):
@@ -110,27 +116,38 @@ class LiveTable(DataTable):
 
     def remove_rows(self, keys: Iterable[str]) -> int:
         """Remove rows by key in one pass over the table (Textual's remove_row renumbers every row per call);
-        returns how many were removed."""
-        gone = {RowKey(key) for key in keys} & self.rows.keys()
+        returns how many were removed. What stays is copied rather than what goes deleted, and keys are
+        compared as strings: a filter that hides 190 of 200 rows touches the 10 that stay."""
+        wanted = set(keys)
+        gone = [key for key in self.rows if key.value in wanted]
         if len(gone) <= BULK_REMOVE:
             for key in gone:
                 self.remove_row(key)
             return len(gone)
         at = self._row_locations.get_key
-        kept = [key for key in (at(index) for index in range(len(self._row_locations))) if key not in gone]
+        under_cursor = at(self.cursor_row) if 0 <= self.cursor_row < len(self._row_locations) else None
+        kept = [key for key in (at(index) for index in range(len(self._row_locations))) if key.value not in wanted]
+        rows, data = self.rows, self._data
         self._row_locations = TwoWayDict({key: index for index, key in enumerate(kept)})
-        for key in gone:
-            for column_key in self._data[key]:
-                self._updated_cells.discard(CellKey(key, column_key))
-            self._new_rows.discard(key)
-            del self.rows[key]
-            del self._data[key]
+        self.rows = {key: rows[key] for key in kept}
+        self._data = {key: data[key] for key in kept}
+        if self._updated_cells:  # (cells changed since the last idle: none of a removed row may be measured)
+            self._updated_cells = {cell for cell in self._updated_cells if cell.row_key in self.rows}
+        if self._new_rows:
+            self._new_rows.intersection_update(self.rows)
         self._require_update_dimensions = True
-        self.cursor_coordinate = self.cursor_coordinate  # clamped to the rows left
-        self.hover_coordinate = self.hover_coordinate
+        # The cursor follows its row when that row stays; else it is clamped to the rows left and the row now
+        # under it highlighted. (Setting it runs the watchers: only once, and only when it moves.)
+        row = self._row_locations.get(under_cursor) if under_cursor is not None else None
+        if row is None:
+            self.cursor_coordinate = self.cursor_coordinate
+        elif row != self.cursor_row:
+            self.cursor_coordinate = Coordinate(row, self.cursor_column)
+        if self.hover_row >= len(kept):
+            self.hover_coordinate = self.hover_coordinate
         self._update_count += 1
         self.check_idle()
-        self.refresh(layout=True)
+        self.refresh()  # (as Textual's clear(): the new height comes with the dimensions, worked out when idle)
         return len(gone)
 
     def apply_changes(
@@ -142,6 +159,7 @@ class LiveTable(DataTable):
         order: Sequence[str],
     ) -> int:
         """Apply one refresh; returns how many mutations it made (0 when nothing changed)."""
+        self.finish_slices()  # a big refresh still being applied comes first
         removed, changed, added = list(removed), list(changed), list(added)
         reorder = not removed and not added and self.row_keys() != list(order)
         if not (removed or changed or added or reorder):
@@ -157,6 +175,8 @@ class LiveTable(DataTable):
                 self.update_cell(key, column, value)
                 count += 1
             for key, cells in added:
+                if key in self.rows:  # (a caller that read the table while a big refresh was still coming in)
+                    continue
                 self.add_row(*cells, key=key)
                 count += 1
             if self.row_keys() != list(order):
@@ -196,3 +216,108 @@ class LiveTable(DataTable):
         self.scroll_to(y=y, animate=False, immediate=True)
         self.call_after_refresh(self.scroll_to, y=y, animate=False, immediate=True)
         return y
+
+    # -- big refreshes, in slices ----------------------------------------------------------------------
+
+    _slices: _Slices | None = None  # a big refresh under way
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        # Textual measures every cell of every new row (for auto-width columns and auto-height rows): ~10 ms
+        # per 100 rows of ours, on the loop. With every column of a set width and every row one line high
+        # (as on our screens) nothing needs measuring; the scrollable size is still worked out.
+        rows = self.rows
+        if any(column.auto_width for column in self.columns.values()) or any(
+                (row := rows.get(key)) is not None and (row.auto_height or row.label is not None) for key in new_rows):
+            super()._update_dimensions(new_rows)
+        else:
+            super()._update_dimensions(())
+
+    def clear(self, columns: bool = False) -> LiveTable:
+        self._slices = None  # what was left of a big refresh no longer applies
+        return super().clear(columns)
+
+    def apply_changes_in_slices(
+        self,
+        *,
+        removed: Iterable[str] = (),
+        changed: Iterable[tuple[str, str, Any]] = (),
+        added: Iterable[tuple[str, Sequence[Any]]] = (),
+        order: Sequence[str],
+    ) -> None:
+        """`apply_changes` for a big refresh, without holding up key presses: the removals at once (one pass),
+        then changed cells and new rows (appended below, out of sight of a reader at the top) in slices of at
+        most SLICE_SECONDS with the event loop free between them, and last the order, the cursor's row and
+        the "new above" count. `changed` and `added` may be lazy: their cells are then made slice by slice.
+        The reader's place is kept by the same rules as `apply_changes`. Any other change to the table
+        (`apply_changes`, `finish_slices`) first finishes what is left; `clear()` drops it."""
+        self.finish_slices()
+        removed = set(removed)
+        if removed:
+            self.apply_changes(removed=removed, order=[key for key in self.row_keys() if key not in removed])
+        slices = _Slices(chain(((True, key, column, value) for key, column, value in changed),
+                               ((False, key, cells, None) for key, cells in added)), list(order))
+        self._slices = slices
+        self.run_worker(self._apply_slices(slices), group="live-table-slices")  # (ends by itself when superseded)
+
+    def finish_slices(self) -> None:
+        """Apply at once what is left of a big refresh (nothing when none is under way)."""
+        slices = self._slices
+        if slices is not None:
+            with self.app.batch_update():
+                self._slice(slices, deadline=None)
+                self._end_slices(slices)
+
+    async def _apply_slices(self, slices: _Slices) -> None:
+        while self._slices is slices:
+            with self.app.batch_update():
+                done = self._slice(slices, deadline=time.perf_counter() + SLICE_SECONDS)
+                if done:
+                    self._end_slices(slices)
+                    return
+            await asyncio.sleep(0)
+
+    def _slice(self, slices: _Slices, deadline: float | None) -> bool:
+        """Apply steps until `deadline` (None: all of them); True when none is left."""
+        for is_change, key, what, value in slices.steps:
+            if is_change:  # what: the column
+                if key in self.rows:
+                    self.update_cell(key, what, value)
+            elif key not in self.rows:  # what: the row's cells
+                self.add_row(*what, key=key)
+                slices.added.append(key)
+            self.mutations += 1
+            if deadline is not None and time.perf_counter() >= deadline:
+                return False
+        return True
+
+    def _end_slices(self, slices: _Slices) -> None:
+        """The new rows are in (at the bottom): put them in order and the reader back in place."""
+        self._slices = None
+        following = self.following
+        cursor_key, cursor_index = self.cursor_key(), self.cursor_row
+        cursor_line = cursor_index - int(self.scroll_y)
+        if self.row_keys() != slices.order:
+            position = {key: index for index, key in enumerate(slices.order)}
+            self.sort(key=lambda values: position.get(getattr(values[0], "row_key", None), len(position)))
+            self.mutations += 1
+        if following:
+            self._follow()
+            return
+        top = self._restore_place(cursor_key, cursor_index, cursor_line)
+        if slices.added and top > 0:
+            position = {key: index for index, key in enumerate(slices.order)}
+            hidden = sum(1 for key in slices.added if position.get(key, top) < top)
+            if hidden:
+                self.new_above += hidden
+
+
+class _Slices:
+    """What is left of a big refresh: steps `(True, key, column, value)` (a changed cell) or `(False, key, cells,
+    None)` (a new row), the order wanted at the end, and the rows added so far."""
+
+    __slots__ = ("steps", "order", "added")
+
+    def __init__(self, steps: Iterator[tuple[bool, str, Any, Any]], order: list[str]) -> None:
+        self.steps = steps
+        self.order = order
+        self.added: list[str] = []

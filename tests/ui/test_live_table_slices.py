@@ -1,0 +1,85 @@
+"""LiveTable's big refreshes in slices: the same end state and cursor rules as one `apply_changes`, keys answered
+between slices, and a later change (or a clear) never mixed with a half-applied one."""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from tui.ui.widgets import live_table
+from tui.ui.widgets.live_table import LiveTable
+
+from .test_live_table import TableApp, fill, rows
+
+
+def fill_in_slices(table: LiveTable, start: int, stop: int) -> list[str]:
+    old = set(table.row_keys())
+    wanted = rows(start, stop)
+    keys = [k for k, _ in wanted]
+    table.apply_changes_in_slices(removed=[k for k in old if k not in set(keys)],
+                                  added=((k, cells) for k, cells in wanted if k not in old), order=keys)
+    return keys
+
+
+async def settle(app: App, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_following_the_top_a_big_answer_ends_in_order_with_the_cursor_on_the_newest(monkeypatch):
+    monkeypatch.setattr(live_table, "SLICE_SECONDS", 0.0)  # one row per slice: many slices
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(LiveTable)
+        fill(table, 0, 10)
+        await pilot.pause()
+        keys = fill_in_slices(table, 0, 300)
+        await settle(app, pilot)
+        assert table.row_keys() == keys
+        assert table.cursor_key() == "k299" and table.following and table.new_above == 0
+
+
+async def test_away_from_the_top_the_cursor_keeps_its_row_and_line_and_new_rows_are_counted(monkeypatch):
+    monkeypatch.setattr(live_table, "SLICE_SECONDS", 0.0)
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(LiveTable)
+        fill(table, 0, 60)
+        await pilot.pause()
+        table.move_cursor(row=30, animate=False)
+        await pilot.pause()
+        key, line = table.cursor_key(), table.cursor_row - int(table.scroll_y)
+        fill_in_slices(table, 0, 260)  # 200 newer rows, all above the reader
+        await settle(app, pilot)
+        assert table.cursor_key() == key and table.cursor_row - int(table.scroll_y) == line
+        assert table.new_above == 200
+
+
+async def test_keys_are_answered_while_slices_are_applied(monkeypatch):
+    monkeypatch.setattr(live_table, "SLICE_SECONDS", 0.0)
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(LiveTable)
+        fill(table, 0, 40)
+        await pilot.pause()
+        table.move_cursor(row=5, animate=False)
+        await pilot.pause()
+        fill_in_slices(table, 0, 2000)
+        await pilot.press("down")  # answered before the 1960 slices are through
+        assert table._slices is not None, "the key waited for the whole refresh"
+        assert table.cursor_key() == "k33"
+        await settle(app, pilot)
+        assert table.cursor_key() == "k33" and table.row_count == 2000
+
+
+async def test_a_later_change_finishes_the_slices_first_and_a_clear_drops_them(monkeypatch):
+    monkeypatch.setattr(live_table, "SLICE_SECONDS", 0.0)
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(LiveTable)
+        fill_in_slices(table, 0, 500)
+        fill(table, 0, 510)  # at once: what was left of the slices first, then ten more
+        assert table.row_keys() == [k for k, _ in rows(0, 510)]
+        fill_in_slices(table, 0, 900)
+        table.clear()
+        await settle(app, pilot)
+        assert table.row_count == 0
