@@ -2,13 +2,15 @@
 
 From the README's performance table before issues 14/15/18 (a clean-clone `.ci/run` on the 2-core machine), or,
 for rows that were new then, the figure the issue reported. Keyed by a short id each `report()` call passes.
+The three memory rows (`rss_first_frame`, `live_peak`, `live_alone`) hold the figures measured on main after the
+insights/fleet merge, before the profiling round of issue 18, item 1.
 """
 
 PREVIOUS: dict[str, str] = {
     "first_frame": "1.25x (375 ms vs 299 ms)",
-    "rss_first_frame": "1.42x (46.6 MiB)",
-    "live_peak": "2.02x (65.8 MiB)",
-    "live_alone": "1.87x (the issue: 1.89x)",
+    "rss_first_frame": "1.53x (49.9 MiB)",
+    "live_peak": "1.69x (55.4 MiB)",
+    "live_alone": "1.61x (52.7 MiB)",
     "live_growth": "1.006x",
     "refresh_changed": "0.36x (4.72 ms vs 12.97 ms)",
     "refresh_unchanged": "0 mutations",
