@@ -381,3 +381,19 @@ async def test_the_configured_export_folder_wins(sim, sim_settings, tmp_path, mo
         [written] = (tmp_path / "exports" / "calls").glob("wiro-voice-calls-*.csv")
         assert not list((tmp_path / "Downloads").iterdir())
         assert any(str(written) in n for n in notifications(app))
+
+
+async def test_a_wide_terminal_shows_a_rejection_reason_whole(sim, sim_settings):
+    # at 200 columns End reason and Caller take the room left, so a reason cut at 120 columns reads whole
+    widths = {}
+    for size in ((120, 40), (200, 50)):
+        app = demo_app(sim, sim_settings)
+        async with app.run_test(size=size) as pilot:
+            _screen, table = await goto_table(app, pilot, "calls")
+            widths[size] = {str(c.label): c.width for c in table.ordered_columns}
+            assert table.virtual_size.width <= table.scrollable_content_region.width
+            if size == (200, 50):
+                reasons = [str(table.get_cell(k, "end_reason")) for k in table.row_keys()]
+                assert reasons and not any(r.endswith("…") for r in reasons)
+    assert widths[(200, 50)]["End reason"] > widths[(120, 40)]["End reason"]
+    assert widths[(200, 50)]["Caller"] > widths[(120, 40)]["Caller"]

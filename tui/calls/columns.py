@@ -3,7 +3,8 @@
 Every column has a width it would like; when they do not all fit, columns give way in a fixed order — Model, then
 Age, then Channel are dropped, then Caller and End reason are narrowed (cut with "…"; Enter shows everything) —
 so at 80 columns the table still shows Started, Caller, Duration, Status and End reason without a horizontal
-scrollbar. Started, Duration and Status never give way.
+scrollbar. Started, Duration and Status never give way. On a wide terminal End reason and Caller grow into the room
+left over.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ PREFERRED: dict[str, int] = {STARTED: 12, AGE: 10, CHANNEL: 7, CALLER: 26, DURAT
 #: The order columns give way: (column, 0) drops it, (column, n) narrows it down to n cells at most.
 GIVE_WAY: tuple[tuple[str, int], ...] = ((MODEL, 0), (AGE, 0), (CHANNEL, 0), (CALLER, 16), (END_REASON, 16),
                                          (CALLER, 12), (END_REASON, 10))
+#: On a wide terminal, once every column fits, the long-text columns take the room left, up to these widths (a
+#: rejection reason or a web caller's page URL reads whole instead of cut at its preferred width).
+GROW: tuple[tuple[str, int], ...] = ((END_REASON, 56), (CALLER, 44))
 #: What each column costs beyond its text: the table pads every cell with a space on either side.
 PADDING = 2
 #: Room the table keeps for its vertical scrollbar.
@@ -40,4 +44,10 @@ def table_columns(width: int) -> tuple[tuple[str, int], ...]:
             del widths[column]
         else:
             widths[column] = max(least, widths[column] - excess)
+    spare = room - total()
+    for column, most in GROW:
+        grow = min(spare, most - widths[column])
+        if grow > 0:
+            widths[column] += grow
+            spare -= grow
     return tuple((c.key, widths[c.key]) for c in COLUMNS if c.key in widths)
