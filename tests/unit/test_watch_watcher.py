@@ -272,3 +272,31 @@ def test_error_kinds_and_exit_code_rules():
     assert error_kind(ValueError()) == "error"
     assert Counter() == Counter()
     assert isinstance(Watcher, type) and callable(exit_code)
+
+
+async def test_an_agent_no_longer_listed_leaves_the_watchers_caches(sim, clock):
+    client = make_client(sim, clock)
+    watcher = make_watcher(sim, clock, client)
+    await watcher.poll(stagger=False)
+    gone = sim.stopped_agent_guid
+    assert gone in watcher._last_good
+    with sim.world.lock:  # deleted in the panel: MyAgents no longer lists it
+        del sim.world.agents[gone]
+    report = await watcher.poll(stagger=False)
+    assert report.listed and gone not in {v.guid for v in report.views}
+    assert all(gone not in cache for cache in (watcher._last_good, watcher._twilio_checks, watcher._reports))
+    await client.aclose()
+
+
+def test_warnings_said_once_are_remembered_up_to_a_bound(sim, clock):
+    from tui.watch.watcher import SAID_KEPT
+
+    stderr = io.StringIO()
+    watcher = make_watcher(sim, clock, None, stderr=stderr, twilio=False)  # (no request is made)
+    for i in range(SAID_KEPT + 10):
+        watcher._warn(f"problem {i}")
+    watcher._warn(f"problem {SAID_KEPT + 9}")  # recent: not said twice
+    assert stderr.getvalue().splitlines().count(f"watch: problem {SAID_KEPT + 9}") == 1
+    assert len(watcher._said) == SAID_KEPT
+    watcher._warn("problem 0")  # the oldest was let go: said again
+    assert stderr.getvalue().splitlines().count("watch: problem 0") == 2

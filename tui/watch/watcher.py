@@ -52,6 +52,8 @@ HISTORY_LIMIT = 50
 HISTORY_CAP = 200
 #: rejection reasons read per agent per round (one Message/Detail each)
 REASONS_PER_POLL = 5
+#: how many distinct warnings are remembered as said (a long watch meets many error texts)
+SAID_KEPT = 256
 TWILIO_INTERVAL = 300.0
 
 #: error class name (anywhere in its MRO) → the `kind` label of wiro_voice_poll_errors_total
@@ -149,7 +151,7 @@ class Watcher:
         self._last_good: dict[str, AgentPoll] = {}
         self._twilio_checks: dict[str, tuple[float, NumbersCheck]] = {}
         self._reports: dict[str, tuple[float, SaveReport | None]] = {}
-        self._said: set[str] = set()
+        self._said: dict[str, None] = {}  # warnings said once, oldest first
         self._rate_limited: RateLimitedError | None = None
 
     # -- one round -------------------------------------------------------------------------------------
@@ -166,6 +168,7 @@ class Watcher:
             rows = [a for a in listed if not self.only or a.guid in self.only]
             missing = tuple(g for g in self.only if g not in {a.guid for a in listed})
             self._known = tuple((a.guid, a.title) for a in rows)
+            self._forget_others({a.guid for a in rows})
             polls = await self._poll_agents(rows, started, stagger)
         else:
             self._set_api("wiro", list_error)
@@ -380,9 +383,18 @@ class Watcher:
         self.metrics.publish(MetricsView.build(views, self.state, poll_errors=self.poll_errors, apis=apis,
                                                last_poll=at, alerts=firing))
 
+    def _forget_others(self, listed: set[str]) -> None:
+        """An agent no longer listed (deleted, or out of `--agent`) leaves the per-agent caches: a watch that
+        runs for months must not keep every agent it ever saw."""
+        for cache in (self._last_good, self._twilio_checks, self._reports):
+            for guid in [g for g in cache if g not in listed]:
+                del cache[guid]
+
     def _warn(self, text: str | None) -> None:
         if text and text not in self._said:
-            self._said.add(text)
+            self._said[text] = None
+            if len(self._said) > SAID_KEPT:  # the oldest may be said again, rather than every text kept forever
+                del self._said[next(iter(self._said))]
             if self.on_warning is not None:
                 self.on_warning(text)
             else:
@@ -403,7 +415,7 @@ class Watcher:
             except Exception as exc:  # noqa: BLE001 - a bug in one round must not end the watch
                 self.poll_errors[("watch", "internal")] += 1
                 text = f"a poll failed unexpectedly ({type(exc).__name__}: {exc}); trying again"
-                self._said.discard(text)  # said each time it happens
+                self._said.pop(text, None)  # said each time it happens
                 self._warn(text)
                 wait = self.schedule.failed()
             else:
