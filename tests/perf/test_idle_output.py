@@ -13,18 +13,13 @@ Only what changed may be redrawn: an unchanged answer repaints nothing, a tickin
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import select
-import signal
-import struct
 import sys
-import termios
-import time
 from dataclasses import dataclass
 
 import pytest
+
+from ..ui.pty_session import PtySession
 
 SECONDS = float(os.environ.get("WIRO_VOICE_PERF_IDLE_SECONDS", "30"))
 SIZE = (120, 40)
@@ -43,64 +38,19 @@ class Idle:
         return self.bytes / self.seconds
 
 
-class Terminal:
-    """A program in a pseudo-terminal: read what it writes, send it keys."""
-
-    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int]) -> None:
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # child
-            os.execvpe(argv[0], argv, env)
-        cols, rows = size
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        self.seen = b""
-        self.counted = 0
-
-    def read_for(self, seconds: float) -> int:
-        """Read for `seconds`; the number of bytes written meanwhile."""
-        end, count = time.monotonic() + seconds, 0
-        while (left := end - time.monotonic()) > 0:
-            ready, _, _ = select.select([self.fd], [], [], min(left, 0.05))
-            if ready:
-                try:
-                    chunk = os.read(self.fd, 65536)
-                except OSError:
-                    break
-                count += len(chunk)
-                self.seen = (self.seen + chunk)[-300_000:]
-        return count
-
-    def wait_for(self, marker: bytes, timeout: float = 30.0) -> None:
-        start = time.monotonic()
-        while marker not in self.seen:
-            if time.monotonic() - start > timeout:
-                tail = self.seen[-600:].decode("utf-8", "replace")
-                raise AssertionError(f"{marker!r} never appeared within {timeout} s; last output: {tail!r}")
-            self.read_for(0.1)
-
-    def press(self, keys: bytes) -> None:
-        os.write(self.fd, keys)
-
-    def close(self) -> None:
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(self.pid, 0)
-        os.close(self.fd)
-
-
-def measure(env: dict[str, str], keys: bytes | None, loaded: bytes, seconds: float) -> Idle:
-    term = Terminal([sys.executable, "-m", "tui", "--demo"], env, SIZE)
+def measure(env: dict[str, str], keys: str | None, loaded: bytes, seconds: float) -> Idle:
+    term = PtySession([sys.executable, "-m", "tui", "--demo"], env, SIZE)
     try:
-        term.wait_for(b"wiro-voice")  # the first frame
-        term.wait_for(b"Recent calls")  # the simulator is up and the Overview has its first answer
+        term.read_until(b"wiro-voice")  # the first frame
+        term.read_until(b"Recent calls")  # the simulator is up and the Overview has its first answer
         if keys:
-            term.press(keys)
-            term.seen = b""
-            term.wait_for(loaded)
+            term.send(keys)
+            term.output = b""
+            term.read_until(loaded)
         term.read_for(3.0)  # the first answers land, new-row highlights fade
-        count = term.read_for(seconds)
-        return Idle(count, seconds, term.seen[-2000:])
+        before = len(term.output)
+        count = len(term.read_for(seconds)) - before
+        return Idle(count, seconds, term.output[-2000:])
     finally:
         term.close()
 
@@ -110,7 +60,7 @@ def test_idle_terminal_output_of_the_overview_and_of_calls(tmp_path, report):
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "TERM": "xterm-256color",
            "COLORTERM": "truecolor", "LANG": "C.UTF-8", "WIRO_VOICE_CONFIG": str(tmp_path / "config.toml")}
     overview = measure(env, None, b"", SECONDS)
-    calls = measure(env, b"c", "live \N{MIDDLE DOT} 5 s".encode(), SECONDS)
+    calls = measure(env, "c", "live \N{MIDDLE DOT} 5 s".encode(), SECONDS)
     for what, idle, budget, was in (("Overview, idle", overview, OVERVIEW_BUDGET, "idle_overview"),
                                     ("Calls, two calls in progress ticking", calls, CALLS_BUDGET, "idle_calls")):
         verdict = "met" if idle.rate <= budget else "NOT met"

@@ -3,9 +3,6 @@ bar always shows the global keys it can fit (never hiding q) and runs a key when
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import pkgutil
 import re
 
 import pytest
@@ -14,9 +11,8 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.keys import _character_to_key
 
-import tui.ui.screens
-import tui.ui.widgets
 from tui.ui.app import WiroVoiceApp
+from tui.ui.keymap import bound_classes  # the walk the keymap check makes, tested here too
 from tui.ui.navigation import DESTINATIONS, GLOBAL_KEYS
 from tui.ui.screens.help import HelpScreen
 from tui.ui.widgets.key_bar import KeyBar
@@ -24,18 +20,6 @@ from tui.ui.widgets.key_bar import KeyBar
 from .helpers import SCREEN_KEYS, demo_app, goto, settle
 
 ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-
-
-def our_bound_classes() -> list[type[DOMNode]]:
-    """Every screen and widget class of ours that declares its own BINDINGS."""
-    found = []
-    for package in (tui.ui.screens, tui.ui.widgets):
-        for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-            module = importlib.import_module(info.name)
-            for _name, cls in inspect.getmembers(module, inspect.isclass):
-                if cls.__module__ == module.__name__ and issubclass(cls, DOMNode) and "BINDINGS" in cls.__dict__:
-                    found.append(cls)
-    return found
 
 
 def bindings_of(cls) -> list[Binding]:
@@ -48,7 +32,7 @@ def normal(key: str) -> str:
 
 
 def test_the_walk_finds_every_screen():
-    names = {cls.__name__ for cls in our_bound_classes()}
+    names = {cls.__name__ for cls in bound_classes()}
     assert {"CallsScreen", "CredentialsScreen", "HoldScreen", "WebhooksScreen", "DoctorScreen",
             "ConnectionScreen", "OverviewScreen", "LogsScreen", "SessionScreen", "HelpScreen"} <= names
 
@@ -56,7 +40,7 @@ def test_the_walk_finds_every_screen():
 def shadowing_candidates() -> list[type[DOMNode]]:
     """Screens and widgets whose keys sit beside the app's: not modal screens, where Textual leaves the app's keys
     out altogether (a dialog's own keys cannot hide a global key that does not work there anyway)."""
-    return [cls for cls in our_bound_classes() if not issubclass(cls, ModalScreen)]
+    return [cls for cls in bound_classes() if not issubclass(cls, ModalScreen)]
 
 
 @pytest.mark.parametrize("cls", shadowing_candidates(), ids=lambda c: c.__name__)
@@ -69,7 +53,7 @@ def test_no_binding_shadows_a_global_key(cls):
 def test_every_binding_has_an_id_of_the_form_area_verb_and_ids_are_unique():
     seen: dict[str, str] = {}
     problems = []
-    for cls in [WiroVoiceApp, *our_bound_classes()]:
+    for cls in [WiroVoiceApp, *bound_classes()]:
         for binding in bindings_of(cls):
             if not binding.id or not ID.match(binding.id):
                 problems.append(f"{cls.__name__}: {binding.key} -> {binding.action} has id {binding.id!r}")
