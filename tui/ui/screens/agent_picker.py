@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...common.text import plural
 from ...wiro import Agent, WiroError
 from ..failures import ReportsWorkerFailures
 from ..widgets.header import status_class
@@ -78,7 +79,7 @@ class AgentPicker(ReportsWorkerFailures, ModalScreen[str | None]):
         if not agents:
             status.update("This project has no agents yet. Deploy a Voice Receptionist in the Wiro panel first.")
             return
-        status.update(f"{len(agents)} agent(s). Enter picks, Escape cancels.")
+        status.update(f"{plural(len(agents), 'agent')}. Enter picks, Escape cancels.")
         options = self.query_one("#picker-list", OptionList)
         options.clear_options()
         for agent in agents:

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
+from ...common.text import plural
 from ...config import ConfigError, Secret
 from ...connection import check_agent_guid, check_api_base, check_api_key, check_api_secret
 from ...problems import Problem
@@ -197,7 +198,7 @@ class ConnectionScreen(ReportsWorkerFailures, Screen):
                 text = f"✔ Connected. Agent [b]{escape(agent.title)}[/b] is {escape(agent.status_name)}."
             else:
                 agents = await client.my_agents()
-                text = f"✔ Connected. The project has {len(agents)} agent(s); save, then pick one."
+                text = f"✔ Connected. The project has {plural(len(agents), 'agent')}; save, then pick one."
             self.post_message(TestFinished(text, "ok"))
         except AuthError as err:
             self.post_message(TestFinished(f"✖ Wiro refused the key: {escape(err.message)} {auth_hint(err.message, bool(secret))}", "error"))
