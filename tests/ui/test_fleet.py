@@ -131,3 +131,20 @@ async def test_no_agent_chosen_starts_on_the_fleet_and_a_single_agent_is_chosen(
         assert app.agent_guid == sim.demo_agent_guid
         assert app.screen.id == "overview"
         assert "Front Desk" in text_of(app, "#agent-info")
+
+
+async def test_the_fleet_fits_the_terminal_width_and_follows_a_resize(sim, sim_settings):
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await goto(app, pilot, "fleet")
+        await settle(app, pilot)
+        table = app.screen.query_one(LiveTable)
+        titles = [str(c.label) for c in table.ordered_columns]
+        assert titles[:3] == ["Agent", "Status", "Now"] and "Webhooks" in titles
+        assert table.virtual_size.width <= table.scrollable_content_region.width  # no horizontal scrolling
+        assert rows(app)[sim.stopped_agent_guid][1].startswith("Stopped")
+        await pilot.resize_terminal(140, 40)
+        await settle(app, pilot)
+        assert [str(c.label) for c in table.ordered_columns][-1] == "Doctor's worst finding"
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert rows(app)[sim.demo_agent_guid][6][:1] in ("✖", "!")  # the rows were drawn again for the new columns

@@ -13,7 +13,7 @@ With no agent chosen yet and a single agent on the account, that agent is chosen
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
@@ -28,9 +28,7 @@ from ..stylesheets import sheet
 from ..widgets.header import AppHeader, status_class
 from ..widgets.key_bar import KeyBar
 from ..widgets.live_table import KeyedText, LiveTable
-from .fleet_text import COLUMNS, MIN_REST, alert_line, alerts_heading, detail_text, row_cells
-
-FIXED = sum(width or 0 for _, _, width in COLUMNS) + 2 * len(COLUMNS) + 2  # cell padding, the scrollbar
+from .fleet_text import alert_line, alerts_heading, detail_text, row_cells, table_columns
 
 
 class FleetScreen(Screen):
@@ -44,7 +42,7 @@ class FleetScreen(Screen):
         super().__init__(id="fleet")
         self._cells: dict[str, dict[str, str]] = {}
         self._state: FleetState | None = None
-        self._widths: dict[str, int | None] = {}
+        self._widths: dict[str, int] = {}  # the columns shown, in order, and their text widths
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
@@ -56,10 +54,7 @@ class FleetScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(LiveTable)
-        rest = max(MIN_REST, self.app.size.width - FIXED)
-        for column_id, title, width in COLUMNS:
-            self._widths[column_id] = width or rest
-            table.add_column(title, key=column_id, width=width or rest)
+        self._add_columns(table_columns(self.app.size.width))
         table.focus()
         fleet = self.app.fleet
         fleet.signal.subscribe(self, self._show)
@@ -95,20 +90,34 @@ class FleetScreen(Screen):
         self._show_alerts(state.firing)
         self._show_detail()
 
+    def _add_columns(self, columns: tuple[tuple[str, str, int], ...]) -> None:
+        table = self.query_one(LiveTable)
+        self._widths = {column_id: width for column_id, _title, width in columns}
+        for column_id, title, width in columns:
+            table.add_column(title, key=column_id, width=width)
+
+    def on_resize(self, event: Any) -> None:
+        columns = table_columns(event.size.width)
+        if {column_id: width for column_id, _title, width in columns} != self._widths:
+            self.query_one(LiveTable).clear(columns=True)
+            self._add_columns(columns)
+            self._redraw()
+
     def _fill(self, state: FleetState) -> None:
         table = self.query_one(LiveTable)
         known = state.report.listed or bool(state.worst)
         wanted: dict[str, dict[str, str]] = {}
         for view in state.report.views:
-            wanted[view.guid] = row_cells(view, state.worst.get(view.guid), known and view.guid in state.worst,
-                                          state.at, self._widths)
+            cells = row_cells(view, state.worst.get(view.guid), known and view.guid in state.worst, state.at,
+                              self._widths)
+            wanted[view.guid] = {column: cells[column] for column in self._widths}  # the columns shown
         statuses = {v.guid: v.status for v in state.report.views}
         removed = [g for g in self._cells if g not in wanted]
         added, changed = [], []
         for guid, cells in wanted.items():
             old = self._cells.get(guid)
             if old is None:
-                added.append((guid, [self._cell(guid, c, cells[c], statuses[guid]) for c, _, _ in COLUMNS]))
+                added.append((guid, [self._cell(guid, c, cells[c], statuses[guid]) for c in self._widths]))
                 continue
             for column, text in cells.items():
                 if old.get(column) != text:

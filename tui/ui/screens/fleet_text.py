@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from ...watch.fleet import AgentView
 
 #: (column id, heading, width; None = what is left, cut with an ellipsis). The credits and the doctor's whole
-#: finding are in the line under the table for the highlighted agent; from 140 columns everything shows.
+#: finding are in the line under the table for the highlighted agent; from 140 columns everything shows, and a
+#: narrower terminal gets the columns that fit (`table_columns`).
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("agent", "Agent", 20),
     ("status", "Status", 31),
@@ -23,6 +24,36 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("doctor", "Doctor's worst finding", None),
 )
 MIN_REST = 12
+#: When the columns do not all fit, they give way in this order: (column, 0) drops it, (column, n) narrows it to
+#: n cells. The line under the table keeps the highlighted agent's whole status and the doctor's finding.
+GIVE_WAY: tuple[tuple[str, int], ...] = (("status", 24), ("agent", 16), ("last", 0), ("doctor", 0),
+                                         ("status", 16), ("agent", 14), ("webhooks", 20), ("hour", 0))
+#: what a column costs beyond its text (a space either side), and the room kept for the scrollbar
+PADDING, SCROLLBAR = 2, 2
+
+
+def table_columns(width: int) -> tuple[tuple[str, str, int], ...]:
+    """(column id, heading, text width) that fit a table `width` cells wide, in display order: the doctor's
+    column takes what is left over (at least MIN_REST) once the others fit."""
+    widths = {column: size or MIN_REST for column, _title, size in COLUMNS}
+    room = width - SCROLLBAR
+
+    def total() -> int:
+        return sum(size + PADDING for size in widths.values())
+
+    for column, least in GIVE_WAY:
+        excess = total() - room
+        if excess <= 0:
+            break
+        if column not in widths:
+            continue
+        if least == 0:
+            del widths[column]
+        else:
+            widths[column] = max(least, widths[column] - excess)
+    if "doctor" in widths:
+        widths["doctor"] += max(0, room - total())
+    return tuple((column, title, widths[column]) for column, title, _size in COLUMNS if column in widths)
 
 #: the status's meaning in a few words, for the table (the row's detail line gives the whole sentence)
 SHORT_MEANINGS = {
