@@ -9,13 +9,17 @@ has loaded, every byte the program writes to the terminal is counted for WIRO_VO
   every minute) → ≤ 1.5 KB/s.
 
 Only what changed may be redrawn: an unchanged answer repaints nothing, a ticking duration repaints its cell.
+The two screens are watched at once, each in its own `wiro-voice --demo`, beside the other benchmarks that wait
+on the clock (tests/perf/conftest.py).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -55,12 +59,24 @@ def measure(env: dict[str, str], keys: str | None, loaded: bytes, seconds: float
         term.close()
 
 
+def both_screens(tmp_path: Path) -> tuple[Idle, Idle]:
+    """The idle Overview and Calls, at once (each demo with its own home and config file)."""
+
+    def env(name: str) -> dict[str, str]:
+        (tmp_path / name).mkdir()
+        return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path / name), "TERM": "xterm-256color",
+                "COLORTERM": "truecolor", "LANG": "C.UTF-8", "WIRO_VOICE_CONFIG": str(tmp_path / name / "config.toml")}
+
+    with ThreadPoolExecutor(2) as pool:
+        overview = pool.submit(measure, env("overview"), None, b"", SECONDS)
+        calls = pool.submit(measure, env("calls"), "c", "live \N{MIDDLE DOT} 5 s".encode(), SECONDS)
+        return overview.result(), calls.result()
+
+
 @pytest.mark.perf
-def test_idle_terminal_output_of_the_overview_and_of_calls(tmp_path, report):
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "TERM": "xterm-256color",
-           "COLORTERM": "truecolor", "LANG": "C.UTF-8", "WIRO_VOICE_CONFIG": str(tmp_path / "config.toml")}
-    overview = measure(env, None, b"", SECONDS)
-    calls = measure(env, "c", "live \N{MIDDLE DOT} 5 s".encode(), SECONDS)
+@pytest.mark.beside.with_args(both_screens)
+def test_idle_terminal_output_of_the_overview_and_of_calls(side_by_side, report):
+    overview, calls = side_by_side(both_screens)
     for what, idle, budget, was in (("Overview, idle", overview, OVERVIEW_BUDGET, "idle_overview"),
                                     ("Calls, two calls in progress ticking", calls, CALLS_BUDGET, "idle_calls")):
         verdict = "met" if idle.rate <= budget else "NOT met"

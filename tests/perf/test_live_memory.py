@@ -8,6 +8,9 @@ to 600 for the full length). The resident set is read every second. Reported: th
 hello-world's peak; the same with the simulator in its own process (`wiro-voice sim`), which is what the
 dashboard itself holds (a shorter run, past the warm-up); and growth after a 25 s warm-up (the largest RSS of the second half after it, against
 the RSS at 25 s).
+
+The three runs (and the profile below) go at once, beside the other benchmarks that wait on the clock
+(tests/perf/conftest.py): each is a process of its own, and what they measure is memory, not time.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import subprocess
 import sys
 import termios
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -118,24 +123,55 @@ def memory_attribution(env: dict[str, str]) -> dict:
     return json.loads(ran.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.perf
-def test_memory_under_live_refresh_against_hello_world(tmp_path, report, note):
+@dataclass
+class Live:
+    hello: object  # pty_run.FirstFrame of the hello-world
+    samples: list[int]
+    peak: int
+    output: bytes
+    alone: list[int]
+    alone_peak: int
+    alone_output: bytes
+    profile: dict
+
+
+def measure_live(tmp_path: Path) -> Live:
+    """The hello-world's peak; then at once: the demo's live run, the same with the simulator in its own process,
+    and the traced profile (three processes of their own, and the second's simulator)."""
     from tui.sim import DEMO_API_KEY
 
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "TERM": "xterm-256color",
-           "COLORTERM": "truecolor", "LANG": "C.UTF-8", "WIRO_VOICE_CONFIG": str(tmp_path / "config.toml")}
-    hello = first_frame([sys.executable, str(HERE / "hello_app.py")], b"Hello, world", env=env, settle=1.0)
-    samples, peak, output = live_run([sys.executable, "-m", "tui", "--demo", "--speed", str(SPEED)], env, SECONDS)
-    assert b"live \xc2\xb7 1 s" in output, "the Calls screen never showed its 1 s refresh: the keys were not taken"
-    # the same with the simulator in its own process: what the dashboard itself holds
-    sim, base, guid = start_sim(env)
-    try:
-        alone, alone_peak, alone_output = live_run([sys.executable, "-m", "tui", "--api-base", base, "--agent", guid],
-                                                   {**env, "WIRO_API_KEY": DEMO_API_KEY}, ALONE_SECONDS)
-    finally:
-        sim.terminate()
-        sim.wait(timeout=10)
-    assert b"live \xc2\xb7 1 s" in alone_output
+    def env(name: str) -> dict[str, str]:
+        """Each run its own home: its config file and call history are its own."""
+        (tmp_path / name).mkdir()
+        return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path / name), "TERM": "xterm-256color",
+                "COLORTERM": "truecolor", "LANG": "C.UTF-8", "WIRO_VOICE_CONFIG": str(tmp_path / name / "config.toml")}
+
+    hello = first_frame([sys.executable, str(HERE / "hello_app.py")], b"Hello, world", env=env("hello"), settle=1.0)
+
+    def alone_run(env: dict[str, str]) -> tuple[list[int], int, bytes]:
+        sim, base, guid = start_sim(env)
+        try:
+            return live_run([sys.executable, "-m", "tui", "--api-base", base, "--agent", guid],
+                            {**env, "WIRO_API_KEY": DEMO_API_KEY}, ALONE_SECONDS)
+        finally:
+            sim.terminate()
+            sim.wait(timeout=10)
+
+    with ThreadPoolExecutor(3) as pool:
+        demo = pool.submit(live_run, [sys.executable, "-m", "tui", "--demo", "--speed", str(SPEED)], env("demo"),
+                           SECONDS)
+        alone = pool.submit(alone_run, env("alone"))
+        profile = pool.submit(memory_attribution, env("profile"))
+        return Live(hello, *demo.result(), *alone.result(), profile.result())
+
+
+@pytest.mark.perf
+@pytest.mark.beside.with_args(measure_live)
+def test_memory_under_live_refresh_against_hello_world(side_by_side, report, note):
+    live = side_by_side(measure_live)
+    hello, samples, peak, alone, alone_peak = live.hello, live.samples, live.peak, live.alone, live.alone_peak
+    assert b"live \xc2\xb7 1 s" in live.output, "the Calls screen never showed its 1 s refresh: the keys were not taken"
+    assert b"live \xc2\xb7 1 s" in live.alone_output
 
     warm_at = int(min(WARMUP, len(samples) / 2))
     warm, late = samples[warm_at - 1], max(samples[-(len(samples) - warm_at) // 2:])
@@ -149,7 +185,7 @@ def test_memory_under_live_refresh_against_hello_world(tmp_path, report, note):
     report(f"RSS growth after a {warm_at} s warm-up, --demo", f"{late / 1024:.1f} MiB (max, 2nd half after)",
            f"{warm / 1024:.1f} MiB at {warm_at} s", f"{growth:.3f}x (budget: no growth, <= 1.05x: "
            f"{'met' if growth <= 1.05 else 'NOT met'})", was="live_growth")
-    profile = memory_attribution(env)
+    profile = live.profile
     note(f"where the memory goes (tracemalloc, {profile['seconds']:.0f} s of the same live Calls refresh in-process, "
          f"{profile['polls']} polls): {profile['total_kib'] / 1024:.1f} MiB traced by Python; the largest owners:")
     for owner in profile["top"]:
