@@ -33,6 +33,13 @@ PROGRAM_ENV = ("WIRO_API_KEY", "WIRO_API_SECRET", "WIRO_AGENT_GUID", "WIRO_API_B
 #: (measured on tests/ui: 70 full collections in 100 tests, 8 at this threshold).
 FUNCTIONAL_GC_THRESHOLD = (10_000, 10, 10)
 
+#: Parsed Textual CSS shared by every app a worker starts. A Textual stylesheet keeps what it parsed in a cache of
+#: its own, so each app of each test parsed every widget's CSS again: a sixth of a UI test's CPU time (measured
+#: with cProfile on tests/ui/test_calls.py: 3413 parses, 4.2 s of 24 s). The key is everything the parse reads
+#: (the CSS, where it came from, its scope and priority, and the theme's variables); a CSS error is never kept,
+#: so it is raised again the next time.
+_PARSED_CSS: dict[tuple, list] = {}
+
 PERF_DIR = Path(__file__).parent / "perf"
 SERIAL_ONLY = ("benchmarks measure ratios and must not share the cores with other tests: "
                "they run in their own serial step (`pytest -m perf`)")
@@ -68,10 +75,26 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_collection_finish(session):
-    """Fewer full garbage collections for the functional tests; benchmarks keep the interpreter's defaults, since
-    they measure the program as it runs."""
+    """Fewer full garbage collections and CSS parsed once per worker for the functional tests; benchmarks keep the
+    interpreter's defaults and Textual as it is, since they measure the program as it runs."""
     if not any(item.get_closest_marker("perf") for item in session.items):
         gc.set_threshold(*FUNCTIONAL_GC_THRESHOLD)
+        _share_parsed_css()
+
+
+def _share_parsed_css() -> None:
+    from textual.css.stylesheet import Stylesheet
+
+    parse = Stylesheet._parse_rules
+
+    def shared(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):
+        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(sorted(self._variables.items())))
+        rules = _PARSED_CSS.get(key)
+        if rules is None:
+            rules = _PARSED_CSS[key] = parse(self, css, read_from, is_default_rules, tie_breaker, scope)
+        return rules
+
+    Stylesheet._parse_rules = shared
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import socket
 import threading
@@ -133,8 +134,14 @@ def conforms(value, hint) -> bool:
     return isinstance(value, hint)
 
 
+@functools.cache
+def hints_of(cls: type) -> dict[str, object]:
+    """The resolved annotations of a dataclass (resolving them evaluates every annotation string: do it once)."""
+    return typing.get_type_hints(cls)
+
+
 def typed(result) -> bool:
-    hints = typing.get_type_hints(type(result))
+    hints = hints_of(type(result))
     for f in dataclasses.fields(result):
         assert conforms(getattr(result, f.name), hints[f.name]), f"{type(result).__name__}.{f.name} = {getattr(result, f.name)!r:.200}"
     return True
