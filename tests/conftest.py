@@ -75,11 +75,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_collection_finish(session):
-    """Fewer full garbage collections and CSS parsed once per worker for the functional tests; benchmarks keep the
-    interpreter's defaults and Textual as it is, since they measure the program as it runs."""
+    """Fewer full garbage collections, CSS parsed once per worker, and no freezing of settled objects for the
+    functional tests; benchmarks keep the interpreter's defaults, Textual and the app as they are, since they
+    measure the program as it runs."""
     if not any(item.get_closest_marker("perf") for item in session.items):
         gc.set_threshold(*FUNCTIONAL_GC_THRESHOLD)
         _share_parsed_css()
+        # The app freezes what it built once settled (tui/ui/app.py), after one full collection: in a test worker
+        # that collection scans every earlier test's leftovers too (~0.3 s for each test that runs 3 s).
+        # tests/ui/test_settled_objects.py turns it back on.
+        from tui.ui import app
+
+        app.SETTLED_SECONDS = None
 
 
 def _share_parsed_css() -> None:

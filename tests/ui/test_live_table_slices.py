@@ -3,12 +3,15 @@ between slices, and a later change (or a clear) never mixed with a half-applied 
 
 from __future__ import annotations
 
+import asyncio
+
+from textual import events
 from textual.app import App
 
 from tui.ui.widgets import live_table
 from tui.ui.widgets.live_table import LiveTable
 
-from .test_live_table import TableApp, fill, rows
+from .test_live_table import COLUMNS, TableApp, fill, rows
 
 
 def fill_in_slices(table: LiveTable, start: int, stop: int) -> list[str]:
@@ -64,9 +67,16 @@ async def test_keys_are_answered_while_slices_are_applied(monkeypatch):
         table.move_cursor(row=5, animate=False)
         await pilot.pause()
         fill_in_slices(table, 0, 2000)
-        await pilot.press("down")  # answered before the 1960 slices are through
-        assert table._slices is not None, "the key waited for the whole refresh"
+        # the key as a terminal sends it (Pilot.press would first wait until the app stops working)
+        key = events.Key("down", None)
+        key.set_sender(app)
+        app._driver.send_message(key)
+        for _ in range(2000):
+            if table.cursor_key() == "k33":
+                break
+            await asyncio.sleep(0.001)
         assert table.cursor_key() == "k33"
+        assert table._slices is not None, "the key waited for the whole refresh"  # the 1960 slices are not through
         await settle(app, pilot)
         assert table.cursor_key() == "k33" and table.row_count == 2000
 
@@ -83,3 +93,40 @@ async def test_a_later_change_finishes_the_slices_first_and_a_clear_drops_them(m
         table.clear()
         await settle(app, pilot)
         assert table.row_count == 0
+
+
+class FixedWidthApp(App):
+    """Every column of a set width, as on the dashboard's screens."""
+
+    def compose(self):
+        yield LiveTable(id="t", cursor_type="row")
+
+    def on_mount(self) -> None:
+        table = self.query_one(LiveTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column, width=12)
+        table.focus()
+
+
+def drawn(table: LiveTable) -> list[str]:
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+async def test_rows_appended_in_slices_are_drawn_and_the_rows_drawn_before_are_kept(monkeypatch):
+    monkeypatch.setattr(live_table, "SLICE_SECONDS", 0.0)
+    app = FixedWidthApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(LiveTable)
+        fill(table, 5, 10)  # k9..k5
+        await pilot.pause()
+        before, generation, height = drawn(table), table._update_count, table.virtual_size.height
+        keys = fill_in_slices(table, 0, 10)  # k4..k0 go below them, one slice each: the order needs no sort
+        await settle(app, pilot)
+        assert table.row_keys() == keys
+        # what was drawn of the rows already there was not thrown away at each of the 5 slices (Textual drops it
+        # once, at the end, when the table's new height resizes it), and the new rows are drawn
+        assert table._update_count <= generation + 1
+        after = drawn(table)
+        assert after[:6] == before[:6]
+        assert [line.split()[:3] for line in after[6:11]] == [[f"{i:04d}", "row", str(i)] for i in range(4, -1, -1)]
+        assert table.virtual_size.height == height + 5  # and the scrollable height counts them

@@ -21,7 +21,7 @@ from textual.color import Color, ColorParseError
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 
 from ...activity.events import ActivityEvent, from_tail
 from ...activity.explain import CACHE_SECONDS, explain_logs_error
@@ -37,6 +37,7 @@ from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.live_table import KeyedText, LiveTable
+from ..widgets.text_line import TextLine
 from .logs_text import COLUMNS, cells, details_width, empty_text, state_text
 
 POLL_SECONDS = float(CACHE_SECONDS)  # polling sooner only repeats Wiro's cached answer
@@ -84,11 +85,11 @@ class LogsScreen(ReportsWorkerFailures, Screen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        yield Static("", id="logs-stale")
+        yield TextLine("", id="logs-stale")
         with Horizontal(id="logs-controls"):
             yield Input(placeholder="/ filter: words, tool, number, error…", id="logs-filter")
-            yield Static("", id="logs-state")
-        yield Static("", id="logs-empty")  # above the table: the table takes the rest of the height
+            yield TextLine("", id="logs-state")
+        yield TextLine("", id="logs-empty")  # above the table: the table takes the rest of the height
         yield LiveTable(id="logs-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
@@ -149,7 +150,7 @@ class LogsScreen(ReportsWorkerFailures, Screen):
     def _ready(self) -> bool:
         state = readiness(self.app)
         if not state.ready:
-            self.query_one("#logs-state", Static).update(state.text)
+            self.query_one("#logs-state", TextLine).show(state.text)
         return state.ready
 
     async def _fetch(self) -> LogsSnapshot:
@@ -246,26 +247,26 @@ class LogsScreen(ReportsWorkerFailures, Screen):
 
     def _show_stale(self, retry_in: float) -> None:
         """A line of its own while polls fail: when the events were last good, why, and when it tries again."""
-        line = self.query_one("#logs-stale", Static)
-        line.display = self._error is not None
+        line = self.query_one("#logs-stale", TextLine)
+        line.set_shown(self._error is not None)
         if self._error is None:
             return
         since = self._last_ok or self._stale_since or self.app.clock()
         what = "stale since" if self._last_ok else "no answer yet since"
         reason = escape(explain_logs_error(self._error))
         kept = " · the events below are the last good ones" if self._last_ok else ""
-        line.update(f"[b $stale]{what} {self.app.local_time(since):%H:%M:%S} — {reason}[/]{kept} · retrying in {retry_in:g} s")
+        line.show(f"[b $stale]{what} {self.app.local_time(since):%H:%M:%S} — {reason}[/]{kept} · retrying in {retry_in:g} s")
 
     def _show_state(self) -> None:
-        self.query_one("#logs-state", Static).update(state_text(
+        self.query_one("#logs-state", TextLine).show(state_text(
             paused=self.paused, poll_seconds=POLL_SECONDS, wanted=self.filter, shown=len(self._shown_keys),
             kept=len(self._events), total_lines=self._total_lines, day=self._day))
 
     def _show_empty(self) -> None:
-        empty = self.query_one("#logs-empty", Static)
-        empty.display = not self._shown_keys
+        empty = self.query_one("#logs-empty", TextLine)
+        empty.set_shown(not self._shown_keys)
         if not self._shown_keys:
-            empty.update(escape(empty_text(loaded=self._loaded, filtered=self.filter.is_active and bool(self._events),
+            empty.show(escape(empty_text(loaded=self._loaded, filtered=self.filter.is_active and bool(self._events),
                                            failing=self._error is not None)))
 
     # -- actions --------------------------------------------------------------------------------------

@@ -225,6 +225,13 @@ class LiveTable(DataTable):
         # Textual measures every cell of every new row (for auto-width columns and auto-height rows): ~10 ms
         # per 100 rows of ours, on the loop. With every column of a set width and every row one line high
         # (as on our screens) nothing needs measuring; the scrollable size is still worked out.
+        if self._slices is not None:
+            # A big refresh under way adds its rows slice by slice. A new scrollable height after each slice
+            # made Textual lay out the whole screen again (~40 ms each time, a key press waiting behind it):
+            # the rows wait here, and _end_slices asks for them once.
+            self._new_rows.update(new_rows)
+            self._require_update_dimensions = True
+            return
         rows = self.rows
         if any(column.auto_width for column in self.columns.values()) or any(
                 (row := rows.get(key)) is not None and (row.auto_height or row.label is not None) for key in new_rows):
@@ -233,7 +240,7 @@ class LiveTable(DataTable):
             super()._update_dimensions(())
 
     def clear(self, columns: bool = False) -> LiveTable:
-        self._slices = None  # what was left of a big refresh no longer applies
+        self._slices = None  # what was left of a big refresh no longer applies (nor the rows it held back)
         return super().clear(columns)
 
     def apply_changes_in_slices(
@@ -278,21 +285,41 @@ class LiveTable(DataTable):
 
     def _slice(self, slices: _Slices, deadline: float | None) -> bool:
         """Apply steps until `deadline` (None: all of them); True when none is left."""
-        for is_change, key, what, value in slices.steps:
-            if is_change:  # what: the column
-                if key in self.rows:
-                    self.update_cell(key, what, value)
-            elif key not in self.rows:  # what: the row's cells
-                self.add_row(*what, key=key)
-                slices.added.append(key)
-            self.mutations += 1
-            if deadline is not None and time.perf_counter() >= deadline:
-                return False
-        return True
+        drawn_as_before = self._update_count  # the generation every rendered cell and line is cached under
+        appended_only = True
+        try:
+            for is_change, key, what, value in slices.steps:
+                if is_change:  # what: the column
+                    if key in self.rows:
+                        self.update_cell(key, what, value)
+                        appended_only = False
+                elif key not in self.rows:  # what: the row's cells
+                    self.add_row(*what, key=key)
+                    slices.added.append(key)
+                self.mutations += 1
+                if deadline is not None and time.perf_counter() >= deadline:
+                    return False
+            return True
+        finally:
+            if appended_only and self._update_count != drawn_as_before:
+                self._keep_drawn_rows(drawn_as_before)
+
+    def _keep_drawn_rows(self, generation: int) -> None:
+        """After rows were only appended: every row already in the table looks as it did, so what Textual
+        cached of it stays good. Textual counts each added row as a change of the whole table, and the screen
+        drawn after each slice re-rendered every visible cell (~40 ms for 40 lines of the Logs table, a key
+        press waiting behind it). Its caches of cells, rows and lines are keyed by that count, and a line past
+        the last row is never cached, so the count goes back; only the row offsets (which the new rows extend)
+        are worked out again. Every column has a set width (see _update_dimensions), so no cell is narrower."""
+        if any(column.auto_width for column in self.columns.values()):
+            return
+        self._update_count = generation
+        self._offset_cache.clear()
 
     def _end_slices(self, slices: _Slices) -> None:
         """The new rows are in (at the bottom): put them in order and the reader back in place."""
         self._slices = None
+        self.check_idle()  # the scrollable height the slices held back (see _update_dimensions)
         following = self.following
         cursor_key, cursor_index = self.cursor_key(), self.cursor_row
         cursor_line = cursor_index - int(self.scroll_y)
