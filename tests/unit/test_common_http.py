@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ssl
 from datetime import UTC, datetime
 
 import httpx
@@ -160,3 +161,16 @@ def test_the_shared_kinds_keep_each_clients_own_fields():
     assert isinstance(gone, common.TransientError) and gone.kind == "server" and str(gone) == "down"
     assert not isinstance(wiro_errors.AuthError("no"), (common.NotFoundError, common.TransientError,
                                                          common.RateLimitedError))
+
+
+async def test_plain_http_clients_make_no_tls_context_and_https_ones_verify(sim):
+    async with WiroClient(sim.api_key, None, sim.wiro_base) as plain:
+        assert plain._http._transport._pool._ssl_context is None  # (httpx's and httpcore's own attributes)
+        assert await plain.my_agents()  # and it talks to the simulator
+    secure = WiroClient("key-0000", None, "https://api.wiro.ai/v1")
+    context = secure._http._transport._pool._ssl_context
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    await secure.aclose()
+    twilio = TwilioClient("AC" + "0" * 32, "token-0000", base_url=sim.twilio_base)
+    assert twilio._http._transport._pool._ssl_context is None
+    await twilio.aclose()

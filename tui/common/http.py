@@ -21,6 +21,25 @@ from .errors import RateLimitedError, TransientError
 
 T = TypeVar("T")
 
+
+class PlainHTTPTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, for plain http (the simulator on loopback) only: without the TLS context httpx makes
+    for every transport, even one that never speaks TLS (OpenSSL's context: 0.45 MiB for the dashboard's two
+    clients, measured). Were an https URL ever sent through it, httpcore would make its own default context, one
+    that verifies."""
+
+    def __init__(self) -> None:  # (httpx's __init__ would make the context before the pool: the pool is made here)
+        import httpcore
+
+        # httpx's defaults: 100 connections, 20 kept alive for 5 s, HTTP/1.1
+        self._pool = httpcore.AsyncConnectionPool(ssl_context=None, max_connections=100,
+                                                  max_keepalive_connections=20, keepalive_expiry=5.0)
+
+
+def transport_for(base_url: str) -> httpx.AsyncHTTPTransport | None:
+    """The transport a client of `base_url` needs: PlainHTTPTransport for http://, httpx's default (None) else."""
+    return PlainHTTPTransport() if base_url.startswith("http://") else None
+
 # -- retrying ------------------------------------------------------------------------------------
 
 

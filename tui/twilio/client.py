@@ -30,6 +30,7 @@ from ..common.http import (
     retry_after,
     retrying,
     transport_failure,
+    transport_for,
 )
 from ..common.masking import mask
 from ..config import DEFAULT_TWILIO_BASE
@@ -113,8 +114,9 @@ class TwilioClient:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"user-agent": "wiro-voice-tui", "accept": "application/json"},
             auth=httpx.BasicAuth(self.key_sid or self.account_sid, self._secret),
-            # The simulator on loopback is plain http: skip loading the CA bundle there.
+            # The simulator on loopback is plain http: no CA bundle and no TLS context there.
             verify=not self.base_url.startswith("http://"),
+            transport=transport_for(self.base_url),
             follow_redirects=False,  # a redirect could carry the credentials to another host
         )
 

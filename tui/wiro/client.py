@@ -36,6 +36,7 @@ from ..common.http import (
     retry_after,
     retrying,
     transport_failure,
+    transport_for,
 )
 from ..common.masking import mask
 from ..common.offloop import off_loop
@@ -113,9 +114,10 @@ class WiroClient:
             base_url=self.base_url + "/",
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"user-agent": "wiro-voice-tui"},
-            # Plain http (the simulator on loopback) uses no TLS, so skip loading the CA bundle:
-            # it costs start-up time and memory. https always verifies.
+            # Plain http (the simulator on loopback) uses no TLS, so skip loading the CA bundle and making a TLS
+            # context: they cost start-up time and memory. https always verifies.
             verify=not self.base_url.startswith("http://"),
+            transport=transport_for(self.base_url),
         )
 
     def __repr__(self) -> str:
