@@ -130,3 +130,17 @@ async def test_rows_appended_in_slices_are_drawn_and_the_rows_drawn_before_are_k
         assert after[:6] == before[:6]
         assert [line.split()[:3] for line in after[6:11]] == [[f"{i:04d}", "row", str(i)] for i in range(4, -1, -1)]
         assert table.virtual_size.height == height + 5  # and the scrollable height counts them
+
+
+async def test_rows_put_in_order_after_the_slices_are_drawn_in_that_order(monkeypatch):
+    monkeypatch.setattr(live_table, "SLICE_SECONDS", 0.0)  # one row per slice, the last one too
+    app = FixedWidthApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(LiveTable)
+        fill(table, 0, 5)  # k4..k0
+        await pilot.pause()
+        keys = fill_in_slices(table, 0, 12)  # k11..k5 come in below, then go above the others
+        await settle(app, pilot)
+        assert table.row_keys() == keys
+        assert [row.key.value for row in table.ordered_rows] == keys
+        assert [line.split()[0] for line in drawn(table)[1:13]] == [f"{i:04d}" for i in range(11, -1, -1)]

@@ -309,12 +309,16 @@ class LiveTable(DataTable):
         cached of it stays good. Textual counts each added row as a change of the whole table, and the screen
         drawn after each slice re-rendered every visible cell (~40 ms for 40 lines of the Logs table, a key
         press waiting behind it). Its caches of cells, rows and lines are keyed by that count, and a line past
-        the last row is never cached, so the count goes back; only the row offsets (which the new rows extend)
-        are worked out again. Every column has a set width (see _update_dimensions), so no cell is narrower."""
+        the last row is never cached, so the count goes back; only the rows' offsets and order (which the new
+        rows extend) are worked out again. No cell, row or line is drawn while a slice runs, so nothing is
+        cached under the counts the slice went through. Every column has a set width (see _update_dimensions),
+        so no cell is narrower."""
         if any(column.auto_width for column in self.columns.values()):
             return
         self._update_count = generation
         self._offset_cache.clear()
+        # keyed by (row count, the count): one made while the rows went in could match a later state by chance
+        self._ordered_row_cache.clear()
 
     def _end_slices(self, slices: _Slices) -> None:
         """The new rows are in (at the bottom): put them in order and the reader back in place."""
