@@ -11,13 +11,15 @@ COLUMNS = ("when", "what")
 
 
 class TableApp(App):
+    COLUMN_WIDTH: int | None = None  # None: as wide as the widest cell (Textual measures every cell)
+
     def compose(self):
         yield LiveTable(id="t", cursor_type="row")
 
     def on_mount(self) -> None:
         table = self.query_one(LiveTable)
         for column in COLUMNS:
-            table.add_column(column, key=column)
+            table.add_column(column, key=column, width=self.COLUMN_WIDTH)
         table.focus()
 
 

@@ -11,7 +11,7 @@ from textual.app import App
 from tui.ui.widgets import live_table
 from tui.ui.widgets.live_table import LiveTable
 
-from .test_live_table import COLUMNS, TableApp, fill, rows
+from .test_live_table import TableApp, fill, rows
 
 
 def fill_in_slices(table: LiveTable, start: int, stop: int) -> list[str]:
@@ -95,17 +95,8 @@ async def test_a_later_change_finishes_the_slices_first_and_a_clear_drops_them(m
         assert table.row_count == 0
 
 
-class FixedWidthApp(App):
-    """Every column of a set width, as on the dashboard's screens."""
-
-    def compose(self):
-        yield LiveTable(id="t", cursor_type="row")
-
-    def on_mount(self) -> None:
-        table = self.query_one(LiveTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column, width=12)
-        table.focus()
+class FixedWidthApp(TableApp):
+    COLUMN_WIDTH = 12  # every column of a set width, as on the dashboard's screens
 
 
 def drawn(table: LiveTable) -> list[str]:

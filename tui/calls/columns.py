@@ -9,6 +9,7 @@ left over.
 
 from __future__ import annotations
 
+from ..common.text import give_way
 from .rows import AGE, CALLER, CHANNEL, COLUMNS, DURATION, END_REASON, MODEL, STARTED, STATUS
 
 #: The widths the table would like (cells, without the table's padding).
@@ -29,22 +30,7 @@ SCROLLBAR = 2
 def table_columns(width: int) -> tuple[tuple[str, int], ...]:
     """(column id, text width) in display order for a table `width` cells wide."""
     widths = dict(PREFERRED)
-    room = width - SCROLLBAR
-
-    def total() -> int:
-        return sum(w + PADDING for w in widths.values())
-
-    for column, least in GIVE_WAY:
-        excess = total() - room
-        if excess <= 0:
-            break
-        if column not in widths:
-            continue
-        if least == 0:
-            del widths[column]
-        else:
-            widths[column] = max(least, widths[column] - excess)
-    spare = room - total()
+    spare = give_way(widths, width - SCROLLBAR, GIVE_WAY, PADDING)
     for column, most in GROW:
         grow = min(spare, most - widths[column])
         if grow > 0:

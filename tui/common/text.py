@@ -1,6 +1,8 @@
-"""Text for people: counts in words, and server text made safe to show in a terminal."""
+"""Text for people: counts in words, server text made safe to show in a terminal, and table columns that fit."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
@@ -19,3 +21,24 @@ def printable(text: str | None) -> str:
     if text.isprintable():  # the common case, without building a new string
         return text
     return "".join(c if c.isprintable() else " " for c in text)
+
+
+def give_way(widths: dict[str, int], room: int, order: Iterable[tuple[str, int]], padding: int) -> int:
+    """Make columns fit `room` cells: in `order`, (column, 0) drops the column and (column, n) narrows it to no less
+    than n, until the widths (each plus `padding`) fit. `widths` is changed in place; returns the room left over
+    (below 0 when even the last step did not make them fit)."""
+
+    def spare() -> int:
+        return room - sum(size + padding for size in widths.values())
+
+    for column, least in order:
+        excess = -spare()
+        if excess <= 0:
+            break
+        if column not in widths:
+            continue
+        if least == 0:
+            del widths[column]
+        else:
+            widths[column] = max(least, widths[column] - excess)
+    return spare()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...common.text import plural
+from ...common.text import give_way, plural
 
 if TYPE_CHECKING:
     from ...doctor.findings import Finding
@@ -36,23 +36,9 @@ def table_columns(width: int) -> tuple[tuple[str, str, int], ...]:
     """(column id, heading, text width) that fit a table `width` cells wide, in display order: the doctor's
     column takes what is left over (at least MIN_REST) once the others fit."""
     widths = {column: size or MIN_REST for column, _title, size in COLUMNS}
-    room = width - SCROLLBAR
-
-    def total() -> int:
-        return sum(size + PADDING for size in widths.values())
-
-    for column, least in GIVE_WAY:
-        excess = total() - room
-        if excess <= 0:
-            break
-        if column not in widths:
-            continue
-        if least == 0:
-            del widths[column]
-        else:
-            widths[column] = max(least, widths[column] - excess)
+    spare = give_way(widths, width - SCROLLBAR, GIVE_WAY, PADDING)
     if "doctor" in widths:
-        widths["doctor"] += max(0, room - total())
+        widths["doctor"] += max(0, spare)
     return tuple((column, title, widths[column]) for column, title, _size in COLUMNS if column in widths)
 
 #: the status's meaning in a few words, for the table (the row's detail line gives the whole sentence)
