@@ -1,6 +1,6 @@
 """Secrets never show: a recognisable Wiro API key, API secret and Twilio auth token are set, then every
-subcommand runs (text and --json, in a subprocess, against the simulator), every screen is exported as SVG
-(with the token typed into the Credentials form and the Webhooks token field), every error path that can be
+subcommand runs (text and --json, each in a process of its own, against the simulator), every screen is exported
+as SVG (with the token typed into the Credentials form and the Webhooks token field), every error path that can be
 provoked is (401, 500, timeouts, garbage, dropped connections, bad config, broken credential files), and all of
 that output plus every file written (config, drafts, webhook reports, renders) is searched. Nothing may show
 any 8 characters of a secret: the documented mask (`tui.common.masking.mask`) shows the last 4 at most.
@@ -29,9 +29,12 @@ from tui.sim import auth
 from tui.ui.app import WiroVoiceApp
 from tui.ui.navigation import DESTINATIONS
 
+from ..forked_cli import run_forked
 from ..ui.helpers import notifications
 from ..unit.credential_audio import write_wav
 from .soak import SoakApp
+
+pytestmark = pytest.mark.long
 
 KEY = "wvkey-SECRETKEY-7f3a9c1e5b2d4860"
 SECRET = "wvsec-SECRETSEC-91b7e2d4c6a8f035"
@@ -74,7 +77,7 @@ def world(sim, monkeypatch, tmp_path):
     return sim, home
 
 
-# -- every subcommand, in a subprocess ------------------------------------------------------------------------
+# -- every subcommand, in a process of its own ---------------------------------------------------------------
 
 
 def subcommands() -> list[str]:
@@ -83,9 +86,14 @@ def subcommands() -> list[str]:
     return sorted(action.choices)
 
 
-def run(argv: list[str], env: dict[str, str], *, cwd: Path, timeout: float = 90) -> str:
-    done = subprocess.run([sys.executable, "-m", "tui", *argv], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, check=False)  # exit codes 1 and 2 are part of what is tested
+def run(argv: list[str], env: dict[str, str], *, cwd: Path, timeout: float = 90, fresh: bool = False) -> str:
+    """`wiro-voice ARGV` in a process of its own: forked from a server that has the command line imported
+    (tests/forked_cli.py), or with `fresh` a new interpreter, as a person starts it."""
+    if fresh:
+        done = subprocess.run([sys.executable, "-m", "tui", *argv], env=env, cwd=cwd, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    else:
+        done = run_forked(argv, env, cwd=cwd, timeout=timeout)  # exit codes 1 and 2 are part of what is tested
     assert "Traceback" not in done.stderr, f"{argv}: {done.stderr[-2000:]}"
     return f"$ wiro-voice {' '.join(argv)} (exit {done.returncode})\n{done.stdout}\n{done.stderr}"
 
@@ -186,8 +194,8 @@ def test_no_subcommand_shows_a_secret(world, monkeypatch):
                                  "metrics on", cwd=home))
     if "serve" in names:
         transcripts.append(run_until(["serve", "--port", "0"], env, "http", cwd=home))
-    for argv in (["--version"], ["--help"]):
-        transcripts.append(run(argv, env, cwd=home))
+    for argv in (["--version"], ["--help"], argv_for("status", sim, home, cred)[1], argv_for("check", sim, home, cred)[0]):
+        transcripts.append(run(argv, env, cwd=home, fresh=True))  # a new interpreter: what a person runs
 
     # the error paths: the server failing in every way the simulator can, then refusing the key or the token
     network = [argv for name in ("agents", "status", "calls", "session", "start", "save", "logs", "doctor", "webhooks")
