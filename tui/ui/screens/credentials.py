@@ -212,8 +212,10 @@ class CredentialsScreen(ReportsWorkerFailures, Screen):
             by_user = event.by_user and event.name in changed_fields(edits.current, draft)
             if by_user:
                 model.answer_refusals(edits.guid, {event.name})  # Wiro's refusal was of the value it was sent
-            model.edit(edits.guid, draft, touched={event.name} if by_user else ())
+            changed = model.edit(edits.guid, draft, touched={event.name} if by_user else ())
             self._shown_version = edits.version
+            if not (changed or event.by_user):  # a field being filled in with what the form was checked with
+                return
         self._validate(draft)
 
     def _validate(self, draft: CredentialDraft | None = None) -> tuple[Problem, ...]:

@@ -22,6 +22,7 @@ from ...credential.draft import CredentialDraft
 from ...problems import Problem
 from ..screens import credentials_text as text
 from .list_editor import ListEditor, problem_line
+from .text_line import TextLine
 
 SCALAR_INPUTS = ("accountsid", "authtoken", "maxcallseconds", "holdvoice", "holdaudio", "holdmusic")
 LIST_FIELDS = ("phonenumbers", "whitelistedcallers")
@@ -64,25 +65,25 @@ class CredentialForm(Vertical):
                 yield Button("Show token", id="toggle-token", compact=True)
                 yield Static("", id="verify-result")
         with Vertical(id="cred-numbers", classes="panel"):
-            yield Static("", id="msg-phonenumbers", classes="field-message")
+            yield TextLine("", id="msg-phonenumbers", classes="field-message")
             yield ListEditor(placeholder="+14155551234 — paste many: comma, space or newline separated",
                              split=text.split_values, id="list-phonenumbers")
         with Vertical(id="cred-calls", classes="panel"):
             yield from self._input_row("maxcallseconds", "Max call (s)", "600 — each call is cut off after this many seconds")
             yield Label("Whitelist", classes="field-label")
-            yield Static("", id="msg-whitelistedcallers", classes="field-message")
+            yield TextLine("", id="msg-whitelistedcallers", classes="field-message")
             yield ListEditor(placeholder="empty = everyone may call; add caller IDs to allow only them",
                              split=text.split_values, id="list-whitelistedcallers")
         with Vertical(id="cred-hold", classes="panel"):
             with Horizontal(classes="field-row"):
                 yield Label("Strategy", classes="field-label")
                 yield Select(text.STRATEGY_OPTIONS, value="none", allow_blank=False, id="in-holdstrategy", compact=True)
-            yield Static("", id="msg-holdstrategy", classes="field-message")
+            yield TextLine("", id="msg-holdstrategy", classes="field-message")
             with Vertical(id="row-holdtext", classes="hold-field"):
                 yield Label("Hold text", classes="field-label")
                 yield TextArea("", id="in-holdtext", soft_wrap=True, show_line_numbers=False, compact=True)
-                yield Static("", id="count-holdtext", classes="field-note")
-                yield Static("", id="msg-holdtext", classes="field-message")
+                yield TextLine("", id="count-holdtext", classes="field-note")
+                yield TextLine("", id="msg-holdtext", classes="field-message")
             with Vertical(id="row-holdvoice", classes="hold-field"):
                 yield from self._input_row("holdvoice", "Voice", "empty = the Twilio account's default; F3 lists the voices")
             with Vertical(id="row-holdaudio", classes="hold-field"):
@@ -94,8 +95,8 @@ class CredentialForm(Vertical):
         with Horizontal(classes="field-row"):
             yield Label(label, classes="field-label")
             yield Input(placeholder=placeholder, id=f"in-{name}", password=password)
-        yield Static("", id=f"note-{name}", classes="field-note")
-        yield Static("", id=f"msg-{name}", classes="field-message")
+        yield TextLine("", id=f"note-{name}", classes="field-note")
+        yield TextLine("", id=f"msg-{name}", classes="field-message")
 
     def on_mount(self) -> None:
         titles = {"cred-account": "Twilio account", "cred-numbers": "Phone numbers",
@@ -223,11 +224,11 @@ class CredentialForm(Vertical):
         return name in REQUIRED and name not in findings.touched and not text.has_value(draft, name)
 
     def _show(self, name: str, problems: list[Problem], findings: Findings) -> None:
-        box = self.query_one(f"#msg-{name}", Static)
+        box = self.query_one(f"#msg-{name}", TextLine)
         refused = [m for f, messages in findings.refused.items() if text.base_field(f) == name for m in messages]
         lines = [problem_line(p) for p in problems] + [f"✖ Wiro refused it: {escape(m)}" for m in refused]
-        box.update("\n".join(lines))
-        box.display = bool(lines)
+        box.show("\n".join(lines))
+        box.set_shown(bool(lines))
         errors = any(p.blocks for p in problems) or bool(refused)
         box.set_class(errors, "error")
         box.set_class(bool(problems) and not errors, "warning")
@@ -235,7 +236,7 @@ class CredentialForm(Vertical):
             self._input(name).set_class(errors, "invalid-field")
 
     def _show_notes(self, draft: CredentialDraft) -> None:
-        self.query_one("#count-holdtext", Static).update(text.holdtext_note(draft.holdtext))
+        self.query_one("#count-holdtext", TextLine).show(text.holdtext_note(draft.holdtext))
         notes = {
             "authtoken": text.token_note(draft),
             "holdvoice": text.voice_note(draft.holdvoice),
@@ -245,9 +246,9 @@ class CredentialForm(Vertical):
             "maxcallseconds": "",
         }
         for name, note in notes.items():
-            box = self.query_one(f"#note-{name}", Static)
-            box.update(note)
-            box.display = bool(note)
+            box = self.query_one(f"#note-{name}", TextLine)
+            box.show(note)
+            box.set_shown(bool(note))
 
     def _show_strategy_fields(self, draft: CredentialDraft) -> None:
         used = text.fields_used(draft.holdstrategy or "none")
