@@ -49,6 +49,8 @@ from tui.wiro.models import (
     WebhookItem,
 )
 
+pytestmark = pytest.mark.long
+
 FAST = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 NOW_MS = 1_777_000_000_000
 

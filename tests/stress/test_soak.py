@@ -33,6 +33,8 @@ from .soak import (
     settle,
 )
 
+pytestmark = pytest.mark.long
+
 POLLS = int(os.environ.get("WIRO_VOICE_SOAK_POLLS", "60"))
 SIZE = (120, 40)
 

@@ -13,10 +13,14 @@ import io
 import os
 from collections import Counter
 
+import pytest
+
 from tui.watch.settings import AlertSettings
 from tui.watch.state import WatchState
 
 from tests.unit.watch_helpers import make_client, make_watcher, scrape, series, world_view
+
+pytestmark = pytest.mark.long
 
 POLLS = int(os.environ.get("WIRO_VOICE_WATCH_SOAK_POLLS", "500"))
 FAULTS = "500:0.07,429:0.05,garbage:0.04,drop:0.03,timeout:0.01"  # 20 % of requests

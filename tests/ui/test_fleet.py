@@ -4,6 +4,7 @@ never shadowed; the start screen when no agent is chosen."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input
 
 from tests.unit.watch_helpers import world_view
@@ -100,6 +101,7 @@ async def test_refresh_polls_again_and_a_stopped_agent_alerts_then_resolves(sim,
         assert any(n.startswith("Resolved: Front Desk") for n in notifications(app))
 
 
+@pytest.mark.long
 async def test_the_f_key_is_never_shadowed(sim, sim_settings):
     for destination in DESTINATIONS:
         cls = destination.make_screen().__class__

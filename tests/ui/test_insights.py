@@ -8,6 +8,7 @@ import io
 import json
 import sqlite3
 
+import pytest
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
 
@@ -117,6 +118,7 @@ async def test_at_80x24_the_charts_stack_and_the_body_scrolls(sim, sim_settings)
         assert not screen.query_one("#insights-charts").has_class("-stacked")
 
 
+@pytest.mark.long
 async def test_i_opens_insights_from_every_screen_and_nothing_binds_it(sim, sim_settings):
     from importlib import import_module
 

@@ -72,6 +72,7 @@ def test_the_app_binds_each_screen_s_key_and_only_global_keys():
     assert set(SCREEN_KEYS.values()) <= screen_keys  # the helpers' written-out keys are still the keys
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_the_key_bar_keeps_q_help_and_the_global_keys_on_every_screen(sim, sim_settings, size):
     app = demo_app(sim, sim_settings)

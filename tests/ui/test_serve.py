@@ -181,6 +181,7 @@ def stop_group(process: subprocess.Popen) -> None:
             process.wait(5)
 
 
+@pytest.mark.long
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium; .ci/run does it)")
 def test_the_served_dashboard_draws_the_overview_in_a_browser(tmp_path):
     pytest.importorskip("textual_serve", reason="the `serve` extra (textual-serve) is not installed")

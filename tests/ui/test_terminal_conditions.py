@@ -11,6 +11,8 @@ from tui.ui.terminal import ascii_text, locale_is_utf8, to_ascii
 
 from .pty_session import PtySession, dashboard_env, demo_command
 
+pytestmark = pytest.mark.long
+
 SGR = re.compile(rb"\x1b\[([0-9;:]*)m")
 
 

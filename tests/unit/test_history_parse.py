@@ -152,6 +152,7 @@ field_names = ["sid", "to", "from", "status", "start_time", "end_time", "duratio
 rows = st.dictionaries(st.sampled_from(field_names), junk, max_size=12) | junk
 
 
+@pytest.mark.long
 @settings(max_examples=300, deadline=None)
 @given(rows)
 def test_parsers_never_raise_on_junk(raw):

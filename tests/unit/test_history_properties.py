@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,6 +61,7 @@ def histories(draw):
     return calls, sessions, credits, routing, order, batches
 
 
+@pytest.mark.long
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(), st.sampled_from(["3d", "today", "2d"]), st.sampled_from([None, "agent-a"]),
        st.sampled_from([None, NUMBERS[:1]]))

@@ -116,6 +116,7 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+@pytest.mark.long
 async def test_a_real_prometheus_scrapes_the_watcher(prometheus_binary, tmp_path):
     with Simulator(seed=7, speed=0, start_epoch=START_EPOCH) as sim:
         watch, port = start_watch(sim, tmp_path)

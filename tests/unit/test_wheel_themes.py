@@ -11,6 +11,8 @@ import tomllib
 import venv
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,6 +22,7 @@ def run(*command: str | Path, cwd: Path | None = None) -> str:
     return done.stdout
 
 
+@pytest.mark.long
 def test_the_wheel_ships_the_themes_and_the_installed_app_loads_them(tmp_path):
     wheels = tmp_path / "wheels"
     # With hatchling at hand, build offline; otherwise pip fetches it into an isolated build env.
