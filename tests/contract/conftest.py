@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 
 from .payloads import GUID
 from .server import ScriptedServer

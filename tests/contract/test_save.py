@@ -117,7 +117,7 @@ def test_a_file_without_a_token_for_a_fresh_agent_is_refused_before_sending(serv
 
 
 def test_help_says_the_token_is_kept(env, capsys):
-    from tui.__main__ import main
+    from tui.cli import main
 
     with pytest.raises(SystemExit):
         main(["save", "--help"])

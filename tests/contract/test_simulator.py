@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from tui.__main__ import main
+from tui.cli import main
 from tui.credential import probes
 from tui.sim import DEMO_API_KEY, Simulator
 
