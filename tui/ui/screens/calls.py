@@ -35,6 +35,7 @@ from ...wiro.health import failure_phrase
 from ..colours import theme_colour
 from ..commands import commands_from_bindings
 from ..failures import ReportsWorkerFailures
+from ..fresh_styles import FirstShowingKeepsStyles
 from ..polling import PollAnswer, Poller
 from ..readiness import readiness
 from ..state import Change, subscribe_changes
@@ -63,7 +64,7 @@ class ReasonsLoaded(Message):
         self.reasons = reasons
 
 
-class CallsScreen(ReportsWorkerFailures, Screen):
+class CallsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     CSS_PATH = sheet("calls")
     # Ordered by use (the key bar shows the first ones that fit); the palette's "calls: …" entries are made from
     # these (description = the verb, tooltip = what it does), so each key is written down once.

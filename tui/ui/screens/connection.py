@@ -20,6 +20,7 @@ from ...problems import Problem
 from ...wiro import AuthError, WiroError
 from ...wiro.client import RetryPolicy, WiroClient
 from ..failures import ReportsWorkerFailures
+from ..fresh_styles import FirstShowingKeepsStyles
 from ..readiness import readiness
 from ..state import Change, subscribe_changes
 from ..widgets.header import AppHeader
@@ -52,7 +53,7 @@ class TestFinished(Message):
         self.level = level
 
 
-class ConnectionScreen(ReportsWorkerFailures, Screen):
+class ConnectionScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     BINDINGS = [
         Binding("ctrl+t", "test", "Test connection", id="connection.test"),
         Binding("ctrl+s", "save", "Save", id="connection.save"),

@@ -29,6 +29,7 @@ from ...problems import Problem
 from ...twilio.access import NoAccess, twilio_access
 from ..credential_edits import edits_of
 from ..failures import ReportsWorkerFailures
+from ..fresh_styles import FirstShowingKeepsStyles
 from ..readiness import readiness
 from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
@@ -52,7 +53,7 @@ class FormState:
     loaded: bool = False
 
 
-class CredentialsScreen(ReportsWorkerFailures, Screen):
+class CredentialsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     CSS_PATH = sheet("credentials")
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="credentials.save", priority=True),

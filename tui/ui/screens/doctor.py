@@ -27,6 +27,7 @@ from ...doctor.findings import SEVERITIES, ordered
 from ...doctor.gather import gather
 from ...twilio.access import twilio_access
 from ..failures import ReportsWorkerFailures
+from ..fresh_styles import FirstShowingKeepsStyles
 from ..readiness import readiness
 from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
@@ -54,7 +55,7 @@ class DoctorDone(Message):
         self.generation, self.evidence, self.findings = generation, evidence, findings
 
 
-class DoctorScreen(ReportsWorkerFailures, Screen):
+class DoctorScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     CSS_PATH = sheet("doctor")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run again", id="doctor.run"),

@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from ..fresh_styles import FirstShowingKeepsStyles
 from ..colours import theme_colour
 from ..fleet_watch import FleetState
 from ..state import Change
@@ -31,7 +32,7 @@ from ..widgets.live_table import KeyedText, LiveTable
 from .fleet_text import alert_line, alerts_heading, detail_text, row_cells, table_columns
 
 
-class FleetScreen(Screen):
+class FleetScreen(FirstShowingKeepsStyles, Screen):
     CSS_PATH = sheet("fleet")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "use_agent", "Make current", id="fleet.use", show=True),

@@ -33,6 +33,7 @@ from ...hold.render import render
 from ...wiro import WiroError
 from ..credential_edits import edits_of
 from ..failures import ReportsWorkerFailures
+from ..fresh_styles import FirstShowingKeepsStyles
 from ..readiness import readiness
 from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
@@ -88,7 +89,7 @@ class Premixed(Message):
         self.path, self.summary, self.error = path, summary, error
 
 
-class HoldScreen(ReportsWorkerFailures, Screen):
+class HoldScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     CSS_PATH = sheet("hold")
     BINDINGS = [
         Binding("space", "play_pause", "Play/pause", id="hold.play"),

@@ -26,6 +26,7 @@ from textual_plotext import PlotextPlot
 
 from ...history.text import headline, summary_lines
 from ..failures import ReportsWorkerFailures
+from ..fresh_styles import FirstShowingKeepsStyles
 from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
@@ -74,7 +75,7 @@ class MissedCall(ModalScreen[None]):
         self.query_one("#missed-call-panel").border_title = "A missed call"
 
 
-class InsightsScreen(ReportsWorkerFailures, Screen):
+class InsightsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     CSS_PATH = sheet("insights")
     AUTO_FOCUS = None  # the missed calls take the focus once filled, without scrolling the figures away
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -30,6 +30,7 @@ from ...activity.merge import KEEP, merge_events
 from ...common.offloop import off_loop
 from ...wiro import WiroError
 from ..failures import ReportsWorkerFailures
+from ..fresh_styles import FirstShowingKeepsStyles
 from ..polling import PollAnswer, Poller
 from ..readiness import readiness
 from ..state import Change, subscribe_changes
@@ -56,7 +57,7 @@ class LogsSnapshot:
     total_lines: int | None = None
 
 
-class LogsScreen(ReportsWorkerFailures, Screen):
+class LogsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     CSS_PATH = sheet("logs")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_event", "Open", id="logs.open", show=True),

@@ -13,6 +13,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button
 
+from ..fresh_styles import FirstShowingKeepsStyles
 from ...wiro.errors import (
     AccessDenied,
     AgentGone,
@@ -40,7 +41,7 @@ FAST_POLL_SECONDS = 1.5  # while the agent is between states, so Queued → Star
 TRANSITIONAL = {1, 2, 3}
 
 
-class OverviewScreen(ReportsWorkerFailures, Screen):
+class OverviewScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     """Polls Detail and the call history while shown; stops while another screen is in front."""
 
     BINDINGS = [

@@ -30,6 +30,7 @@ from ...webhooks.store import load_report, report_path, reports_dir, save_report
 from ...wiro import WiroError
 from ..colours import theme_colour
 from ..failures import ReportsWorkerFailures
+from ..fresh_styles import FirstShowingKeepsStyles
 from ..readiness import readiness
 from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
@@ -73,7 +74,7 @@ class SavedAgain(Message):
         self.generation, self.report, self.error = generation, report, error
 
 
-class WebhooksScreen(ReportsWorkerFailures, Screen):
+class WebhooksScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     CSS_PATH = sheet("webhooks")
     BINDINGS = [
         Binding("ctrl+t", "verify", "Verify on Twilio", id="webhooks.verify"),
