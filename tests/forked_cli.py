@@ -9,8 +9,8 @@ with the arguments, turns SystemExit into the exit status and prints an uncaught
 
 What differs from a fresh interpreter: the interpreter's own start-up (it read the environment of the test worker,
 not the run's: PYTHON* variables and the locale; stdout and stderr are made here as a UTF-8 locale makes them) and
-stdin, which is /dev/null. Nothing in `tui` reads the environment when it is imported (tests/unit/
-test_import_hygiene.py lists what the plain start imports), so a run sees its own environment from the start.
+stdin, which is /dev/null. Nothing in `tui` reads the environment when it is imported (every read of os.environ
+there is inside a function), so a run sees its own environment from the start.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ class FirstShowingKeepsStyles:
     """Mixin for screens: a ScreenResume posted before they are mounted does not refresh their styles."""
 
     def post_message(self, message: Message) -> bool:
-        if isinstance(message, events.ScreenResume) and message.refresh_styles and not self.is_mounted:  # type: ignore[attr-defined]
+        mounted = self.is_mounted  # type: ignore[attr-defined]
+        if isinstance(message, events.ScreenResume) and message.refresh_styles and not mounted:
             message = events.ScreenResume(refresh_styles=False)
         return super().post_message(message)  # type: ignore[misc]
