@@ -25,6 +25,7 @@ from .history_feed import KeepsHistory
 from .navigation import DESTINATIONS, START_MODE, Trail, destination
 from .state import AppSignals, Change
 from .terminal import KEY_WORDS, AsciiOnly, ascii_notice
+from .textual_fixes import FIXED as _TEXTUAL_FIXED  # noqa: F401 (applied on import)
 from .theme_vars import APP_COLOUR_DEFAULTS
 from .themes import (
     ThemeCatalog,
