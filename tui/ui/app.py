@@ -22,6 +22,7 @@ from ..wiro.errors import WiroError
 from ..wiro.health import Health, HealthTracker
 from .failures import ReportsWorkerFailures
 from .history_feed import KeepsHistory
+from .key_display import key_display
 from .navigation import DESTINATIONS, START_MODE, Trail, destination
 from .state import AppSignals, Change
 from .terminal import KEY_WORDS, AsciiOnly, ascii_notice
@@ -162,7 +163,7 @@ class WiroVoiceApp(ReportsWorkerFailures, KeepsHistory, App[None]):
         return [*(f for f in filters if not isinstance(f, Monochrome)), *self._line_filters]
 
     def get_key_display(self, binding: Binding) -> str:
-        display = super().get_key_display(binding)
+        display = key_display(binding)
         if self.ascii_only and not display.isascii():
             modifiers, key = binding.parse_key()
             return "+".join([*modifiers, KEY_WORDS.get(key, key)])
