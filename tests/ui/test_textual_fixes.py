@@ -15,6 +15,8 @@ from textual.widgets import Label
 
 from tui.ui import textual_fixes
 
+from .helpers import demo_app, settle
+
 
 class Cards(App):
     CSS = "Label { background: $panel; }"
@@ -45,3 +47,24 @@ def test_the_cached_colours_are_textuals_own():
         inner, outer = StylesCache.get_inner_outer(base, background)
         assert inner.background == base + background and outer.background == base
         assert StylesCache.get_inner_outer(base, background) is StylesCache.get_inner_outer(base, background)
+
+
+async def test_help_opened_and_closed_leaves_no_styles_caches_behind(sim, sim_settings):
+    """The dashboard's own churn: each showing of Help builds its widgets anew. Before the fix every one of their
+    caches stayed (measured: 60 showings of Help and 60 notifications grew the heap by 22.9 MiB, 1.3 MiB with it)."""
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+
+        async def caches_after(showings: int) -> int:
+            for _ in range(showings):
+                await pilot.press("question_mark")
+                await pilot.pause()
+                assert app.screen.id == "help"
+                await pilot.press("escape")
+                await pilot.pause()
+            gc.collect()
+            return sum(isinstance(o, StylesCache) for o in gc.get_objects())
+
+        settled = await caches_after(1)
+        assert await caches_after(5) <= settled
