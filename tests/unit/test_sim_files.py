@@ -65,6 +65,16 @@ def test_hold_music_is_a_small_mono_8k_wav(sim):
         assert 3.5 <= w.getnframes() / 8000 <= 5.0
 
 
+def test_the_hold_music_is_made_at_its_first_read_and_then_kept():
+    """Synthesising the loop takes ~0.1 s of CPU: not at the demo's start, but when the file is first read."""
+    with Simulator(seed=7, clock=FakeClock(), start_epoch=1_777_000_000.0) as fresh:
+        music = next(f for f in fresh.world.files.files.values() if fresh.hold_music_url.startswith(f.url))
+        assert callable(music.source)  # not made yet
+        served = http.get(fresh.hold_music_url).content
+        assert served == music.source == music.data and served.startswith(b"RIFF")
+        assert http.get(fresh.hold_music_url).content == served
+
+
 # -- CredentialFileUpload -------------------------------------------------------------------------------
 
 from tests.conftest import START_EPOCH  # noqa: E402

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import collapse_rfc2231_value
@@ -29,10 +30,16 @@ class StoredFile:
     id: str
     name: str
     content_type: str
-    data: bytes
+    source: bytes | Callable[[], bytes]  # the bytes, or what makes them at the first read (the demo's music)
     created: float
     folder_id: str | None
     url: str
+
+    @property
+    def data(self) -> bytes:
+        if callable(self.source):
+            self.source = self.source()
+        return self.source
 
     def listing(self) -> dict:
         """The File/Upload ``list`` item (files.md's fields: sizes and times as strings)."""
@@ -68,9 +75,9 @@ class FileStore:
         self.files: dict[str, StoredFile] = {}
         self._reads = itertools.count(1)
 
-    def add(self, name: str, data: bytes, now: float, *, declared_type: str | None = None,
+    def add(self, name: str, data: bytes | Callable[[], bytes], now: float, *, declared_type: str | None = None,
             folder_id: str | None = None) -> StoredFile:
-        """Store bytes under a new seeded id and return the record."""
+        """Store bytes (or what makes them when first read) under a new seeded id and return the record."""
         fid = self._mint.uuid()
         safe = name.replace("/", "_").replace("\\", "_") or "upload.bin"
         url = f"{self.base_url}/files/{fid}/{quote(safe)}"
