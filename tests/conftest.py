@@ -41,6 +41,7 @@ FUNCTIONAL_GC_THRESHOLD = (10_000, 10, 10)
 #: (the CSS, where it came from, its scope and priority, and the theme's variables); a CSS error is never kept,
 #: so it is raised again the next time.
 _PARSED_CSS: dict[tuple, list] = {}
+_VARIABLE_SETS: dict[tuple, int] = {}  # each distinct set of CSS variables, numbered
 
 PERF_DIR = Path(__file__).parent / "perf"
 SERIAL_ONLY = ("benchmarks measure ratios and must not share the cores with other tests: "
@@ -163,8 +164,18 @@ def _share_parsed_css() -> None:
 
     parse = Stylesheet._parse_rules
 
+    def variables_key(self) -> int:
+        """The stylesheet's variables as a number, found once per variables dict (Textual replaces the dict when
+        the theme changes; sorting and hashing ~150 of them on every parse cost ~1 % of the suite)."""
+        variables = self._variables
+        made = self.__dict__.get("_shared_variables_key")
+        if made is None or made[0] is not variables or made[1] != len(variables):
+            number = _VARIABLE_SETS.setdefault(tuple(sorted(variables.items())), len(_VARIABLE_SETS))
+            made = self.__dict__["_shared_variables_key"] = (variables, len(variables), number)
+        return made[2]
+
     def shared(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):
-        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(sorted(self._variables.items())))
+        key = (css, read_from, is_default_rules, tie_breaker, scope, variables_key(self))
         rules = _PARSED_CSS.get(key)
         if rules is None:
             rules = _PARSED_CSS[key] = parse(self, css, read_from, is_default_rules, tie_breaker, scope)

@@ -22,8 +22,10 @@ from tui.wiro.client import WiroClient
 def wav_bytes(seconds: float, *, channels: int = 1, rate: int = 8000) -> bytes:
     """A 440 Hz tone as 16-bit PCM WAV, made in memory (8 kHz keeps long files small)."""
     frames = int(seconds * rate)
-    period = [struct.pack("<h", int(6000 * math.sin(2 * math.pi * 440 * i / rate))) * channels for i in range(rate)]
-    body = b"".join(period[i % rate] for i in range(frames))
+    second = b"".join(struct.pack("<h", int(6000 * math.sin(2 * math.pi * 440 * i / rate))) * channels
+                      for i in range(rate))
+    whole, part = divmod(frames, rate)
+    body = second * whole + second[: part * 2 * channels]
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(channels)

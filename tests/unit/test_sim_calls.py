@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import httpx
 import pytest
 
 from tui.sim import Simulator
@@ -13,7 +12,7 @@ from tui.sim.testing import FakeClock
 
 from tests.conftest import START_EPOCH as EPOCH
 
-from .sim_http import older, post  # noqa: F401 - fixture
+from .sim_http import http, older, post  # noqa: F401 - fixture
 
 ROW_KEYS = {"messageguid", "agenttoken", "channel", "callsid", "callerInfo", "callerProfile", "status",
             "endReason", "durationSeconds", "modelSlug", "startedAt", "endedAt"}
@@ -216,7 +215,7 @@ def snapshot(sim, clock):
         out.append([detail(sim, messageguid=r["messageguid"]) for r in rows[:5]])
         out.append(logs(sim, lines=300))
         out.append(post(sim, "/UserAgent/TransactionList", {"useragentguid": sim.demo_agent_guid, "limit": 500}))
-        out.append(httpx.get(f"{sim.twilio_base}/2010-04-01/Accounts/{sim.twilio_account_sid}/Calls.json",
+        out.append(http.get(f"{sim.twilio_base}/2010-04-01/Accounts/{sim.twilio_account_sid}/Calls.json",
                              params={"PageSize": 1000}, auth=(sim.twilio_account_sid, sim.twilio_auth_token)).json())
     out.append(post(sim, "/UserAgent/MyAgents", {}))
     return json.dumps(out, sort_keys=True)

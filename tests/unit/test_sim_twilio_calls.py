@@ -7,12 +7,11 @@ import threading
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
-import httpx
 import pytest
 
 from tests.conftest import START_EPOCH as EPOCH
 
-from .sim_http import post, scalar, upsert
+from .sim_http import http, post, scalar, upsert
 
 RFC2822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
                      r"\d\d:\d\d:\d\d \+0000$")
@@ -26,7 +25,7 @@ def calls_path(sid, rest=".json"):
 
 def tw(sim, path, params=None, auth=None):
     auth = auth or (sim.twilio_account_sid, sim.twilio_auth_token)
-    return httpx.get(sim.twilio_base + path, params=params, auth=auth, timeout=5)
+    return http.get(sim.twilio_base + path, params=params, auth=auth)
 
 
 def all_calls(sim, params=None, sid=None, auth=None):
@@ -200,7 +199,7 @@ def test_fetch_one_call_and_errors(sim):
     assert r.status_code == 200 and r.json() == first
     r = tw(sim, calls_path(sim.twilio_account_sid, "/CA" + "0" * 32 + ".json"))
     assert r.status_code == 404 and r.json()["code"] == 20404
-    r = httpx.get(sim.twilio_base + calls_path(sim.twilio_account_sid), auth=(sim.twilio_account_sid, "0" * 32))
+    r = http.get(sim.twilio_base + calls_path(sim.twilio_account_sid), auth=(sim.twilio_account_sid, "0" * 32))
     assert r.status_code == 401 and r.json()["code"] == 20003
     with sim.world.lock:
         other = sim.world.twilio.holder_of(SECOND)[0]
