@@ -1,5 +1,6 @@
-"""The fix for the pinned Textual's styles-cache leak (tui/ui/textual_fixes.py): a widget that is gone leaves
-nothing behind in Textual's colour cache, and the cached colours are the ones Textual computes."""
+"""The two changes to the pinned Textual (tui/ui/textual_fixes.py): a widget that is gone leaves nothing behind in
+Textual's colour cache, and the cached colours are the ones Textual computes; a strip makes each cache when first
+used, and answers as before (the snapshot tests check whole screens drawn with it)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import asyncio
 import gc
 import weakref
 
+import pytest
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult
 from textual.color import Color
 from textual.containers import Vertical
+from textual.strip import Strip
 from textual.widgets import Label
 
 from tui.ui import textual_fixes
@@ -68,3 +73,30 @@ async def test_help_opened_and_closed_leaves_no_styles_caches_behind(sim, sim_se
 
         settled = await caches_after(1)
         assert await caches_after(5) <= settled
+
+
+def unmade(strip: Strip, name: str) -> bool:
+    """Whether the slot `name` was never set (read through the slot itself, so nothing is made by looking)."""
+    try:
+        type(strip).__dict__[name].__get__(strip, type(strip))
+    except AttributeError:
+        return True
+    return False
+
+
+def test_a_strips_caches_are_made_when_first_used():
+    assert textual_fixes.STRIP_CACHES_LAZY, "this Textual's Strip changed: see tui/ui/textual_fixes.py"
+    caches = ["_crop_cache", "_divide_cache", "_style_cache", "_filter_cache", "_line_length_cache",
+              "_crop_extend_cache", "_offsets_cache"]
+    strip = Strip([Segment("hello "), Segment("wörld", RichStyle(bold=True))])
+    assert all(unmade(strip, name) for name in caches)
+    assert strip.text == "hello wörld" and strip.cell_length == 11 and strip._render_cache is None
+    assert strip.crop(0, 5).text == "hello" and strip.crop(0, 5) is strip.crop(0, 5)  # the second from the cache
+    assert not unmade(strip, "_crop_cache") and unmade(strip, "_divide_cache")
+    assert [part.text for part in strip.divide([3, 8, 11])] == ["hel", "lo wö", "rld"]
+    assert strip.extend_cell_length(14).cell_length == 14 and strip.crop_extend(6, 14, None).text == "wörld   "
+    styled = strip.apply_style(RichStyle(italic=True))
+    assert styled is strip.apply_style(RichStyle(italic=True)) and all(s.style.italic for s in styled)
+    assert all(not unmade(strip, name) for name in ["_divide_cache", "_crop_extend_cache", "_style_cache"])
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        strip.nothing  # noqa: B018 (a name that is no cache is still an AttributeError)
