@@ -13,16 +13,15 @@ from pathlib import Path
 def write_wav(path: Path, seconds: float, *, channels: int = 1, rate: int = 8000) -> Path:
     """A 440 Hz tone, 16-bit PCM. 8 kHz keeps long files small."""
     frames = int(seconds * rate)
-    one = [int(8000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(min(frames, rate))]
-    samples = bytearray()
-    for i in range(frames):
-        value = struct.pack("<h", one[i % len(one)])
-        samples += value * channels
+    second = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate))) * channels
+                      for i in range(min(frames, rate)))
+    whole, part = divmod(frames, rate)
+    samples = second * whole + second[: part * 2 * channels]
     with wave.open(str(path), "wb") as w:
         w.setnchannels(channels)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes(bytes(samples))
+        w.writeframes(samples)
     return path
 
 

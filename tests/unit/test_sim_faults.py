@@ -115,6 +115,6 @@ def test_set_faults_none_restores_normal_answers(sim):
 
 def test_partial_probability_mixes_faults_and_answers(sim):
     sim.set_faults("500:0.5")
-    with httpx.Client(timeout=5) as c:
+    with httpx.Client(timeout=5, verify=False) as c:
         codes = {agents(sim, c).status_code for _ in range(40)}
     assert codes == {200, 500}

@@ -12,7 +12,7 @@ import pytest
 from tui.sim import DEMO_API_KEY, Simulator
 from tui.sim.testing import FakeClock
 
-http = httpx.Client(timeout=5)
+http = httpx.Client(timeout=5, verify=False)  # plain http to the simulator: no CA bundle to read
 
 
 @pytest.fixture(scope="module")
