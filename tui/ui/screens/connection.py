@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
@@ -25,6 +25,7 @@ from ..readiness import readiness
 from ..state import Change, subscribe_changes
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
+from ..widgets.scroll_body import ScrollBody
 
 FIELDS: dict[str, tuple[str, Callable[[str], list[Problem]], str]] = {
     "api_key": ("Wiro API key", check_api_key, "Required. From the Wiro panel → Projects → your project."),
@@ -75,7 +76,7 @@ class ConnectionScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
             "agent": (settings.agent or "") if not self.app.demo else "",
         }
         yield AppHeader()
-        with VerticalScroll(id="connection-body"):
+        with ScrollBody(id="connection-body"):
             with Vertical(id="connection-form", classes="panel"):
                 yield Static(self._intro(), id="connection-intro")
                 for name, (label, _rule, help_text) in FIELDS.items():

@@ -37,6 +37,7 @@ from ..widgets.credential_form import REQUIRED, CredentialForm, Findings
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.list_editor import ListEditor
+from ..widgets.scroll_body import ScrollBody
 from . import credentials_jobs as jobs
 from . import credentials_text as text
 from .confirm import Confirm
@@ -82,7 +83,7 @@ class CredentialsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        with VerticalScroll(id="cred-body"):
+        with ScrollBody(id="cred-body"):
             yield Static("Loading the credential…", id="cred-state")
             with Horizontal(id="cred-draft"):
                 yield Static("", id="cred-draft-text")

@@ -33,6 +33,7 @@ from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
+from ..widgets.scroll_body import ScrollBody
 from . import doctor_text as text
 
 
@@ -76,7 +77,7 @@ class DoctorScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
             yield Static(text.INTRO, id="doctor-state")
             yield Static("", id="doctor-skipped")
             yield OptionList(id="doctor-list")
-            with VerticalScroll(id="doctor-detail-panel", classes="panel"):
+            with ScrollBody(id="doctor-detail-panel", classes="panel"):
                 yield Static("", id="doctor-detail")
         yield KeyBar()
 

@@ -11,12 +11,13 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ..stylesheets import sheet
+from ..widgets.scroll_body import ScrollBody
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-panel", classes="panel"):
-            with VerticalScroll(id="help-scroll"):
+            with ScrollBody(id="help-scroll"):
                 yield Static(render_groups(self.groups), id="help-text")
             yield Static(Content.from_markup(
                 "Remap any key in the config file: [b][keymap][/b] [dim]\"doctor.run\" = \"f5\"[/]. "

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
@@ -39,6 +39,7 @@ from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
+from ..widgets.scroll_body import ScrollBody
 from ..widgets.timeline import Timeline, TimelineData
 from . import hold_text as text
 from .confirm import Confirm
@@ -116,7 +117,7 @@ class HoldScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        with VerticalScroll(id="hold-body"):
+        with ScrollBody(id="hold-body"):
             yield Static("Reading the hold settings…", id="hold-source")
             with Horizontal(classes="field-row"):
                 yield Label("Strategy", classes="field-label")

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.color import Color
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Grid, Vertical
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -31,6 +31,7 @@ from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
+from ..widgets.scroll_body import ScrollBody
 
 #: the period keys, their words, and the key that picks them
 PERIODS = {"today": ("today", "t"), "7d": ("7 days", "7"), "30d": ("30 days", "3")}
@@ -66,7 +67,7 @@ class MissedCall(ModalScreen[None]):
         self._lines, self._advice = lines, advice
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="missed-call-panel", classes="panel"):
+        with ScrollBody(id="missed-call-panel", classes="panel"):
             yield Static("\n".join(escape(line) for line in self._lines), id="missed-call-record")
             yield Static(f"[b]What to do:[/] {escape(self._advice)}", id="missed-call-advice")
             yield Static("[dim]Escape closes[/]")
@@ -100,7 +101,7 @@ class InsightsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         yield Static("", id="insights-periods")
         yield Input(placeholder="a date (2026-12-01), a range (2026-12-01..2026-12-07), or 14d / 6h; Enter applies",
                     id="insights-custom", disabled=True)  # enabled while shown: hidden, it must not take keys
-        with VerticalScroll(id="insights-body"):
+        with ScrollBody(id="insights-body"):
             yield Static("", id="insights-state")
             yield Static("", id="insights-figures")
             with Grid(id="insights-charts"):

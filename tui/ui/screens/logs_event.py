@@ -7,13 +7,14 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...activity.events import ActivityEvent
 from ..stylesheets import sheet
+from ..widgets.scroll_body import ScrollBody
 from .logs_text import LocalTime, detail_rows
 
 
@@ -31,7 +32,7 @@ class LogEventScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="log-event", classes="panel"):
-            with VerticalScroll(id="log-event-body"):
+            with ScrollBody(id="log-event-body"):
                 yield Static(self.body_markup(), id="log-event-keys")
             yield Static("[dim]escape closes · y copies the event as JSON[/dim]", id="log-event-hint")
 

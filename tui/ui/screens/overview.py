@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterable
 from textual import events, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Button
@@ -29,6 +29,7 @@ from ..readiness import readiness
 from ..state import Change, subscribe_changes
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
+from ..widgets.scroll_body import ScrollBody
 from ..widgets.text_line import TextLine
 from .overview_text import agent_text, channel_values, setup_hint_text, start_stop_question
 
@@ -63,7 +64,7 @@ class OverviewScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         # The first frame has only what can be said before any data arrives; the panels are
         # mounted with the first answer (each widget in the first frame costs start-up time).
         yield AppHeader()
-        with VerticalScroll(id="overview-body"):
+        with ScrollBody(id="overview-body"):
             yield TextLine("", id="demo-banner")
             yield TextLine("", id="overview-error")
             yield TextLine("Loading the agent…", id="overview-status")

@@ -7,7 +7,6 @@ from typing import Iterable, Mapping
 
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Static
@@ -22,6 +21,7 @@ from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
 from ..widgets.key_values import KeyValues
+from ..widgets.scroll_body import ScrollBody
 
 LIVE_POLL_SECONDS = 3.0
 
@@ -58,7 +58,7 @@ class SessionScreen(ReportsWorkerFailures, Screen[str]):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        with VerticalScroll(id="session-body"):
+        with ScrollBody(id="session-body"):
             yield Static("", id="session-title")
             yield KeyValues(id="session-facts")
             yield Static("", id="session-why", classes="panel")

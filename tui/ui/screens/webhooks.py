@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
@@ -36,6 +36,7 @@ from ..state import Change, subscribe_changes
 from ..stylesheets import sheet
 from ..widgets.header import AppHeader
 from ..widgets.key_bar import KeyBar
+from ..widgets.scroll_body import ScrollBody
 from . import webhooks_text as text
 
 
@@ -92,7 +93,7 @@ class WebhooksScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
 
     def compose(self) -> ComposeResult:
         yield AppHeader()
-        with VerticalScroll(id="webhooks-body"):
+        with ScrollBody(id="webhooks-body"):
             yield Static("Loading…", id="webhooks-state")
             with Horizontal(id="webhooks-banner"):
                 yield Static("", id="webhooks-banner-text")
