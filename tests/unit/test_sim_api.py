@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -49,6 +50,20 @@ def test_public_names_and_properties():
         with sim.world.lock:
             assert sim.world.agents[sim.demo_agent_guid].status == 4
     sim.stop()  # stopping twice is harmless
+
+
+def test_the_server_sleeps_while_idle_and_stops_at_once(clock):
+    with Simulator(seed=3, clock=clock) as sim:
+        rounds = []
+        sim._server.service_actions = lambda: rounds.append(1)  # once per turn of the serving loop
+        time.sleep(0.3)
+        assert rounds == []  # no turn without a request (a 20 ms poll would have made ~15)
+        assert httpx.get(sim.base_url + "/", timeout=5).status_code == 200
+        assert rounds  # a request wakes it
+        thread, base = sim._thread, sim.base_url
+    assert thread is not None and not thread.is_alive()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(base + "/", timeout=2)
 
 
 def test_sim_package_does_not_import_textual():

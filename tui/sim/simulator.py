@@ -78,9 +78,7 @@ class Simulator:
         with self.world.lock:
             self._ids = build_demo(self.world)
         self.stopping.clear()
-        # A short poll interval so stop() returns promptly (tests start many sims).
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name=f"wiro-sim:{self.port}", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve, name=f"wiro-sim:{self.port}", daemon=True)
         self._thread.start()
         return self
 
@@ -89,11 +87,11 @@ class Simulator:
         if self._server is None:
             return
         self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._server.close_connections()
+        self._server.leave()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self._server.server_close()
+        self._server.close_connections()
         self._server = None
         self._thread = None
 
