@@ -85,9 +85,9 @@ def test_recording_a_poll_of_200_unchanged_rows(tmp_path, report):
     history.close()
     w, c, a = statistics.median(warm), statistics.median(cold), statistics.median(changed)
     report("history: 200-row poll, unchanged (remembered)", ms(w), f"{ms(a)} all changed",
-           f"{w / a:.3f}; budget ≤ 5 ms: {'met' if w <= 0.005 else 'NOT met'}")
+           f"{w / a:.3f}; budget ≤ 5 ms: {'met' if w <= 0.005 else 'NOT met'}", was="history_remembered")
     report("history: 200-row poll, unchanged (first poll of a process)", ms(c), f"{ms(a)} all changed",
-           f"{c / a:.2f}; budget ≤ 5 ms: {'met' if c <= 0.005 else 'NOT met'}")
+           f"{c / a:.2f}; budget ≤ 5 ms: {'met' if c <= 0.005 else 'NOT met'}", was="history_first_poll")
     assert w < 0.2 * a and c < 0.8 * a  # change detection pays for itself, with room for noise
 
 
@@ -164,7 +164,7 @@ def test_insights_over_100k_calls_against_a_plain_python_loop(month, report):
     scoped_s = statistics.median(scoped_times)
     o, a = statistics.median(ours), statistics.median(anchor)
     report(f"insights, {sql.calls} calls over 30 days (SQL)", ms(o), f"{ms(a)} Python join + loop",
-           f"{o / a:.3f}; budget ≤ 150 ms: {'met' if o <= 0.150 else 'NOT met'}")
+           f"{o / a:.3f}; budget ≤ 150 ms: {'met' if o <= 0.150 else 'NOT met'}", was="insights_sql")
     report("insights, one agent and two numbers", ms(scoped_s), "—", f"{one_agent.calls} calls in scope")
     assert o < 0.25 * a
 
@@ -178,5 +178,5 @@ def test_history_size_for_100k_calls(month, report):
     assert counts["twilio_calls"] == CALLS
     report(f"history file, {CALLS} calls + {counts['wiro_sessions']} sessions + {counts['credits']} credits",
            f"{size / 1e6:.1f} MB", f"{raw_json / 1e6:.1f} MB of API JSON",
-           f"{size / raw_json:.2f}; aim ≤ 40 MB: {'met' if size <= 40e6 else 'NOT met'}")
+           f"{size / raw_json:.2f}; aim ≤ 40 MB: {'met' if size <= 40e6 else 'NOT met'}", was="history_file")
     assert size < raw_json

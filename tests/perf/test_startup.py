@@ -100,7 +100,7 @@ def test_first_frame_against_hello_world(tmp_path, report, neighbour):
            f"{statistics.median(hello) * 1000:.0f} ms hello-world",
            f"{t_ratio:.2f}x (budget <= {FRAME_BUDGET}x; median of {RUNS} pairs; ratio of medians {of_medians:.2f}x"
            f"{earlier})",
-           was="" if neighbour else "first_frame")
+           was="first_frame_neighbour" if neighbour else "first_frame")
     if not neighbour:
         m_ratio = statistics.median(ours_rss) / statistics.median(hello_rss)
         report("peak RSS 1 s after first frame", f"{statistics.median(ours_rss) / 1024:.1f} MiB",
