@@ -12,6 +12,7 @@ and an MP3 by the ffmpeg CLI when it is there); hypothesis then damages them. Wh
 
 from __future__ import annotations
 
+import functools
 import math
 import shutil
 import struct
@@ -88,13 +89,23 @@ def mp3() -> bytes | None:
     return data
 
 
-BASES = {
-    "pcm16": pcm_wav(), "stereo": pcm_wav(channels=2), "pcm8": pcm_wav(width=1),
-    "float32": raw_wav(3, 32, _float_payload()), "mulaw": raw_wav(7, 8, _mulaw_payload()),
-    "extensible": raw_wav(1, 16, pcm_wav()[44:], extensible=True),
+MAKERS = {
+    "pcm16": pcm_wav, "stereo": lambda: pcm_wav(channels=2), "pcm8": lambda: pcm_wav(width=1),
+    "float32": lambda: raw_wav(3, 32, _float_payload()), "mulaw": lambda: raw_wav(7, 8, _mulaw_payload()),
+    "extensible": lambda: raw_wav(1, 16, pcm_wav()[44:], extensible=True),
 }
-if (_mp3 := mp3()) is not None:
-    BASES["mp3"] = _mp3
+if shutil.which("ffmpeg") is not None:
+    MAKERS["mp3"] = mp3
+NAMES = sorted(MAKERS)
+
+
+@functools.cache
+def base(name: str) -> bytes:
+    """One undamaged file, made when first asked for: every test worker imports this module, and only the one
+    that runs these tests needs the files (the MP3 is an ffmpeg run)."""
+    data = MAKERS[name]()
+    assert data is not None, name
+    return data
 HEADERS = [b"RIFF\x24\x00\x00\x00WAVE", b"RIFX\x24\x00\x00\x00WAVE", b"ID3\x04\x00\x00\x00\x00\x00\x00", b"\xff\xfb\x90\x64",
            b"\xff\xf3", b"RIFF\xff\xff\xff\xffWAVEfmt \x10\x00\x00\x00"]
 
@@ -103,7 +114,7 @@ HEADERS = [b"RIFF\x24\x00\x00\x00WAVE", b"RIFX\x24\x00\x00\x00WAVE", b"ID3\x04\x
 def damaged(draw) -> bytes:
     """A real file damaged one way, or bytes that only look like audio at the start."""
     way = draw(st.sampled_from(["truncate", "zero", "flip", "header", "random", "zeros", "splice"]))
-    data = bytearray(BASES[draw(st.sampled_from(sorted(BASES)))])
+    data = bytearray(base(draw(st.sampled_from(NAMES))))
     if way == "truncate":
         return bytes(data[: draw(st.integers(0, len(data)))])
     if way == "zero":
@@ -127,7 +138,7 @@ def damaged(draw) -> bytes:
     if way == "zeros":
         return draw(st.sampled_from(HEADERS + [b""])) + bytes(draw(st.integers(0, 5000)))
     cut = draw(st.integers(0, len(data)))
-    other = BASES[draw(st.sampled_from(sorted(BASES)))]
+    other = base(draw(st.sampled_from(NAMES)))
     return bytes(data[:cut]) + other[draw(st.integers(0, len(other))):]
 
 
@@ -160,7 +171,7 @@ def test_probe_decode_and_check_say_what_is_wrong_or_succeed(data):
 @settings(max_examples=200, **FAST)
 @given(damaged(), st.sampled_from(["audio_then_music", "audio", "music"]), st.booleans())
 def test_render_and_premix_take_damaged_files(data, strategy, phone_line):
-    good = BASES["pcm16"]
+    good = base("pcm16")
     try:
         result = render(strategy, 8.0, audio=data, music=data if strategy == "music" else good, phone_line=phone_line)
     except HoldError as err:
@@ -198,26 +209,26 @@ def test_files_on_disk_through_probe_rules_and_mono_copy(data):
             assert probe(copy).channels == 1
 
 
-@pytest.mark.parametrize("name", sorted(BASES))
+@pytest.mark.parametrize("name", NAMES)
 def test_the_undamaged_files_are_good(name):
     """The starting points really are audio: the damage above starts from working files."""
-    info = probe_bytes(BASES[name])
-    assert decode(BASES[name]).frames > 0 and info.duration > 0.1
+    info = probe_bytes(base(name))
+    assert decode(base(name)).frames > 0 and info.duration > 0.1
 
 
 # -- what the fuzzing found (kept as plain regressions) ----------------------------------------------------------
 
 
 def test_a_wav_cut_inside_its_format_section_is_a_damaged_wav():
-    cut = BASES["pcm16"][:20]  # RIFF, WAVE, "fmt " and its size: the file ends where the format begins
+    cut = base("pcm16")[:20]  # RIFF, WAVE, "fmt " and its size: the file ends where the format begins
     with pytest.raises(ProbeError, match="damaged WAV"):
         probe_bytes(cut)
     assert not check_file(cut, "music").ok
 
 
-@pytest.mark.skipif("mp3" not in BASES, reason="ffmpeg is not installed: no MP3 to cut")
+@pytest.mark.skipif("mp3" not in MAKERS, reason="ffmpeg is not installed: no MP3 to cut")
 def test_an_mp3_whose_header_promises_frames_it_lacks_gets_no_empty_mono_copy(tmp_path):
-    whole = BASES["mp3"]
+    whole = base("mp3")
     cut = whole[: whole.index(b"\xff\xf3", whole.index(b"Info")) + 4]  # the Info frame, then one frame header
     path = tmp_path / "greeting.mp3"
     path.write_bytes(cut)
