@@ -8,9 +8,10 @@ whole time, as another test process would: the ratio must hold there too (issue 
 
 Budget: first frame ≤ 1.2 × hello-world in both runs, asserted after the figures are in the table, so a miss
 fails the perf step with the numbers beside it. A median over the budget is measured again (up to ATTEMPTS sets of
-RUNS pairs), and the missed attempts are printed beside the one that counts. Peak RSS 1 s after the first frame is printed beside its
-budget (1.5 ×); memory under live refresh has its own benchmark (test_live_memory.py). Both memory figures are reported, not
-asserted (neither is met since the local call history records from the first poll: see the README).
+RUNS pairs), and the missed attempts are printed beside the one that counts. Peak RSS 1 s after the first frame
+(median of RSS_RUNS runs each; it moves by ~0.2 MiB between runs) is asserted against its budget (1.5 ×), also after
+the table. Memory under live refresh has its own benchmark (test_live_memory.py), reported, not asserted
+(not met: see the README).
 """
 
 from __future__ import annotations
@@ -104,6 +105,9 @@ def test_first_frame_against_hello_world(tmp_path, report, neighbour):
     if not neighbour:
         m_ratio = statistics.median(ours_rss) / statistics.median(hello_rss)
         report("peak RSS 1 s after first frame", f"{statistics.median(ours_rss) / 1024:.1f} MiB",
-               f"{statistics.median(hello_rss) / 1024:.1f} MiB hello-world", f"{m_ratio:.2f}x (budget <= {RSS_BUDGET}x)", was="rss_first_frame")
+               f"{statistics.median(hello_rss) / 1024:.1f} MiB hello-world", f"{m_ratio:.2f}x (budget <= {RSS_BUDGET}x: {'met' if m_ratio <= RSS_BUDGET else 'NOT met'})",
+               was="rss_first_frame")
     assert all(t > 0 for t in ours + hello) and all(kb > 0 for kb in ours_rss + hello_rss)
     assert t_ratio <= FRAME_BUDGET, f"first frame {where}: {t_ratio:.2f}x hello-world (budget {FRAME_BUDGET}x)"
+    if not neighbour:
+        assert m_ratio <= RSS_BUDGET, f"peak RSS 1 s after the first frame: {m_ratio:.2f}x hello-world (budget {RSS_BUDGET}x)"
