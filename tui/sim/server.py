@@ -7,8 +7,8 @@ Standard library only (ThreadingHTTPServer). The handler finds the running Simul
 from __future__ import annotations
 
 import json
-import socket
 import selectors
+import socket
 import socketserver
 import sys
 import threading
@@ -72,7 +72,7 @@ class SimServer(ThreadingHTTPServer):
 
     def server_bind(self) -> None:
         """Bind without http.server's `socket.getfqdn()`: on loopback the name is known, and the reverse lookup
-        loads the resolver and the IDNA codec (~0.4 MiB, ~1 ms) for a name nothing here reads."""
+        loads the resolver and the IDNA codec (0.25-0.4 MiB, ~1 ms) for a name nothing here reads."""
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
 

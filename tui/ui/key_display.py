@@ -3,7 +3,7 @@
 Textual's `App.get_key_display` runs every key through `unicodedata.lookup` so that, say, "question_mark" is
 shown as "?". A single character is never a Unicode character name, so for the letters and digits most of
 our keys are, that lookup always fails, yet each failure reads another part of the name table: a key bar of
-letters and "?" brought ~0.5 MiB of it into memory at startup. Here single characters are shown as they are,
+letters brought ~0.2 MiB more of it into memory at startup. Here single characters are shown as they are,
 the names Textual gives ASCII punctuation ("question_mark") as their character, and every other key still
 goes through Textual's own `format_key`; tests/ui/test_key_display.py checks that both give the same text for
 every binding the app has and every ASCII character.
