@@ -51,14 +51,13 @@ def _strip_caches_on_first_use() -> bool:
     sizes = {name: getattr(made_by_textual, name)._maxsize for name in slots
              if isinstance(getattr(made_by_textual, name), FIFOCache)}
     starting = {name: getattr(made_by_textual, name) for name in slots - sizes.keys() - {"_segments", "_cell_length"}}
-    if not sizes or any(value is not None for value in starting.values()):
-        return False  # a field that starts as something other than None might need making per strip
+    if not sizes or starting != {"_render_cache": None, "_link_ids": None, "_cell_count": None}:
+        return False  # other fields than these three (this __init__ sets them directly: a strip is made per line drawn)
 
     def __init__(self: Strip, segments: Any, cell_length: int | None = None) -> None:
         self._segments = list(segments)
         self._cell_length = cell_length
-        for name in starting:
-            setattr(self, name, None)
+        self._render_cache = self._link_ids = self._cell_count = None
 
     def __getattr__(self: Strip, name: str) -> FIFOCache:
         size = sizes.get(name)
