@@ -22,14 +22,22 @@ import time
 from itertools import chain
 from typing import Any, Iterable, Iterator, Sequence
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.coordinate import Coordinate
+from textual.css.styles import RenderStyles
+from textual.geometry import Region
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
+
+from .table_cell import one_line_cell
 
 #: Removing more rows than this goes through one renumbering pass instead of `remove_row` per row.
 BULK_REMOVE = 8
@@ -97,6 +105,74 @@ class LiveTable(DataTable):
         super().watch_scroll_y(old, new)
         if new < 1 and self.new_above:
             self.new_above = 0
+
+    # -- drawing -----------------------------------------------------------------------------------
+
+    _drawing: dict[Any, Any] | None = None  # while the table draws: the styles it reads, each worked out once
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Textual's. Drawing each line reads the table's Rich style, its background and a component's style
+        or two, and each walks every ancestor (about a fifth of the time to draw a screen of new rows, in a
+        profile). Nothing can change them while the lines are drawn, so each is worked out once per pass."""
+        self._drawing = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
+
+    @property
+    def rich_style(self) -> Style:
+        drawing = self._drawing
+        if drawing is None:
+            return DataTable.rich_style.fget(self)
+        if "rich_style" not in drawing:
+            drawing["rich_style"] = DataTable.rich_style.fget(self)
+        return drawing["rich_style"]
+
+    @property
+    def background_colors(self) -> tuple[Color, Color]:
+        drawing = self._drawing
+        if drawing is None:
+            return DataTable.background_colors.fget(self)
+        if "background_colors" not in drawing:
+            drawing["background_colors"] = DataTable.background_colors.fget(self)
+        return drawing["background_colors"]
+
+    def get_component_styles(self, *names: str) -> RenderStyles | _DrawnStyles:
+        drawing = self._drawing
+        if drawing is None:
+            return super().get_component_styles(*names)
+        if names not in drawing:
+            drawing[names] = _DrawnStyles(super().get_component_styles(*names))
+        return drawing[names]
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
+                     cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
+        """Textual's, with a body cell of one line of text drawn by `one_line_cell` (the same segments without
+        Rich's general machinery). With the styles read once per pass (render_lines), a screen of new Logs rows
+        (37 lines at 120x40) is drawn in ~12 ms instead of 21-26 ms. Header, label and fixed cells, taller rows
+        and other renderables are drawn by Textual."""
+        if row_index < 0 or column_index < 0 or row_index < self.fixed_rows or column_index < self.fixed_columns:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        key = (row_key, self._column_locations.get_key(column_index), base_style, cursor, hover,
+               self._show_hover_cursor, self._update_count, self._pseudo_class_state)  # (Textual's cache key)
+        cache = self._cell_render_cache
+        lines = cache.get(key)
+        if lines is not None:
+            return lines
+        if self.rows[row_key].height == 1:
+            cell = self._get_row_renderables(row_index)[1][column_index]
+            component_style, post_style = self._get_styles_to_render_cell(
+                False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
+                self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
+            lines = one_line_cell(self.app.console, self.app.console_options, cell, width, self.cell_padding,
+                                  base_style + Style.from_meta({"row": row_index, "column": column_index})
+                                  + component_style, post_style)
+            if lines is not None:
+                cache[key] = lines
+                return lines
+        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
 
     # -- changing ----------------------------------------------------------------------------------
 
@@ -340,6 +416,19 @@ class LiveTable(DataTable):
             hidden = sum(1 for key in slices.added if position.get(key, top) < top)
             if hidden:
                 self.new_above += hidden
+
+
+class _DrawnStyles:
+    """A component's styles while the table draws: their Rich style worked out once (the rest as they are)."""
+
+    __slots__ = ("styles", "rich_style")
+
+    def __init__(self, styles: RenderStyles) -> None:
+        self.styles = styles
+        self.rich_style = styles.rich_style
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.styles, name)
 
 
 class _Slices:
