@@ -18,8 +18,13 @@ from typing import Any, Final, Literal, TypeVar
 import httpx
 
 from .errors import RateLimitedError, TransientError
+from .json_pieces import loads_in_pieces
 
 T = TypeVar("T")
+
+#: A body bigger than this is decoded in pieces (json_pieces.py), so that decoding it in a thread does not hold
+#: the event loop's thread up for its whole length.
+PIECES_BYTES: Final = 64 * 1024
 
 
 class PlainHTTPTransport(httpx.AsyncHTTPTransport):
@@ -163,8 +168,9 @@ NOT_JSON: Final = _NotJson()
 def json_body(response: httpx.Response) -> Any:
     """The body parsed as JSON, or `NOT_JSON` when it is not JSON (an HTML page from a proxy, a cut-off body,
     nesting too deep to parse)."""
+    content = response.content
     try:
-        return json.loads(response.content)
+        return loads_in_pieces(content) if len(content) > PIECES_BYTES else json.loads(content)
     except (ValueError, RecursionError):
         return NOT_JSON
 
