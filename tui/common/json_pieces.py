@@ -59,13 +59,9 @@ def _array(text: str, at: int, depth: int) -> tuple[list[Any], int]:
     while True:
         item, at = _value(text, at, depth)
         items.append(item)
-        at = _SPACE.match(text, at).end()
-        separator = text[at:at + 1]
-        if separator == "]":
-            return items, at + 1
-        if separator != ",":
-            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
-        at = _SPACE.match(text, at + 1).end()
+        closed, at = _after_member(text, at, "]")
+        if closed:
+            return items, at
 
 
 def _object(text: str, at: int, depth: int) -> tuple[dict[str, Any], int]:
@@ -82,10 +78,17 @@ def _object(text: str, at: int, depth: int) -> tuple[dict[str, Any], int]:
             raise json.JSONDecodeError("Expecting ':' delimiter", text, at)
         at = _SPACE.match(text, at + 1).end()
         members[key], at = _value(text, at, depth)
-        at = _SPACE.match(text, at).end()
-        separator = text[at:at + 1]
-        if separator == "}":
-            return members, at + 1
-        if separator != ",":
-            raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
-        at = _SPACE.match(text, at + 1).end()
+        closed, at = _after_member(text, at, "}")
+        if closed:
+            return members, at
+
+
+def _after_member(text: str, at: int, closing: str) -> tuple[bool, int]:
+    """After a member of a container: (True, past `closing`) at its end, or (False, the next member's start)."""
+    at = _SPACE.match(text, at).end()
+    separator = text[at:at + 1]
+    if separator == closing:
+        return True, at + 1
+    if separator != ",":
+        raise json.JSONDecodeError("Expecting ',' delimiter", text, at)
+    return False, _SPACE.match(text, at + 1).end()

@@ -120,23 +120,22 @@ class LiveTable(DataTable):
         finally:
             self._drawing = None
 
-    @property
-    def rich_style(self) -> Style:
+    def _once_per_pass(self, name: str) -> Any:
+        """Textual's property `name`, worked out once while the table draws (every time otherwise)."""
         drawing = self._drawing
         if drawing is None:
-            return DataTable.rich_style.fget(self)
-        if "rich_style" not in drawing:
-            drawing["rich_style"] = DataTable.rich_style.fget(self)
-        return drawing["rich_style"]
+            return getattr(DataTable, name).fget(self)
+        if name not in drawing:
+            drawing[name] = getattr(DataTable, name).fget(self)
+        return drawing[name]
+
+    @property
+    def rich_style(self) -> Style:
+        return self._once_per_pass("rich_style")
 
     @property
     def background_colors(self) -> tuple[Color, Color]:
-        drawing = self._drawing
-        if drawing is None:
-            return DataTable.background_colors.fget(self)
-        if "background_colors" not in drawing:
-            drawing["background_colors"] = DataTable.background_colors.fget(self)
-        return drawing["background_colors"]
+        return self._once_per_pass("background_colors")
 
     def get_component_styles(self, *names: str) -> RenderStyles | _DrawnStyles:
         drawing = self._drawing
