@@ -135,3 +135,92 @@ async def test_rows_put_in_order_after_the_slices_are_drawn_in_that_order(monkey
         assert table.row_keys() == keys
         assert [row.key.value for row in table.ordered_rows] == keys
         assert [line.split()[0] for line in drawn(table)[1:13]] == [f"{i:04d}" for i in range(11, -1, -1)]
+
+
+class TwoTablesApp(App):
+    """Two live tables filling at once, as Logs and Calls do when both answers arrive."""
+
+    def compose(self):
+        yield LiveTable(id="a", cursor_type="row")
+        yield LiveTable(id="b", cursor_type="row")
+
+    def on_mount(self) -> None:
+        for table in self.query(LiveTable):
+            for column in ("n", "what"):
+                table.add_column(column, key=column, width=12)
+
+
+def count_slices(monkeypatch) -> list[int]:
+    """A list whose one item counts the slices applied by every live table from now on."""
+    count = [0]
+    original = LiveTable._slice
+
+    def counted(self, slices, deadline):
+        count[0] += 1
+        return original(self, slices, deadline)
+
+    monkeypatch.setattr(LiveTable, "_slice", counted)
+    return count
+
+
+async def chain_of_steps(steps: int, count: list[int]) -> list[int]:
+    """Run `steps` callbacks, each scheduling the next (as a key goes driver → app → screen → table → refresh);
+    returns the slice count seen at each step."""
+    loop = asyncio.get_running_loop()
+    seen: list[int] = []
+    done = asyncio.Event()
+
+    def step() -> None:
+        seen.append(count[0])
+        if len(seen) < steps:
+            loop.call_soon(step)
+        else:
+            done.set()
+
+    loop.call_soon(step)
+    await done.wait()
+    return seen
+
+
+async def test_work_waiting_on_the_loop_runs_before_the_next_slice(monkeypatch):
+    monkeypatch.setattr(live_table, "SLICE_SECONDS", 0.0)  # one row per slice: a slice at every chance
+    count = count_slices(monkeypatch)
+    app = TwoTablesApp()
+    async with app.run_test(size=(60, 30)) as pilot:
+        a, b = app.query(LiveTable)
+        for table in (a, b):
+            fill_in_slices(table, 0, 400)
+        await asyncio.sleep(0.01)
+        assert a._slices is not None and b._slices is not None and count[0] > 0  # both under way
+        seen = await chain_of_steps(20, count)
+        # one loop turn per slice would put a slice of each table before every step (~40); the steps run one
+        # after the other, a slice of each table at most where the chain began
+        assert seen[-1] - seen[0] <= 2, seen
+        await settle(app, pilot)
+        assert a.row_count == b.row_count == 400  # and the two tables never wait on each other for good
+
+
+async def test_slices_go_on_beside_work_that_never_stops_being_ready(monkeypatch):
+    monkeypatch.setattr(live_table, "SLICE_SECONDS", 0.0)
+    count = count_slices(monkeypatch)
+    app = TableApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(LiveTable)
+        stop = False
+
+        async def spinner() -> None:  # always ready again: waiting for it to finish would wait forever
+            while not stop:
+                await asyncio.sleep(0)
+
+        spinning = asyncio.create_task(spinner())
+        try:
+            fill_in_slices(table, 0, 50)
+            for _ in range(50 * live_table.OTHERS_FIRST_TURNS * 4):
+                if table._slices is None and table.row_count == 50:
+                    break
+                await asyncio.sleep(0)
+            assert table.row_count == 50 and count[0] >= 50
+        finally:
+            stop = True
+            await spinning
+        await settle(app, pilot)
