@@ -1,6 +1,7 @@
-"""The two changes to the pinned Textual (tui/ui/textual_fixes.py): a widget that is gone leaves nothing behind in
+"""The three changes to the pinned Textual (tui/ui/textual_fixes.py): a widget that is gone leaves nothing behind in
 Textual's colour cache, and the cached colours are the ones Textual computes; a strip makes each cache when first
-used, and answers as before (the snapshot tests check whole screens drawn with it)."""
+used, and answers as before (the snapshot tests check whole screens drawn with it); a screen draws a wanted frame
+at once unless the last is younger than a period, and never more than one per period."""
 
 from __future__ import annotations
 
@@ -100,3 +101,57 @@ def test_a_strips_caches_are_made_when_first_used():
     assert all(not unmade(strip, name) for name in ["_divide_cache", "_crop_extend_cache", "_style_cache"])
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         strip.nothing  # noqa: B018 (a name that is no cache is still an AttributeError)
+
+
+class FakeTime:
+    """A clock that only the timer's sleeps move (and the test, between frames)."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 6))
+        self.t += seconds
+
+
+async def test_a_frame_is_drawn_at_once_unless_the_last_is_younger_than_a_period():
+    app = Cards()
+    async with app.run_test(size=(40, 24)) as pilot:
+        assert textual_fixes.FRAMES_WHEN_DUE, "this Textual's screen timer changed: see tui/ui/textual_fixes.py"
+        assert isinstance(app.screen._update_timer, textual_fixes.FrameTimer)  # the screens' own timer
+        time = FakeTime()
+        drawn: list[float] = []
+
+        def draw() -> None:  # as a screen does: the timer pauses when it draws, and resumes when it is wanted
+            timer.pause()
+            drawn.append(time.t)
+
+        timer = textual_fixes.FrameTimer(app, 0.1, name="frames", callback=draw, pause=True)
+        timer.now, timer.sleep = time.now, time.sleep
+        timer._start()
+
+        async def want_frame() -> None:
+            count = len(drawn)
+            timer.resume()
+            while len(drawn) == count:
+                await asyncio.sleep(0)
+
+        try:
+            await want_frame()  # the first frame: at once
+            assert drawn == [1000.0] and time.slept == []
+            time.t += 0.03
+            await want_frame()  # 30 ms later: waits for the period to end, no longer
+            assert drawn == pytest.approx([1000.0, 1000.1]) and time.slept == [0.07]
+            time.t += 0.5
+            await want_frame()  # long after: at once again (no grid to wait for)
+            assert drawn[-1] == pytest.approx(1000.6) and time.slept == [0.07]
+            await want_frame()
+            await want_frame()  # wanted again and again: one frame per period
+            assert drawn[-2:] == pytest.approx([1000.7, 1000.8]) and time.slept == [0.07, 0.1, 0.1]
+            await pilot.pause()
+        finally:
+            timer.stop()
