@@ -152,6 +152,19 @@ async def test_a_frame_is_drawn_at_once_unless_the_last_is_younger_than_a_period
             await want_frame()
             await want_frame()  # wanted again and again: one frame per period
             assert drawn[-2:] == pytest.approx([1000.7, 1000.8]) and time.slept == [0.07, 0.1, 0.1]
+
+            async def paused_while_waiting(seconds: float) -> None:  # as a layout does when it draws the screen
+                await time.sleep(seconds)
+                timer.pause()
+
+            timer.sleep = paused_while_waiting
+            timer.resume()
+            for _ in range(20):
+                await asyncio.sleep(0)
+            assert len(drawn) == 5 and time.slept[-1] == pytest.approx(0.1)  # no frame once it is no longer wanted
+            timer.sleep = time.sleep
+            await want_frame()  # wanted again later: at once
+            assert len(drawn) == 6 and len(time.slept) == 4
             await pilot.pause()
         finally:
             timer.stop()

@@ -100,6 +100,8 @@ class FrameTimer(Timer):
             early = last + self._interval - self.now()
             if early > 0:
                 await self.sleep(early)
+                if not self._active.is_set():  # drawn meanwhile (a layout draws the screen and pauses the timer)
+                    continue
             last = self.now()
             frames += 1
             self._reset = False  # (no grid to start again from)
