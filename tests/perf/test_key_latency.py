@@ -26,7 +26,7 @@ from tui.ui.widgets.live_table import LiveTable
 
 EVENTS = 5000
 CALLS = 200
-ROUNDS = 6
+ROUNDS = 20  # ~140 timed presses: with ~40 (6 rounds) the p99 was the slowest press itself
 PRESS_EVERY = 0.020
 BUDGET_MS = 50.0
 LOGS, CALLS_LIST = "UserAgent/Logs", "UserAgent/TwilioCallHistory/List"  # the replayed answers' paths
@@ -242,7 +242,8 @@ async def test_key_latency_under_big_answers(sim, clock, sim_settings, report, m
     a50, a99 = statistics.median(anchor), p(anchor, 0.99)
     report("key press to the frame that shows it while a 5000-event Logs answer and a 200-row Calls answer "
            "arrive (p50 / p99)",
-           f"{p50:.1f} ms / {p99:.1f} ms ({len(ms)} presses; {keys.still} could not move the cursor)",
+           f"{p50:.1f} ms / {p99:.1f} ms ({len(ms)} presses, the slowest {max(ms):.1f} ms; {keys.still} could not "
+           "move the cursor)",
            f"{a50:.1f} ms / {a99:.1f} ms (nothing arriving)",
            f"{p50 / a50:.2f}x / {p99 / a99:.2f}x; budget p99 ≤ {BUDGET_MS:g} ms: "
            f"{'met' if p99 <= BUDGET_MS else 'NOT met'}", was="key_latency")
