@@ -3,10 +3,11 @@ Calls answer arrive together, against the same presses with nothing arriving (is
 
 Both answers come from the simulator over loopback and go through each screen's own fetch and answer handler, the
 way its Poller delivers them (the fetch in a worker, the answer handled on the screen), so parsing, flattening,
-merging and filling the table are all inside the measurement. A key is sent the way a terminal driver sends it
-every ~20 ms; its latency runs from the send to the first screen refresh after the binding's action ran (the
-cursor drawn on its new row). Printed: p50 and p99 of each side, and their ratio.
-"""
+merging and filling the table are all inside the measurement. Each round, Logs first shows an older day's newest
+1000 events (untimed); then the newer 5000 events arrive, replacing nearly every row, while Calls fills 200 rows
+from nothing. A key is sent the way a terminal driver sends it every ~20 ms; its latency runs from the send to the
+frame that draws the cursor on its new row (see KeyClock). Printed: p50 and p99 of each side, their ratio, and the
+slowest press."""
 
 from __future__ import annotations
 
@@ -199,6 +200,7 @@ async def test_key_latency_under_big_answers(sim, clock, sim_settings, report, m
         idle: list[float] = []
         busy: list[float] = []
         busy_callbacks: list[float] = []
+        busy_still = 0  # timed presses that could not move the cursor
 
         def taken() -> list[float]:
             """This round's presses, each timed to its frame (and the callback measure kept beside)."""
@@ -218,8 +220,9 @@ async def test_key_latency_under_big_answers(sim, clock, sim_settings, report, m
             for i in range(20):
                 await keys.press("down" if i % 2 == 0 else "up")
             idle += taken()
-            # timed: the newer answer replaces every Logs row (1000 go, 1000 come) and Calls starts from nothing
+            # timed: the newer answer replaces nearly every Logs row (954 of the 1000) and Calls starts from nothing
             # (200 rows to add), while the keys move the cursor on the Logs table
+            keys.still = 0
             replay.answers[LOGS] = newer
             calls._reset()
             workers = [logs.run_worker(poll_once(logs), group="bench-logs"),
@@ -230,6 +233,7 @@ async def test_key_latency_under_big_answers(sim, clock, sim_settings, report, m
                 presses += 1
             busy_callbacks += keys.callbacks
             busy += taken()
+            busy_still += keys.still
             assert table.row_count == KEEP, table.row_count
             replaced = len(set(logs._shown_keys) - shown)
             assert replaced >= 0.9 * KEEP, replaced  # (the rest: the demo's own events of those minutes, in both)
@@ -242,12 +246,12 @@ async def test_key_latency_under_big_answers(sim, clock, sim_settings, report, m
     a50, a99 = statistics.median(anchor), p(anchor, 0.99)
     report("key press to the frame that shows it while a 5000-event Logs answer and a 200-row Calls answer "
            "arrive (p50 / p99)",
-           f"{p50:.1f} ms / {p99:.1f} ms ({len(ms)} presses, the slowest {max(ms):.1f} ms; {keys.still} could not "
+           f"{p50:.1f} ms / {p99:.1f} ms ({len(ms)} presses, the slowest {max(ms):.1f} ms; {busy_still} could not "
            "move the cursor)",
            f"{a50:.1f} ms / {a99:.1f} ms (nothing arriving)",
            f"{p50 / a50:.2f}x / {p99 / a99:.2f}x; budget p99 ≤ {BUDGET_MS:g} ms: "
            f"{'met' if p99 <= BUDGET_MS else 'NOT met'}", was="key_latency")
     called = [1000 * x for x in busy_callbacks]
     report("the same presses to a callback queued after the refresh (how rounds up to 25 measured it, p50 / p99)",
-           f"{statistics.median(called):.1f} ms / {p(called, 0.99):.1f} ms", "—", "— (a message hop after the frame)",
+           f"{statistics.median(called):.1f} ms / {p(called, 0.99):.1f} ms", "—", "— (not tied to the frame: see KeyClock)",
            was="key_latency")
