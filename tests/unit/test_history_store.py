@@ -83,6 +83,21 @@ def test_file_folder_wal_and_shm_are_private_even_with_a_permissive_umask(path):
     assert schema.version_of(conn) == schema.SCHEMA_VERSION and not schema.is_foreign(conn)
 
 
+def test_the_page_cache_is_capped_on_every_connection(path, history):
+    """SQLite's default page cache (2000 KiB) grew with the file; the store's connections keep it to
+    PAGE_CACHE_KIB (a negative cache_size counts KiB), a new file's and a reopened one's alike."""
+    from tui.history.store import PAGE_CACHE_KIB
+
+    assert 0 < PAGE_CACHE_KIB < 2000
+    assert history.record_sessions([wiro_row(n) for n in range(50)], "agent").written == 50
+    assert history._store.connection.execute("PRAGMA cache_size").fetchone()[0] == -PAGE_CACHE_KIB
+    reopened = HistoryStore.open(path)
+    try:
+        assert reopened.connection.execute("PRAGMA cache_size").fetchone()[0] == -PAGE_CACHE_KIB
+    finally:
+        reopened.close()
+
+
 def test_only_what_changed_is_written(path, history):
     rows = [wiro_row(n) for n in range(200)]
     assert history.record_sessions(rows, "agent") == type(history.record_sessions([], None))(written=200)
