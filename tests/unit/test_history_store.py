@@ -83,6 +83,45 @@ def test_file_folder_wal_and_shm_are_private_even_with_a_permissive_umask(path):
     assert schema.version_of(conn) == schema.SCHEMA_VERSION and not schema.is_foreign(conn)
 
 
+def test_the_rows_of_the_last_two_batches_per_agent_are_remembered_and_no_more(history, monkeypatch):
+    """A live window (200 newest rows, 20 new per poll) keeps the memory of rows to about two polls' worth, the
+    Overview's and Calls' windows on one agent alternate without parsing again, another agent forgets nothing
+    of this one's, and a forgotten row is only parsed and compared with the file: never written again."""
+    from tui.history import keeper, parse
+
+    parsed: list[str] = []
+    real = parse.wiro_session
+
+    def counting(raw, guid):
+        parsed.append(raw["messageguid"])
+        return real(raw, guid)
+
+    monkeypatch.setattr(parse, "wiro_session", counting)
+
+    def window(newest: int, size: int = 200) -> list[dict]:
+        return [wiro_row(n) for n in range(newest, newest - size, -1)]
+
+    for newest in range(199, 1200, 20):
+        history.record_sessions(window(newest), "agent")
+    remembered = history._memo[("sessions", "agent")]
+    assert len(remembered) == keeper._MEMO_BATCHES and sum(len(b) for b in remembered) == 400
+    assert len(set().union(*remembered)) == 220  # the last two windows: 20 rows apart
+
+    newest = 1179
+    history.record_sessions(window(newest, 50), "agent")  # the Overview's window, then Calls', then again
+    history.record_sessions(window(newest), "agent")
+    history.record_sessions(window(newest, 50), "other")  # another agent's rows have their own memory
+    parsed.clear()
+    assert history.record_sessions(window(newest, 50), "agent").unchanged == 50
+    assert history.record_sessions(window(newest), "agent").unchanged == 200
+    assert parsed == []
+
+    changes = history._store.connection.total_changes
+    outcome = history.record_sessions(window(500), "agent")  # long gone from the memory, not from the file
+    assert (outcome.written, outcome.unchanged) == (0, 200) and len(parsed) == 200
+    assert history._store.connection.total_changes == changes
+
+
 def test_the_page_cache_is_capped_on_every_connection(path, history):
     """SQLite's default page cache (2000 KiB) grew with the file; the store's connections keep it to
     PAGE_CACHE_KIB (a negative cache_size counts KiB), a new file's and a reopened one's alike."""
