@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from .calls import REJECT_REASONS, Call
+from .calls import REJECT_REASONS, Call, Line
 from .ids import IdMint, rng_for
 
 MEAN_INTERARRIVAL = 40.0  # simulated seconds between live calls, on average
@@ -120,16 +120,16 @@ def random_caller(r: random.Random) -> str:
     return _caller(r)["number"]
 
 
-def _transcript(r: random.Random, prep: float, duration: int | None) -> tuple[list[dict], str]:
+def _transcript(r: random.Random, prep: float, duration: int | None) -> tuple[list[Line], str]:
     lines, summary = r.choice(_SCENARIOS)
     out = []
     t = prep + r.uniform(0.6, 1.4)
     for i, text in enumerate(lines):
-        out.append({"role": "agent" if i % 2 == 0 else "caller", "text": text, "t": round(t, 1)})
+        out.append(Line("agent" if i % 2 == 0 else "caller", text, round(t, 1)))
         t += r.uniform(3.0, 9.0)
     if duration is not None:
         # Long calls keep talking past the script; the row's duration is what counts.
-        out = [line for line in out if line["t"] < duration]
+        out = [line for line in out if line.t < duration]
     return out, summary
 
 

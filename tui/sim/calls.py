@@ -8,6 +8,7 @@ are identical for any two sims that share a seed, start epoch and clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .timefmt import epoch_ms, unix_str
 
@@ -21,6 +22,16 @@ END_REASONS = (
     "max_duration", "browser_disconnect", "twilio_disconnect",
 )
 REJECT_REASONS = ("concurrent_limit", "agent_prep_timeout", "realtime_ws_open_failed", "realtime_stream_timeout")
+
+
+class Line(NamedTuple):
+    """One transcript line: who spoke, what, and when (seconds after the call started). Kept as a tuple, not the
+    dict Message/Detail sends: the demo's simulator holds up to 2000 calls per agent, and their transcripts as
+    dicts were half of what each call cost (~1.1 of 2.4 KiB)."""
+
+    role: str
+    text: str
+    t: float
 
 
 @dataclass
@@ -49,7 +60,7 @@ class Call:
     end_reason: str | None = None
     reject_reason: str | None = None
     dialled: str | None = None
-    transcript: list[dict] = field(default_factory=list)
+    transcript: list[Line] = field(default_factory=list)
     summary: str = ""
     follows_agent: bool = True
     extra: dict = field(default_factory=dict)
@@ -122,7 +133,7 @@ def visible_transcript(call: Call, st: CallState, now: float) -> list[dict]:
     if st.status in (INCOMING, REJECTED):
         return []
     limit = (st.ended if st.ended is not None else now) - call.started
-    return [dict(line) for line in call.transcript if line["t"] <= limit]
+    return [line._asdict() for line in call.transcript if line.t <= limit]
 
 
 def message_detail(call: Call, st: CallState, now: float, *, older: bool = False) -> dict:

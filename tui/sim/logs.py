@@ -77,17 +77,17 @@ def call_events(call: Call, st: CallState, now: float, owner: tuple[str, dict | 
     else:
         end = st.ended if st.status == ENDED else None
         for line in call.transcript:
-            lt = t0 + line["t"]
+            lt = t0 + line.t
             if end is not None and lt > end:
                 break
-            if line["role"] == "caller":
+            if line.role == "caller":
                 out.append(_event(lt, "user_message", "Caller", owner,
-                                  summary={"sessionkey": session, "wordCount": len(line["text"].split())}))
+                                  summary={"sessionkey": session, "wordCount": len(line.text.split())}))
             else:
-                speak_ms = 400 + 55 * len(line["text"])
+                speak_ms = 400 + 55 * len(line.text)
                 out.append(_event(lt - 0.35, "turn_started", "Agent turn", owner, summary={"sessionkey": session}))
                 out.append(_event(lt, "agent_reply", "Agent", owner,
-                                  summary={"sessionkey": session, "wordCount": len(line["text"].split())}))
+                                  summary={"sessionkey": session, "wordCount": len(line.text.split())}))
                 out.append(_event(lt + speak_ms / 1000, "turn_ended", "Agent turn", owner, durationMs=speak_ms,
                                   summary={"sessionkey": session}))
         if end is not None:
