@@ -254,4 +254,4 @@ async def test_key_latency_under_big_answers(sim, clock, sim_settings, report, m
     called = [1000 * x for x in busy_callbacks]
     report("the same presses to a callback queued after the refresh (how rounds up to 25 measured it, p50 / p99)",
            f"{statistics.median(called):.1f} ms / {p(called, 0.99):.1f} ms", "—", "— (not tied to the frame: see KeyClock)",
-           was="key_latency")
+           was="key_latency_callback")
