@@ -83,10 +83,11 @@ def test_file_folder_wal_and_shm_are_private_even_with_a_permissive_umask(path):
     assert schema.version_of(conn) == schema.SCHEMA_VERSION and not schema.is_foreign(conn)
 
 
-def test_the_rows_of_the_last_two_batches_per_agent_are_remembered_and_no_more(history, monkeypatch):
-    """A live window (200 newest rows, 20 new per poll) keeps the memory of rows to about two polls' worth, the
-    Overview's and Calls' windows on one agent alternate without parsing again, another agent forgets nothing
-    of this one's, and a forgotten row is only parsed and compared with the file: never written again."""
+def test_the_rows_of_the_last_batches_per_agent_are_remembered_and_no_more(history, monkeypatch):
+    """A live window (200 newest rows, 20 new per poll) keeps the memory of rows to a few polls' worth, one object
+    per row; the Overview's and Calls' windows on one agent alternate without parsing again, and neither another
+    agent's rows nor rejection reasons push them out; a forgotten row is only parsed and compared with the file:
+    never written again."""
     from tui.history import keeper, parse
 
     parsed: list[str] = []
@@ -104,13 +105,16 @@ def test_the_rows_of_the_last_two_batches_per_agent_are_remembered_and_no_more(h
     for newest in range(199, 1200, 20):
         history.record_sessions(window(newest), "agent")
     remembered = history._memo[("sessions", "agent")]
-    assert len(remembered) == keeper._MEMO_BATCHES and sum(len(b) for b in remembered) == 400
-    assert len(set().union(*remembered)) == 220  # the last two windows: 20 rows apart
+    assert len(remembered) == keeper._MEMO_BATCHES == 3 and sum(len(b) for b in remembered) == 600
+    assert len(set().union(*remembered)) == 240  # the last three windows, 20 rows apart
+    shared = set(remembered[-1]) & set(remembered[-2])
+    assert all(remembered[-1][k] is remembered[-2][k] for k in shared)  # one object for a row both batches hold
 
     newest = 1179
     history.record_sessions(window(newest, 50), "agent")  # the Overview's window, then Calls', then again
     history.record_sessions(window(newest), "agent")
     history.record_sessions(window(newest, 50), "other")  # another agent's rows have their own memory
+    history.record_sessions([{"messageguid": UUID.format(newest), "reason": "busy"}], "agent", reasons=True)
     parsed.clear()
     assert history.record_sessions(window(newest, 50), "agent").unchanged == 50
     assert history.record_sessions(window(newest), "agent").unchanged == 200

@@ -70,7 +70,7 @@ def record_now(history: History, kind: str, rows: Iterable[Any], agent_guid: str
     "credits", or "reasons" (Message/Detail answers: {messageguid: reason})."""
     if kind == "reasons":
         raws = [{"messageguid": guid, "reason": reason} for guid, reason in dict(rows).items() if reason]
-        return history.record_sessions(raws, agent_guid)
+        return history.record_sessions(raws, agent_guid, reasons=True)
     raws = [getattr(row, "raw", row) for row in rows]
     if kind == "sessions":
         return history.record_sessions(raws, agent_guid)

@@ -8,7 +8,7 @@
 - a file locked by another program, a full disk, a read-only file: the batch is skipped, the outcome (and
   `problem`, for the health line) says so, and the next batch tries again.
 
-Unchanged rows cost almost nothing: the raw rows of the last two batches from each source are remembered per
+Unchanged rows cost almost nothing: the raw rows of the last few batches from each source are remembered per
 key, and a row equal to the one already recorded is not parsed or looked up again. Rows new to this process are
 compared with the file and only new or different ones are written.
 """
@@ -32,11 +32,12 @@ from .store import (
 T = TypeVar("T")
 
 #: Batches of raw rows remembered per kind of row and source (the agent of a batch of sessions). A poll returns
-#: the newest rows, so a row that left the last two is rarely asked about again, and then only costs a parse and
-#: a look at the file. Two, so that two screens polling one agent with different windows (the Overview's and
-#: Calls') do not forget each other's rows. Remembering every row seen, up to 5000 per kind, grew the dashboard
-#: by ~0.4 MiB in 10 minutes of the demo's live refresh, and by up to ~10 MiB over a long session.
-_MEMO_BATCHES = 2
+#: the newest rows, so a row that left the last batches is rarely asked about again, and then only costs a parse
+#: and a look at the file. Three, so that the screens polling one agent with different windows (the Overview's,
+#: Calls', the header's alerts) do not push each other's rows out; an unchanged row is kept as the object already
+#: remembered, so batches share what they have in common. Remembering every row seen, up to 5000 per kind, grew
+#: the dashboard by ~0.4 MiB in 10 minutes of the demo's live refresh, and by up to ~10 MiB over a long session.
+_MEMO_BATCHES = 3
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ class History:
                 parse_row: Callable[[Any], Any], write: Callable[[HistoryStore, list, int], Any],
                 doing: str) -> WriteOutcome:
         batches = self._memo.get((kind, source)) or [{}]
-        latest, older = batches[-1], batches[0] if len(batches) > 1 else {}
+        latest, *older = batches[::-1]
         kept: dict[Any, Any] = {}  # this batch's rows as recorded: the next batch is compared with them
         fresh: list[tuple[Any, Any]] = []
         parsed = []
@@ -200,10 +201,13 @@ class History:
             if key is not None:
                 known = latest.get(key)
                 if known is None:
-                    known = older.get(key)
+                    for batch in older:
+                        known = batch.get(key)
+                        if known is not None:
+                            break
                 if known == raw:
                     unchanged += 1
-                    kept[key] = raw
+                    kept[key] = known
                     continue
             record = parse_row(raw)
             if record is None:
@@ -230,10 +234,13 @@ class History:
         batches.append(batch)
         del batches[:-_MEMO_BATCHES]
 
-    def record_sessions(self, rows: Iterable[Mapping[str, Any]], agent_guid: str | None = None) -> WriteOutcome:
-        """Record rows of `TwilioCallHistory/List` (raw dicts as the API sent them) for `agent_guid`."""
+    def record_sessions(self, rows: Iterable[Mapping[str, Any]], agent_guid: str | None = None, *,
+                        reasons: bool = False) -> WriteOutcome:
+        """Record rows of `TwilioCallHistory/List` (raw dicts as the API sent them) for `agent_guid`; with
+        `reasons`, rows of rejection reasons ({messageguid, reason}, from Message/Detail), remembered apart from
+        the polls' rows so that neither pushes the other out."""
         return self._record(
-            "sessions", agent_guid, rows,
+            "reasons" if reasons else "sessions", agent_guid, rows,
             lambda raw: (_key(raw, "messageguid"), agent_guid),
             lambda raw: parse.wiro_session(raw, agent_guid),
             lambda store, records, now: store.write_sessions(records, now),
