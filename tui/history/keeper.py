@@ -33,10 +33,10 @@ T = TypeVar("T")
 
 #: Batches of raw rows remembered per kind of row and source (the agent of a batch of sessions). A poll returns
 #: the newest rows, so a row that left the last batches is rarely asked about again, and then only costs a parse
-#: and a look at the file. Three, so that the screens polling one agent with different windows (the Overview's,
-#: Calls', the header's alerts) do not push each other's rows out; an unchanged row is kept as the object already
-#: remembered, so batches share what they have in common. Remembering every row seen, up to 5000 per kind, grew
-#: the dashboard by ~0.4 MiB in 10 minutes of the demo's live refresh, and by up to ~10 MiB over a long session.
+#: and a look at the file. Three, so that screens polling one agent with different windows (the Overview's and
+#: Calls') do not push each other's rows out; an unchanged row is kept as the object already remembered, so
+#: batches share what they have in common. Remembering every row seen, up to 5000 per kind (~1.5 KiB each), grew
+#: the dashboard by ~0.4 MiB in 10 minutes of the demo's live refresh, and by several MiB over a long session.
 _MEMO_BATCHES = 3
 
 
