@@ -14,15 +14,20 @@ from tui.wiro import (
     RetryPolicy,
     WiroClient,
 )
+from tui.common import http as common_http
 from tui.wiro.health import HealthTracker
 
 from . import payloads as p
 from .conftest import API_KEY
 
 
-@pytest.fixture
-async def client(server):
+@pytest.fixture(params=["plain", "httpx"])
+async def client(request, server, monkeypatch):
+    """The client over each session it may use: plain_http's (an http:// base) and httpx's (https, the real
+    service), both sent to the scripted server on loopback."""
+    monkeypatch.setattr(common_http, "HTTPX_FOR_PLAIN", request.param == "httpx")
     async with WiroClient(API_KEY, base_url=server.wiro_base, retry=RetryPolicy(retries=0)) as c:
+        assert type(c._http).__name__ == {"plain": "PlainSession", "httpx": "HttpxSession"}[request.param]
         yield c
 
 

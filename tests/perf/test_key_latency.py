@@ -15,12 +15,12 @@ import asyncio
 import statistics
 import time
 
-import httpx
 import pytest
 from textual import events
 
 from tests.ui.helpers import demo_app, goto
 from tui.activity.merge import KEEP
+from tui.common.plain_http import PlainSession, Reply
 from tui.ui.polling import PollAnswer
 from tui.ui.screens import logs as logs_module
 from tui.ui.widgets.live_table import LiveTable
@@ -127,25 +127,27 @@ class KeyClock:
         await asyncio.sleep(PRESS_EVERY)
 
 
-class Replay(httpx.AsyncBaseTransport):
-    """The client's transport, answering `paths` with the answer the simulator gave them first: the timed
-    answers arrive as bytes from the network would, without the simulator (in this process) building and
+class Replay:
+    """The client's session, answering `paths` with the answer the simulator gave them first: the timed answers
+    arrive as a whole answer from the network would, without the simulator (in this process) building and
     encoding 5000 events on another thread while keys are timed."""
 
-    def __init__(self, real: httpx.AsyncBaseTransport, paths: tuple[str, ...]) -> None:
+    def __init__(self, real: PlainSession, paths: tuple[str, ...]) -> None:
         self.real, self.paths = real, paths
-        self.answers: dict[str, tuple[int, httpx.Headers, bytes]] = {}
+        self.answers: dict[str, Reply] = {}
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path.rsplit("/v1/", 1)[-1]
+    async def request(self, method: str, url: str, **kwargs) -> Reply:
+        path = url.rsplit("/v1/", 1)[-1].lstrip("/")
         if path in self.answers:
-            status, headers, body = self.answers[path]
-            return httpx.Response(status, headers=headers, content=body)
-        response = await self.real.handle_async_request(request)
-        body = await response.aread()
+            answer = self.answers[path]
+            return Reply(answer.status_code, answer.reason_phrase, answer.headers, answer.content, answer.url)
+        answer = await self.real.request(method, url, **kwargs)
         if path in self.paths:
-            self.answers[path] = (response.status_code, response.headers, body)
-        return httpx.Response(response.status_code, headers=response.headers, content=body)
+            self.answers[path] = answer
+        return answer
+
+    async def aclose(self) -> None:
+        await self.real.aclose()
 
 
 async def poll_once(screen) -> None:
@@ -184,8 +186,9 @@ async def test_key_latency_under_big_answers(sim, clock, sim_settings, report, m
         while not app._frozen:  # the app settled (start-up's objects set aside from garbage collection): the
             await asyncio.sleep(0.1)  # presses are timed in a running dashboard, not in its first seconds
         keys = KeyClock(app, table)
-        http = app.client._http  # (httpx's own attribute: the transport the client sends through)
-        http._transport = replay = Replay(http._transport, (LOGS, CALLS_LIST))
+        client = app.client
+        assert isinstance(client._http, PlainSession)  # (the session the client sends through)
+        client._http = replay = Replay(client._http, (LOGS, CALLS_LIST))
         await asyncio.gather(poll_once(logs), poll_once(calls))  # the answers to replay
         await app.workers.wait_for_complete()
         assert len(replay.answers) == 2

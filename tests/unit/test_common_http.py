@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import os
 import ssl
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +16,13 @@ import pytest
 from tui.common import errors as common
 from tui.common.http import (
     NOT_JSON,
+    BrokenAnswerFailure,
+    ClosedFailure,
+    ConnectFailure,
+    TimeoutFailure,
+    TransportFailure,
+    UnsendableFailure,
+    UnusableFailure,
     RetryPolicy,
     connection_reason,
     content_type,
@@ -22,6 +33,8 @@ from tui.common.http import (
     retrying,
     transport_failure,
 )
+from tui.common.httpx_session import HttpxSession, failure_from_httpx
+from tui.common.plain_http import PlainSession
 from tui.twilio import errors as twilio_errors
 from tui.twilio.client import TwilioClient
 from tui.wiro import errors as wiro_errors
@@ -106,17 +119,38 @@ async def test_retries_end_with_the_last_failure_and_other_errors_are_not_retrie
 
 
 def test_transport_failures_are_told_apart():
-    request = httpx.Request("GET", "http://127.0.0.1:9/")
-    assert transport_failure(httpx.ReadTimeout("slow", request=request)) == "timeout"
-    assert transport_failure(httpx.LocalProtocolError("Illegal header value b'Bearer s3cret'")) == "unsendable"
-    assert transport_failure(httpx.UnsupportedProtocol("no scheme")) == "unusable"
-    assert transport_failure(httpx.InvalidURL("bad port")) == "unusable"
-    refused = httpx.ConnectError("[Errno 111] Connection refused", request=request)
-    assert transport_failure(refused) == "connection"
+    assert transport_failure(TimeoutFailure("no answer within 5 s")) == "timeout"
+    assert transport_failure(UnsendableFailure("the authorization header has a line break in it")) == "unsendable"
+    assert transport_failure(UnusableFailure("no scheme")) == "unusable"
+    refused = ConnectFailure("[Errno 111] Connection refused")
+    assert transport_failure(refused) == "connection" and transport_failure(ClosedFailure()) == "connection"
     assert connection_reason(refused) == "connection refused or host not found ([Errno 111] Connection refused)."
     assert connection_reason(refused, quote_library=False) == "connection refused or host not found."
-    assert connection_reason(httpx.RemoteProtocolError("peer closed")) == "the connection closed without an answer."
-    assert connection_reason(httpx.ReadError("x" * 200), quote_library=True) == "ReadError."
+    assert connection_reason(ClosedFailure("peer closed")) == "the connection closed without an answer."
+    assert connection_reason(BrokenAnswerFailure("the answer is not HTTP/1.1")) == "the answer is not HTTP/1.1."
+    assert connection_reason(TransportFailure("x" * 200)) == "the connection failed."
+    assert connection_reason(BrokenAnswerFailure("the answer is not HTTP/1.1"), quote_library=False) == \
+        "the connection failed."
+
+
+def test_httpx_failures_become_the_same_kinds_and_never_quote_a_header():
+    request = httpx.Request("GET", "https://api.wiro.ai/v1/")
+    cases = [(httpx.ReadTimeout("slow", request=request), TimeoutFailure),
+             (httpx.ConnectTimeout("slow", request=request), TimeoutFailure),
+             (httpx.LocalProtocolError("Illegal header value b'Bearer s3cret'"), UnsendableFailure),
+             (httpx.UnsupportedProtocol("no scheme"), UnusableFailure), (httpx.InvalidURL("bad port"), UnusableFailure),
+             (OverflowError("port"), UnusableFailure),
+             (httpx.ConnectError("[Errno 111] Connection refused", request=request), ConnectFailure),
+             (httpx.RemoteProtocolError("peer closed"), ClosedFailure),
+             (httpx.ReadError("reset", request=request), TransportFailure)]
+    for raised, kind in cases:
+        failure = failure_from_httpx(raised)
+        assert type(failure) is kind, (raised, failure)
+        assert "s3cret" not in str(failure)
+    assert connection_reason(failure_from_httpx(cases[6][0])) == \
+        "connection refused or host not found ([Errno 111] Connection refused)."
+    assert connection_reason(failure_from_httpx(cases[7][0])) == "the connection closed without an answer."
+    assert connection_reason(failure_from_httpx(cases[8][0])) == "reset."
 
 
 def test_answer_bodies_are_read_without_trusting_them():
@@ -163,14 +197,45 @@ def test_the_shared_kinds_keep_each_clients_own_fields():
                                                          common.RateLimitedError))
 
 
-async def test_plain_http_clients_make_no_tls_context_and_https_ones_verify(sim):
+async def test_plain_http_clients_load_no_httpx_and_https_ones_verify(sim):
     async with WiroClient(sim.api_key, None, sim.wiro_base) as plain:
-        assert plain._http._transport._pool._ssl_context is None  # (httpx's and httpcore's own attributes)
+        assert isinstance(plain._http, PlainSession)
         assert await plain.my_agents()  # and it talks to the simulator
     secure = WiroClient("key-0000", None, "https://api.wiro.ai/v1")
-    context = secure._http._transport._pool._ssl_context
+    assert isinstance(secure._http, HttpxSession)
+    context = secure._http._client._transport._pool._ssl_context  # (httpx's and httpcore's own attributes)
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert not secure._http._client.follow_redirects
     await secure.aclose()
     twilio = TwilioClient("AC" + "0" * 32, "token-0000", base_url=sim.twilio_base)
-    assert twilio._http._transport._pool._ssl_context is None
+    assert isinstance(twilio._http, PlainSession) and "token-0000" not in repr(twilio._http)
     await twilio.aclose()
+    secure_twilio = TwilioClient("AC" + "0" * 32, "token-0000")
+    assert isinstance(secure_twilio._http, HttpxSession) and not secure_twilio._http._client.follow_redirects
+    await secure_twilio.aclose()
+
+
+def test_the_dashboard_with_a_plain_http_base_never_loads_httpx(tmp_path):
+    """In a fresh interpreter: both clients made and used against the simulator on loopback, and httpx never
+    imported (with httpcore, h11 and anyio it costs ~5.5 MiB of a running dashboard)."""
+    script = (
+        "import asyncio, sys\n"
+        "from tui.sim import Simulator\n"
+        "from tui.wiro.client import WiroClient\n"
+        "from tui.twilio.client import TwilioClient\n"
+        "async def main():\n"
+        "    sim = Simulator(seed=3).start()\n"
+        "    try:\n"
+        "        async with WiroClient(sim.api_key, None, sim.wiro_base) as wiro:\n"
+        "            assert await wiro.my_agents()\n"
+        "        async with TwilioClient(sim.twilio_account_sid, sim.twilio_auth_token, sim.twilio_base) as tw:\n"
+        "            assert await tw.account()\n"
+        "    finally:\n"
+        "        sim.stop()\n"
+        "asyncio.run(main())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore', 'anyio', 'h11')))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "HOME": str(tmp_path)}, cwd=Path(__file__).resolve().parents[2])
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert ran.stdout.strip().splitlines()[-1] == "[]"

@@ -1,8 +1,9 @@
-"""What the Wiro and the Twilio client do alike over HTTP: bounded retries, Retry-After, reading an error
-body, and telling a failure worth retrying from one that is not.
+"""What the Wiro and the Twilio client do alike over HTTP: the session they send through, bounded retries,
+Retry-After, reading an error body, and telling a failure worth retrying from one that is not.
 
-Each client keeps its own typed errors and its own words; this module only decides. It imports httpx, so
-only the clients import it (the dashboard's first frame needs neither).
+Each client keeps its own typed errors and its own words; this module only decides. A session is httpx's for
+https (the real services: TLS that verifies, proxies from the environment) and `plain_http`'s for http:// (the
+simulator on loopback), and either raises only the `TransportFailure`s below, so nothing here imports httpx.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Final, Literal, TypeVar
-
-import httpx
+from typing import Any, Final, Literal, Protocol, TypeVar
 
 from .errors import RateLimitedError, TransientError
 from .json_pieces import loads_in_pieces
@@ -27,23 +26,42 @@ T = TypeVar("T")
 PIECES_BYTES: Final = 64 * 1024
 
 
-class PlainHTTPTransport(httpx.AsyncHTTPTransport):
-    """httpx's own transport, for plain http (the simulator on loopback) only: without the TLS context httpx makes
-    for every transport, even one that never speaks TLS (OpenSSL's context: 0.45 MiB for the dashboard's two
-    clients, measured). Were an https URL ever sent through it, httpcore would make its own default context, one
-    that verifies."""
+class Answer(Protocol):
+    """What the clients read of an answer: httpx's `Response` and `plain_http.Reply` both are one."""
 
-    def __init__(self) -> None:  # (httpx's __init__ would make the context before the pool: the pool is made here)
-        import httpcore
+    status_code: int
+    content: bytes
 
-        # httpx's defaults: 100 connections, 20 kept alive for 5 s, HTTP/1.1
-        self._pool = httpcore.AsyncConnectionPool(ssl_context=None, max_connections=100,
-                                                  max_keepalive_connections=20, keepalive_expiry=5.0)
+    @property
+    def headers(self) -> Any: ...
 
 
-def transport_for(base_url: str) -> httpx.AsyncHTTPTransport | None:
-    """The transport a client of `base_url` needs: PlainHTTPTransport for http://, httpx's default (None) else."""
-    return PlainHTTPTransport() if base_url.startswith("http://") else None
+class Session(Protocol):
+    """Where the clients send their requests: `open_session()` makes one."""
+
+    async def request(self, method: str, url: str, *, params: Any = None, headers: Any = None, json: Any = None,
+                      content: Any = None, timeout: float | None = None) -> Answer: ...
+
+    async def aclose(self) -> None: ...
+
+
+#: Tests set this to send http:// through httpx too, so that the session the real services get is checked against
+#: the same loopback servers.
+HTTPX_FOR_PLAIN = False
+
+
+def open_session(base_url: str, *, headers: dict[str, str], timeout: float, auth: tuple[str, str] | None = None,
+                 connect_timeout: float = 10.0) -> Session:
+    """A session for `base_url`: plain_http's for http://, httpx's (loaded now) for https://."""
+    connect = min(timeout, connect_timeout)
+    if base_url.startswith("http://") and not HTTPX_FOR_PLAIN:
+        from .plain_http import PlainSession
+
+        return PlainSession(base_url, headers=headers, timeout=timeout, connect_timeout=connect, auth=auth)
+    from .httpx_session import HttpxSession
+
+    return HttpxSession(base_url, headers=headers, timeout=timeout, connect_timeout=connect, auth=auth)
+
 
 # -- retrying ------------------------------------------------------------------------------------
 
@@ -107,45 +125,79 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
         return None
 
 
-def retry_after(response: httpx.Response) -> float | None:
+def retry_after(response: Answer) -> float | None:
     """The answer's Retry-After header, as seconds from now."""
     return retry_after_seconds(response.headers.get("retry-after"))
 
 
 # -- what went wrong -----------------------------------------------------------------------------
 
-#: What sending a request can raise before any answer arrives: `except TRANSPORT_FAILURES` around a send,
-#: then `transport_failure()` says which kind it was.
-TRANSPORT_FAILURES: Final = (httpx.TransportError, httpx.InvalidURL, OverflowError, UnicodeError)
-
 TransportKind = Literal["timeout", "connection", "unsendable", "unusable"]
 
 
-def transport_failure(exc: BaseException) -> TransportKind:
-    """Which kind of failure, of those in `TRANSPORT_FAILURES`, `exc` is.
+class TransportFailure(Exception):
+    """No answer came: what either session raises when a request fails before any answer arrives. Its text is
+    the session's own short account ("[Errno 111] Connection refused"), never a header's value."""
 
-    "timeout" and "connection" are transient (worth a retry); "unsendable" means httpx refused a header value
-    (its own text would quote the header, i.e. a credential: never show it); "unusable" means the base URL
-    cannot be used at all (no scheme, a bad port, a host that is not a name)."""
-    if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpx.LocalProtocolError):
-        return "unsendable"
-    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL, OverflowError, UnicodeError)):
-        return "unusable"
-    return "connection"
+    kind: TransportKind = "connection"
+    #: the connection failed in a way `connection_reason` words itself
+    reason: str | None = None
+
+
+class TimeoutFailure(TransportFailure):
+    kind = "timeout"
+
+
+class ConnectFailure(TransportFailure):
+    """Refused, unreachable, or a host that is not found."""
+
+
+class ClosedFailure(TransportFailure):
+    """The server closed the connection before its answer was whole."""
+
+    reason = "the connection closed without an answer."
+
+
+class BrokenAnswerFailure(TransportFailure):
+    """Something answered, but not in HTTP (or not all of it)."""
+
+
+class UnsendableFailure(TransportFailure):
+    """A header value cannot be sent (its text never quotes the value: it may be a credential)."""
+
+    kind = "unsendable"
+
+
+class UnusableFailure(TransportFailure):
+    """The URL cannot be used at all: no scheme, a bad port, a host that is not a name."""
+
+    kind = "unusable"
+
+
+#: What sending a request can raise before any answer arrives: `except TRANSPORT_FAILURES` around a send,
+#: then `transport_failure()` says which kind it was.
+TRANSPORT_FAILURES: Final = (TransportFailure,)
+
+
+def transport_failure(exc: BaseException) -> TransportKind:
+    """Which kind of failure `exc` (a `TransportFailure`) is.
+
+    "timeout" and "connection" are transient (worth a retry); "unsendable" means a header value could not be sent
+    (a library's own text would quote the header, i.e. a credential: never show it); "unusable" means the base
+    URL cannot be used at all (no scheme, a bad port, a host that is not a name)."""
+    return exc.kind if isinstance(exc, TransportFailure) else "connection"
 
 
 def connection_reason(exc: BaseException, *, quote_library: bool = True) -> str:
-    """Why a connection failed, in a few words ending in a full stop. With `quote_library`, httpx's own short
-    text is added when it says more ("[Errno 111] Connection refused"); without, only the kind is named."""
-    text = str(exc).strip() if quote_library else ""
-    if isinstance(exc, httpx.ConnectError):
-        detail = f" ({text.rstrip('.')})" if text and len(text) < 120 else ""
+    """Why a connection failed, in a few words ending in a full stop. With `quote_library`, the session's own
+    short text is added when it says more ("[Errno 111] Connection refused"); without, only the kind is named."""
+    text = str(exc).strip().rstrip(".") if quote_library else ""
+    if isinstance(exc, ConnectFailure):
+        detail = f" ({text})" if text and len(text) < 120 else ""
         return f"connection refused or host not found{detail}."
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "the connection closed without an answer."
-    return (text.rstrip(".") if text and len(text) < 160 else type(exc).__name__) + "."
+    if isinstance(exc, TransportFailure) and exc.reason:
+        return exc.reason
+    return f"{text}." if text and len(text) < 160 else "the connection failed."
 
 
 def is_transient_status(status: int) -> bool:
@@ -165,7 +217,7 @@ class _NotJson:
 NOT_JSON: Final = _NotJson()
 
 
-def json_body(response: httpx.Response) -> Any:
+def json_body(response: Answer) -> Any:
     """The body parsed as JSON, or `NOT_JSON` when it is not JSON (an HTML page from a proxy, a cut-off body,
     nesting too deep to parse)."""
     content = response.content
@@ -175,13 +227,13 @@ def json_body(response: httpx.Response) -> Any:
         return NOT_JSON
 
 
-def error_fields(response: httpx.Response) -> dict[str, Any]:
+def error_fields(response: Answer) -> dict[str, Any]:
     """The JSON object of an error answer, or {} when the body is not one (the service's own words are then
     unknown, and the status alone must speak)."""
     data = json_body(response)
     return data if isinstance(data, dict) else {}
 
 
-def content_type(response: httpx.Response) -> str:
+def content_type(response: Answer) -> str:
     """The answer's media type ("text/html"), or "unknown type", to say what came instead of JSON."""
     return response.headers.get("content-type", "unknown type").split(";")[0]

@@ -9,28 +9,26 @@ status + Twilio code. Credentials travel only in the Basic-auth header and never
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-import httpx
-
 from ..common.coerce import as_int
 from ..common.http import (
     NOT_JSON,
     TRANSPORT_FAILURES,
+    Answer,
     RetryPolicy,
     connection_reason,
     content_type,
     error_fields,
     is_transient_status,
     json_body,
+    open_session,
     retry_after,
     retrying,
     transport_failure,
-    transport_for,
 )
 from ..common.masking import mask
 from ..config import DEFAULT_TWILIO_BASE
@@ -110,15 +108,10 @@ class TwilioClient:
         self.retry = retry
         self._sleep = sleep
         self._slots = asyncio.Semaphore(max(1, max_in_flight))
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"user-agent": "wiro-voice-tui", "accept": "application/json"},
-            auth=httpx.BasicAuth(self.key_sid or self.account_sid, self._secret),
-            # The simulator on loopback is plain http: no CA bundle and no TLS context there.
-            verify=not self.base_url.startswith("http://"),
-            transport=transport_for(self.base_url),
-            follow_redirects=False,  # a redirect could carry the credentials to another host
-        )
+        # httpx (TLS that verifies) for https, the standard library's streams for the simulator on loopback; neither
+        # follows a redirect, which could carry the credentials to another host
+        self._http = open_session(self.base_url, headers={"user-agent": "wiro-voice-tui", "accept": "application/json"},
+                                  timeout=timeout, auth=(self.key_sid or self.account_sid, self._secret))
 
     def __repr__(self) -> str:
         who = f"key_sid={self.key_sid!r}" if self.key_sid else "auth=token"
@@ -149,7 +142,7 @@ class TwilioClient:
         """Every incoming number (optionally filtered by `PhoneNumber`), following `next_page_uri`."""
         params: dict[str, Any] = {"PageSize": max(1, min(MAX_PAGE_SIZE, int(page_size)))}
         if phone_number:
-            params["PhoneNumber"] = phone_number.strip()  # httpx encodes "+" as %2B, as Twilio needs
+            params["PhoneNumber"] = phone_number.strip()  # sent as %2B, as Twilio needs
         items = await self._every_page(f"{self._account_path}/IncomingPhoneNumbers.json", params,
                                        "incoming_phone_numbers", "number list", max_pages)
         return [n for n in (IncomingNumber.parse(i) for i in items) if n is not None]
@@ -239,7 +232,7 @@ class TwilioClient:
         path = urlsplit(url).path
         where = f"Twilio ({self.base_url})"
         try:
-            response = await self._http.get(url, params=params)
+            response = await self._http.request("GET", url, params=params)
         except TRANSPORT_FAILURES as exc:
             raise _transport_error(exc, where, self.base_url, path) from None
         return _read(response, path, where, via_key=self.key_sid is not None)
@@ -249,25 +242,25 @@ def _transport_error(exc: BaseException, where: str, base_url: str, path: str) -
     kind = transport_failure(exc)
     if kind == "timeout":
         return TransientError(f"{where} did not answer in time.", kind="timeout", path=path)
-    if kind == "unsendable":  # httpx's own text could quote the Authorization header
+    if kind == "unsendable":  # a library's own text could quote the Authorization header
         return TwilioError("The request could not be sent: the Account SID or token has characters a request "
                            "cannot carry. Paste them again.", path=path)
     if kind == "unusable":
         return TwilioError(f"The Twilio API base {base_url} is not usable; normally it is https://api.twilio.com.",
                            path=path)
-    # httpx's own wording is left out: the kind of failure is enough here
+    # the library's own wording is left out: the kind of failure is enough here
     return TransientError(f"Could not reach {where}: {connection_reason(exc, quote_library=False)}",
                           kind="connection", path=path)
 
 
-def _error_body(response: httpx.Response) -> tuple[int | None, str | None]:
+def _error_body(response: Answer) -> tuple[int | None, str | None]:
     """Twilio's error `code` and `message`, when the body is Twilio's error JSON."""
     data = error_fields(response)
     message = data.get("message")
     return as_int(data.get("code")), message if isinstance(message, str) else None
 
 
-def _read(response: httpx.Response, path: str, where: str, *, via_key: bool = False) -> dict[str, Any]:
+def _read(response: Answer, path: str, where: str, *, via_key: bool = False) -> dict[str, Any]:
     status = response.status_code
     code, message = _error_body(response) if status >= 400 else (None, None)
     # Server text is only quoted in the generic case, cut short; it never contains our credentials.

@@ -1,5 +1,5 @@
-"""Three changes to the pinned Textual, applied when the app's module is imported: a leak fixed, a waste cut, and
-frames drawn when due.
+"""Four changes to the pinned Textual, applied when the app's module is imported: a leak fixed, a waste cut,
+frames drawn when due, and key names read without Unicode's name table.
 
 1. The leak. `StylesCache.get_inner_outer` (textual/_styles_cache.py) is an instance method under
    `functools.lru_cache(1024)`, so the cache's keys hold the `StylesCache` itself: every widget's styles cache,
@@ -17,6 +17,11 @@ frames drawn when due.
    draws a wanted frame at once when the last one is at least a period old, and otherwise when it becomes so:
    still at most one frame per period. With a 5000-event answer filling Logs: key p99 to the frame 26-41 ms
    against 47-59 ms, and 12 ms against 28-34 ms with nothing arriving (tests/perf/test_key_latency.py).
+4. Key names without Unicode's name table. To see which keys a focused widget takes for itself, a screen asks
+   `key_to_character` for every binding's key, and Textual answers with `unicodedata.lookup`, most of which fail
+   ("ENTER", "MINUS") after reading part of the table; the terminal's key parser names a typed "+" with
+   `unicodedata.name`. Here they call `key_display`'s functions, the same answers written out: ~0.8 MiB less of
+   the table paged in on Calls (tests/perf/test_live_memory.py).
 
 Each change is skipped when the Textual it meets no longer looks as expected (a fixed or changed release).
 """
@@ -132,6 +137,24 @@ def _frames_when_due() -> bool:
     return True
 
 
+def _key_names_written_out() -> bool:
+    """Screens call `key_display.key_to_character`, and the terminal's key parser and bindings
+    `key_display.character_to_key`; False when Textual's modules no longer call the ones in `textual.keys`."""
+    from textual import _xterm_parser, binding, keys, screen
+
+    from .key_display import character_to_key, key_to_character
+
+    if getattr(screen, "key_to_character", None) is not keys.key_to_character or any(
+            getattr(module, "_character_to_key", None) is not keys._character_to_key
+            for module in (_xterm_parser, binding)):
+        return False
+    screen.key_to_character = key_to_character  # type: ignore[attr-defined]
+    _xterm_parser._character_to_key = character_to_key  # type: ignore[attr-defined]
+    binding._character_to_key = character_to_key  # type: ignore[attr-defined]
+    return True
+
+
 FIXED = _unpin_styles_caches()
 STRIP_CACHES_LAZY = _strip_caches_on_first_use()
 FRAMES_WHEN_DUE = _frames_when_due()
+KEY_NAMES_WRITTEN_OUT = _key_names_written_out()

@@ -17,26 +17,24 @@ import asyncio
 import mimetypes
 import os
 import re
-import secrets
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable
-
-import httpx
 
 from ..common.coerce import as_int, as_list
 from ..common.http import (
     NOT_JSON,
     TRANSPORT_FAILURES,
+    Answer,
     RetryPolicy,
     connection_reason,
     content_type,
     error_fields,
     is_transient_status,
     json_body,
+    open_session,
     retry_after,
     retrying,
     transport_failure,
-    transport_for,
 )
 from ..common.masking import mask
 from ..common.offloop import off_loop
@@ -110,15 +108,8 @@ class WiroClient:
         self.retry = retry
         self._sleep = sleep
         self.on_outcome = on_outcome
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url + "/",
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"user-agent": "wiro-voice-tui"},
-            # Plain http (the simulator on loopback) uses no TLS, so skip loading the CA bundle and making a TLS
-            # context: they cost start-up time and memory. https always verifies.
-            verify=not self.base_url.startswith("http://"),
-            transport=transport_for(self.base_url),
-        )
+        # httpx (TLS that verifies) for https, the standard library's streams for the simulator on loopback
+        self._http = open_session(self.base_url, headers={"user-agent": "wiro-voice-tui"}, timeout=timeout)
 
     def __repr__(self) -> str:
         mode = "signature" if self._api_secret else "key"
@@ -305,16 +296,14 @@ class WiroClient:
         headers = auth_headers(self._api_key, self._api_secret)
         if extra_headers:
             headers.update(extra_headers)
-        kwargs: dict[str, Any] = {"headers": headers}
+        kwargs: dict[str, Any] = {"headers": headers, "timeout": timeout}
         if content is not None:
             kwargs["content"] = content()
         else:
             kwargs["json"] = body or {}
-        if timeout is not None:
-            kwargs["timeout"] = httpx.Timeout(timeout, connect=min(timeout, 10.0))
         where = f"Wiro ({self.base_url})"
         try:
-            response = await self._http.post(endpoint, **kwargs)
+            response = await self._http.request("POST", endpoint, **kwargs)
         except TRANSPORT_FAILURES as exc:
             raise _transport_error(exc, where, self.base_url, endpoint) from None
         if len(response.content) > OFF_LOOP_BYTES:  # decoding a big answer would hold up every key press
@@ -335,7 +324,7 @@ def _transport_error(exc: BaseException, where: str, base_url: str, endpoint: st
     kind = transport_failure(exc)
     if kind == "timeout":
         return TransientError(f"{where} did not answer {endpoint} in time.", kind="timeout", endpoint=endpoint)
-    if kind == "unsendable":  # httpx's own text would quote the header, i.e. the key
+    if kind == "unsendable":  # a library's own text would quote the header, i.e. the key
         return WiroError("The request could not be sent: a header value (the API key?) is malformed.", endpoint=endpoint)
     if kind == "unusable":
         return WiroError(f"The API base URL {base_url} is not usable; it should look like https://api.wiro.ai/v1.",
@@ -363,7 +352,7 @@ def _multipart(fields: dict[str, str], payload: bytes, name: str, progress: Prog
     ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if ctype == "audio/x-wav":
         ctype = "audio/wav"
-    boundary = "wiro-voice-" + secrets.token_hex(12)
+    boundary = "wiro-voice-" + os.urandom(12).hex()  # (secrets.token_hex, without loading hashlib)
     safe_name = name.replace('"', "'").replace("\r", " ").replace("\n", " ")
     head = b""
     for key, value in fields.items():
@@ -431,7 +420,7 @@ def file_upload_error(message: str, *, name: str, fieldname: str, status: int | 
     return FileUploadError(text, reason=reason, endpoint="UserAgent/CredentialFileUpload", status=status)
 
 
-def _server_message(response: httpx.Response, data: Any = None) -> tuple[str | None, int | None]:
+def _server_message(response: Answer, data: Any = None) -> tuple[str | None, int | None]:
     """The first error message and code in a Wiro envelope, if the body is one (`data`: the body already parsed)."""
     data = error_fields(response) if data is None else data
     if not isinstance(data, dict):
@@ -494,7 +483,7 @@ def refusal_error(message: str | None, code: int | None, *, status: int, endpoin
                     status=status, data=data)
 
 
-def _read_envelope(response: httpx.Response, endpoint: str, where: str) -> dict[str, Any]:
+def _read_envelope(response: Answer, endpoint: str, where: str) -> dict[str, Any]:
     status = response.status_code
     body = json_body(response)  # parsed once: an answer can be megabytes (5000 log events)
     message, code = _server_message(response, body)
