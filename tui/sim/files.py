@@ -7,8 +7,6 @@ import mimetypes
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.message import Message
-from email.utils import collapse_rfc2231_value
 from urllib.parse import quote
 
 from .ids import IdMint
@@ -110,8 +108,12 @@ class FormPart:
 def parse_multipart(body: bytes, content_type: str) -> list[FormPart]:
     """Split a multipart/form-data body on its boundary; ValueError when it is not one.
 
-    Done by hand on bytes (not email.parser) so binary audio is passed through untouched.
+    Done by hand on bytes (not email.parser) so binary audio is passed through untouched. The email package
+    reads the headers' parameters; it loads here, with the first upload (at import it would cost the demo 0.5 MiB).
     """
+    from email.message import Message
+    from email.utils import collapse_rfc2231_value
+
     header = Message()
     header["content-type"] = content_type
     if header.get_content_type() != "multipart/form-data":

@@ -1,7 +1,8 @@
 """HTTP routing: Wiro under /v1, Twilio under /twilio, uploaded files under /files; faults first.
 
-Standard library only (ThreadingHTTPServer). The handler finds the running Simulator as
-``self.server.sim``.
+Standard library only: socketserver's threading server, and HTTP/1.1 from http1.py (http.server's handler would
+bring http.client and the email package, 1.4 MiB of the demo's memory). The handler finds the running Simulator
+as ``self.server.sim``.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import socketserver
 import sys
 import threading
 import traceback
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from . import auth, twilio_api, wiro_api
 from .files import MAX_UPLOAD_BYTES
+from .http1 import Http1Handler
 
 if TYPE_CHECKING:
     from .simulator import Simulator
@@ -27,7 +28,7 @@ _PARSE_URL = {"result": False, "errors": [{"code": 0, "message": "Error parsing 
 _BODY_LIMIT = MAX_UPLOAD_BYTES + 1024 * 1024  # the upload plus its multipart framing
 
 
-class SimServer(ThreadingHTTPServer):
+class SimServer(socketserver.ThreadingTCPServer):
     """A threading server that knows its Simulator."""
 
     daemon_threads = True
@@ -71,9 +72,9 @@ class SimServer(ThreadingHTTPServer):
         self._wake_write.close()
 
     def server_bind(self) -> None:
-        """Bind without http.server's `socket.getfqdn()`: on loopback the name is known, and the reverse lookup
-        loads the resolver and the IDNA codec (0.25-0.4 MiB, ~1 ms) for a name nothing here reads."""
-        socketserver.TCPServer.server_bind(self)
+        """Bind, and say where (without a reverse lookup of the name, as http.server's would: on loopback the name
+        is known, and the lookup loads the resolver and the IDNA codec, 0.25-0.4 MiB, ~1 ms)."""
+        super().server_bind()
         self.server_name, self.server_port = self.server_address[:2]
 
     def track(self, connection: socket.socket, is_open: bool) -> None:
@@ -93,7 +94,7 @@ class SimServer(ThreadingHTTPServer):
                 pass
 
 
-class SimHandler(BaseHTTPRequestHandler):
+class SimHandler(Http1Handler):
     """One connection; HTTP/1.1 keep-alive like the real APIs."""
 
     protocol_version = "HTTP/1.1"
@@ -113,7 +114,7 @@ class SimHandler(BaseHTTPRequestHandler):
         finally:
             self.server.track(self.connection, False)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - signature from the base class
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature from the base class
         if self.server.sim.log_requests:
             sys.stderr.write(f"sim: {self.address_string()} {format % args}\n")
 
