@@ -13,9 +13,9 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Final, Literal, Protocol, TypeVar
 
+from .dates import parse_rfc2822
 from .errors import RateLimitedError, TransientError
 from .json_pieces import loads_in_pieces
 
@@ -116,12 +116,14 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
         return max(0.0, float(value))
     except ValueError:
         pass
+    when = parse_rfc2822(value)
+    if when is None:  # not a date
+        return None
+    if when.tzinfo is None:  # "-0000" in the date: UTC, said without commitment
+        when = when.replace(tzinfo=timezone.utc)
     try:
-        when = parsedate_to_datetime(value)
-        if when.tzinfo is None:  # "-0000" in the date: UTC, said without commitment
-            when = when.replace(tzinfo=timezone.utc)
         return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
-    except (TypeError, ValueError, OverflowError):  # not a date, or one no clock can reach
+    except OverflowError:  # a date no clock can reach
         return None
 
 

@@ -16,9 +16,9 @@ import math
 import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation, ROUND_HALF_EVEN
-from email.utils import parsedate_to_datetime
 from typing import Any, Mapping
 
+from ..common.dates import parse_rfc2822
 from .records import MICRO, CreditRow, TwilioCall, WiroSession
 
 #: Epoch values at or above this are milliseconds (1e11 s is the year 5138; 1e11 ms is 1973).
@@ -99,7 +99,7 @@ def time_ms(value: Any) -> int | None:
         except (ValueError, OverflowError):
             return None
         return _epoch_to_ms(number) if math.isfinite(number) else None
-    moment = _iso(value) or _rfc2822(value)
+    moment = _iso(value) or parse_rfc2822(value)
     if moment is None:
         return None
     if moment.tzinfo is None:  # a time without a zone is read as UTC, the zone both APIs use
@@ -115,13 +115,6 @@ def _iso(value: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        return None
-
-
-def _rfc2822(value: str) -> datetime | None:
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 

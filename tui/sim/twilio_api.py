@@ -11,7 +11,6 @@ import re
 import threading
 import time
 from datetime import date, datetime, timezone
-from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlencode
 
 from .twilio_calls import CallView, resource, session_view, view_of
@@ -211,6 +210,8 @@ def _bound(text: str) -> tuple[float, bool]:
         return datetime.combine(date.fromisoformat(text), datetime.min.time(), timezone.utc).timestamp(), True
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # here: the email package costs the demo 0.25 MiB at import
+
     for parse in (lambda t: datetime.fromisoformat(t.replace(" ", "T", 1)), parsedate_to_datetime):
         try:
             moment = parse(text)
