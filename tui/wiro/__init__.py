@@ -1,7 +1,7 @@
 """The Wiro API: an async client with both auth modes, bounded retries, typed errors and tolerant models.
 
-The client (and so httpx, ~60 ms of imports) loads on first use rather than with the package, so the
-dashboard can draw its first frame before it needs the network.
+The client (with its models and HTTP session, and httpx for an https base: ~60 ms of imports) loads on first use
+rather than with the package, so the dashboard can draw its first frame before it needs the network.
 """
 
 from typing import Any
