@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
@@ -192,6 +193,23 @@ async def test_switching_agent_replaces_what_the_panels_show(sim, sim_settings):
         assert "Setup required" in text_of(app, "#setup-hint")
         assert not app.screen.query_one("#channel-empty").display  # the setup agent's SID and number show…
         assert "missing" in str(app.screen.query_one("#channel-info").render())  # …and its token is missing
+
+
+async def test_an_answer_arriving_while_the_old_panels_go_mounts_the_new_ones_once(sim, sim_settings):
+    """After a switch the stale panels' removal starts when polling resumes; the first answer may arrive before it
+    is done (a fast server). Its panels must wait for it, not collide with the old ones' ids."""
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert "Front Desk" in text_of(app, "#agent-info")
+        app.use_agent(sim.stopped_agent_guid)
+        for _ in range(3):  # the removal worker starts and is under way
+            await asyncio.sleep(0)
+        await screen._ensure_panels()  # what the first answer does
+        await settle(app, pilot)
+        assert len(screen.query("#overview-top")) == 1 and len(screen.query("#agent-info")) == 1
+        assert "After-hours Line" in text_of(app, "#agent-info")
 
 
 async def test_a_wrong_api_base_says_so(sim, sim_settings):

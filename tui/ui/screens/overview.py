@@ -59,6 +59,7 @@ class OverviewScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         self._picker_open = False
         self._picker_declined = False  # Escape in the picker: don't reopen it until asked
         self._panels_generation: int | None = None  # which connection/agent the panels show
+        self._panels_lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         # The first frame has only what can be said before any data arrives; the panels are
@@ -85,11 +86,17 @@ class OverviewScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         return self._panels_generation is not None
 
     async def _ensure_panels(self) -> None:
-        generation = self.app.generation
-        if self._panels_generation == generation:
-            return
-        await self._remove_panels()
-        self._panels_generation = generation
+        # One change of panels at a time: the stale panels' removal (started when polling resumes after a switch)
+        # may still be under way when the first answer arrives, and new panels mounted then find their ids taken.
+        async with self._panels_lock:
+            generation = self.app.generation
+            if self._panels_generation == generation:
+                return
+            await self._drop_panels()
+            self._panels_generation = generation
+            await self._mount_panels()
+
+    async def _mount_panels(self) -> None:
         agent_panel = Vertical(
             TextLine("", id="agent-info"),
             TextLine("", id="setup-hint"),
@@ -111,7 +118,13 @@ class OverviewScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         await self.query_one("#overview-body").mount(Horizontal(agent_panel, channel_panel, id="overview-top"), calls_panel)
         self.query_one("#setup-hint").display = False
 
-    async def _remove_panels(self) -> None:
+    async def _remove_stale_panels(self) -> None:
+        """Remove panels that show another connection or agent than the app's (none when they are current)."""
+        async with self._panels_lock:
+            if self._panels_generation != self.app.generation:
+                await self._drop_panels()
+
+    async def _drop_panels(self) -> None:
         if self._panels_mounted:
             self._panels_generation = None
             await self.query("#overview-top, #calls-panel").remove()
@@ -144,7 +157,7 @@ class OverviewScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     def _ready(self) -> bool:
         """Whether there is an agent to poll; otherwise say why (and offer the picker when there is no agent)."""
         if self._panels_mounted and self._panels_generation != self.app.generation:
-            self.run_worker(self._remove_panels(), group="overview-panels", exit_on_error=False)
+            self.run_worker(self._remove_stale_panels(), group="overview-panels", exit_on_error=False)
             self._say("Loading the agent…")
         state = readiness(self.app)
         if state.state == "no-agent":
