@@ -109,7 +109,7 @@ def parse_multipart(body: bytes, content_type: str) -> list[FormPart]:
     """Split a multipart/form-data body on its boundary; ValueError when it is not one.
 
     Done by hand on bytes (not email.parser) so binary audio is passed through untouched. The email package
-    reads the headers' parameters; it loads here, with the first upload (at import it would cost the demo 0.5 MiB).
+    reads the headers' parameters; it loads here, with the first upload, not with the demo's simulator.
     """
     from email.message import Message
     from email.utils import collapse_rfc2231_value
