@@ -90,18 +90,6 @@ class Reply:
         self.content = content
         self.url = url
 
-    @property
-    def text(self) -> str:
-        charset = "utf-8"
-        for part in (self.headers.get("content-type") or "").split(";")[1:]:
-            key, _, value = part.strip().partition("=")
-            if key.lower() == "charset" and value:
-                charset = value.strip('"')
-        try:
-            return self.content.decode(charset, "replace")
-        except LookupError:  # a charset Python does not know
-            return self.content.decode("utf-8", "replace")
-
     def json(self) -> Any:
         return jsonlib.loads(self.content)
 
