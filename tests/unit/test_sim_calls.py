@@ -186,6 +186,26 @@ def test_message_detail_by_guid_and_token(sim):
     assert detail(sim, messageguid=active["messageguid"])["data"]["status"] == "agent_output"
 
 
+def test_a_transcript_is_said_line_by_line_within_the_call(sim, clock):
+    rows = history(sim, limit=200)
+    for ended in [r for r in rows if r["status"] == "realtime_session"][:10]:
+        lines = detail(sim, messageguid=ended["messageguid"])["data"]["metadata"]["transcript"]
+        assert lines and [line["role"] for line in lines] == ["agent", "caller"] * (len(lines) // 2) + ["agent"] * (
+            len(lines) % 2)
+        said = [line["t"] for line in lines]
+        assert said == sorted(set(said)) and said[-1] < ended["durationSeconds"]
+        assert all(round(t * 10) / 10 == t for t in said) and all(line["text"] for line in lines)
+    with sim.world.lock:
+        call = sim.world.add_call(sim.demo_agent_guid, started=sim.now() - 2, duration=300, prep=1.0)
+    said = []
+    for _ in range(4):
+        clock.advance(10)
+        lines = detail(sim, messageguid=call.guid)["data"]["metadata"]["transcript"]
+        assert lines[:len(said)] == said
+        said = lines
+    assert 4 <= len(said) <= 14 and said[-1]["t"] <= 42  # a line every 3-9 s, none yet to come
+
+
 def test_message_detail_older_uses_strings_and_older_keys(older):
     rows = history(older, limit=200)
     ended = next(r for r in rows if r["status"] == "realtime_session" and r["channel"] == "twilio")

@@ -7,9 +7,10 @@ never shifts another, whatever order requests come in.
 from __future__ import annotations
 
 import random
+from array import array
 from collections.abc import Iterator
 
-from .calls import REJECT_REASONS, Call, Line
+from .calls import REJECT_REASONS, Call
 from .ids import IdMint, rng_for
 
 MEAN_INTERARRIVAL = 40.0  # simulated seconds between live calls, on average
@@ -47,53 +48,53 @@ _PROFILES = (
 # Scenarios: alternating agent/caller lines and the post-call summary the agent writes.
 _SCENARIOS = (
     (
-        ["Good morning, Bosphorus Dental, this is the front desk assistant. How can I help?",
+        ("Good morning, Bosphorus Dental, this is the front desk assistant. How can I help?",
          "Hi, I'd like to book a cleaning.",
          "Of course. Are you an existing patient with us?",
          "Yes, I came in last spring.",
          "Thanks. I have Tuesday at 10:30 or Thursday at 14:00. Which suits you?",
          "Thursday at two, please.",
          "Booked for Thursday at 14:00. You'll get a confirmation by SMS.",
-         "Great, thank you."],
+         "Great, thank you."),
         "Booked a cleaning for Thursday 14:00; confirmation SMS queued.",
     ),
     (
-        ["Bosphorus Dental, how can I help you today?",
+        ("Bosphorus Dental, how can I help you today?",
          "How much is a dental implant?",
          "A single implant starts at 650 euros including the crown; a consultation is free.",
          "Does that include the X-ray?",
          "Yes, the panoramic X-ray is included in the consultation.",
          "OK, I'll think about it.",
          "Of course. Shall I email you the price list?",
-         "Yes please."],
+         "Yes please."),
         "Pricing enquiry (implants); price list email drafted.",
     ),
     (
-        ["Hello, Bosphorus Dental front desk.",
+        ("Hello, Bosphorus Dental front desk.",
          "I need to move my appointment on Friday.",
          "Sure. Can I have your name and date of birth?",
          "Ayşe Kaya, third of March 1988.",
          "Found you. The next free slot is Monday at 9:00.",
          "That works.",
-         "Moved to Monday 9:00. See you then."],
+         "Moved to Monday 9:00. See you then."),
         "Rescheduled Friday appointment to Monday 09:00.",
     ),
     (
-        ["Bosphorus Dental, good afternoon.",
+        ("Bosphorus Dental, good afternoon.",
          "Are you open on Saturdays?",
          "Yes, Saturdays from 10 to 16. We're next to the Karaköy ferry pier.",
          "Is there parking?",
          "There is a public car park two minutes away on Kemankeş street.",
-         "Thanks, bye."],
+         "Thanks, bye."),
         "Opening hours and directions given.",
     ),
     (
-        ["Bosphorus Dental, how can I help?",
+        ("Bosphorus Dental, how can I help?",
          "I have a terrible toothache, since last night.",
          "I'm sorry to hear that. We keep emergency slots; can you come at 11:15 today?",
          "Yes, I can.",
          "Booked. If the swelling spreads, please go to an emergency room.",
-         "Thank you."],
+         "Thank you."),
         "Emergency slot booked today 11:15; urgent flag added in HubSpot.",
     ),
 )
@@ -120,17 +121,18 @@ def random_caller(r: random.Random) -> str:
     return _caller(r)["number"]
 
 
-def _transcript(r: random.Random, prep: float, duration: int | None) -> tuple[list[Line], str]:
+def _transcript(r: random.Random, prep: float, duration: int | None) -> tuple[tuple[str, ...], array, str]:
+    """(the script's lines said, when each was said in tenths of a second after the start, the summary)."""
     lines, summary = r.choice(_SCENARIOS)
-    out = []
+    said_at = array("I")
     t = prep + r.uniform(0.6, 1.4)
-    for i, text in enumerate(lines):
-        out.append(Line("agent" if i % 2 == 0 else "caller", text, round(t, 1)))
+    for _ in lines:
+        said_at.append(round(round(t, 1) * 10))
         t += r.uniform(3.0, 9.0)
     if duration is not None:
         # Long calls keep talking past the script; the row's duration is what counts.
-        out = [line for line in out if line.t < duration]
-    return out, summary
+        said_at = array("I", [tenths for tenths in said_at if tenths / 10 < duration])
+    return lines[:len(said_at)], said_at, summary
 
 
 def make_call(seed: int, label: str, seq: int, agent_guid: str, started: float, *,
@@ -165,22 +167,17 @@ def make_call(seed: int, label: str, seq: int, agent_guid: str, started: float, 
         profile = "Caller ID withheld; no CRM lookup possible."
     elif channel == "web" and "display_identifier" not in info:
         profile = None  # an anonymous web visitor: nothing to look up
-    transcript, summary = _transcript(r, prep, duration)
+    script, said_at, summary = _transcript(r, prep, duration)
     if outcome != "ended":
-        transcript, summary = [], ""
-    extra = {
-        "prep": {"prepMs": int(prep * 1000), "tools": ["hubspot.lookup_contact", "calendar.freebusy"]},
-        "holdStrategy": "text_then_music",
-        "language": "en-US" if info.get("country") not in ("TR",) else "tr-TR",
-    }
+        script, said_at, summary = (), array("I"), ""
     model = r.choice(_MODELS)
     credits = r.randint(1, 4) if postcall_credits is None else postcall_credits
     return Call(
         seq=seq, agent_guid=agent_guid, guid=guid, agenttoken=token, channel=channel, callsid=callsid,
         caller_info=info, caller_profile=profile, model_slug=model,
         started=round(started, 3), prep=prep, outcome=outcome, duration=duration, end_reason=end_reason,
-        reject_reason=reject_reason, dialled=dialled, transcript=transcript, summary=summary,
-        follows_agent=follows_agent, extra=extra, postcall_credits=credits,
+        reject_reason=reject_reason, dialled=dialled, script=script, said_at=said_at, summary=summary,
+        follows_agent=follows_agent, postcall_credits=credits,
     )
 
 

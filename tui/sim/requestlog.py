@@ -31,6 +31,7 @@ class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._counts: Counter[SeenRequest] = Counter()
+        self._first: dict[SeenRequest, SeenRequest] = {}  # each distinct request as first seen
         self._tail: deque[SeenRequest] = deque(maxlen=TAIL)
         self._in_flight = 0
 
@@ -38,6 +39,7 @@ class RequestLog:
         """Count one request (called once the fault for it has been rolled)."""
         seen = SeenRequest(method.upper(), path, fault)
         with self._lock:
+            seen = self._first.setdefault(seen, seen)  # the tail holds one object per distinct request
             self._counts[seen] += 1
             self._tail.append(seen)
 
@@ -81,4 +83,5 @@ class RequestLog:
         """Forget the counts (requests in flight stay counted as in flight)."""
         with self._lock:
             self._counts.clear()
+            self._first.clear()
             self._tail.clear()

@@ -22,7 +22,7 @@ MAX_CALLS_PER_ACCOUNT = 5000
 UNANSWERED = ("busy", "failed", "no-answer", "canceled")
 
 
-@dataclass
+@dataclass(slots=True)
 class TwilioCall:
     """A call that exists on Twilio only. ``outcome`` is its final status; ``ring`` the seconds it rang
     (no-answer and canceled end then); ``duration`` the seconds it was connected (completed calls)."""
@@ -39,7 +39,7 @@ class TwilioCall:
     cause: str = ""  # why it never reached Wiro (for tests and the sim's own notes; not sent)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallView:
     """A call as Twilio reports it at one instant."""
 
