@@ -1,7 +1,8 @@
-"""The three changes to the pinned Textual (tui/ui/textual_fixes.py): a widget that is gone leaves nothing behind in
+"""The changes to the pinned Textual (tui/ui/textual_fixes.py): a widget that is gone leaves nothing behind in
 Textual's colour cache, and the cached colours are the ones Textual computes; a strip makes each cache when first
 used, and answers as before (the snapshot tests check whole screens drawn with it); a screen draws a wanted frame
-at once unless the last is younger than a period, and never more than one per period."""
+at once unless the last is younger than a period, and never more than one per period; plain text is measured as
+Rich measures it, without going into its cache. (The key names: tests/ui/test_key_display.py.)"""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from textual.widgets import Label
 
 from tui.ui import textual_fixes
 
-from .helpers import demo_app, settle
+from .helpers import demo_app, goto_table, settle
 
 
 class Cards(App):
@@ -168,3 +169,47 @@ async def test_a_frame_is_drawn_at_once_unless_the_last_is_younger_than_a_period
             await pilot.pause()
         finally:
             timer.stop()
+
+
+WIDTH_SAMPLES = ["", "Calls", "  +44 7700 900123  ", "a\tb", "bell\x07", "esc\x1b[2J", "del\x7f", "Ayşe Kaya",
+                 "live · 1 s", "─┼─", "日本語", "👍🏽 ok", "e\u0301", "zero\u200bwidth", "🇹🇷", "x" * 600, "日" * 600]
+
+
+def test_widths_are_richs_own():
+    """Every measure Textual and Rich use answers what Rich's own does: ASCII by its length, the rest by the table."""
+    import rich.cells
+    import rich.segment
+    from textual import _cells
+
+    assert textual_fixes.PLAIN_WIDTHS_UNCACHED, "Rich's or Textual's width cache moved: see tui/ui/textual_fixes.py"
+    for text in WIDTH_SAMPLES:
+        expected = rich.cells._cell_len(text, "auto")
+        assert rich.cells.cell_len(text) == rich.cells.cached_cell_len(text) == expected, repr(text)
+        assert rich.segment.cached_cell_len(text) == _cells.cell_len(text) == Segment(text).cell_length == expected
+
+
+async def test_plain_text_stays_out_of_the_width_cache(sim, sim_settings, clock):
+    """Rich keeps up to 4096 measured strings, and a live screen measures new text on every refresh (times,
+    durations, ids), so the cache went on filling for minutes (tests/perf/test_live_memory.py). Only text that needs
+    the Unicode table goes in now: after the Calls screen drew 20 refreshes, no printable ASCII string is in it."""
+    import rich.cells
+
+    cache = textual_fixes.RICH_WIDTH_CACHE
+    cache.cache_clear()
+    entered = []  # what the cache measured: each text put in it
+    original = rich.cells._cell_len
+    rich.cells._cell_len = lambda text, version: entered.append(text) or original(text, version)
+    try:
+        app = demo_app(sim, sim_settings)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen, table = await goto_table(app, pilot, "calls")
+            for _ in range(20):
+                clock.advance(30)
+                screen.poller.fire()
+                await settle(app, pilot)
+            assert table.row_count > 10
+    finally:
+        rich.cells._cell_len = original
+    assert [text for text in entered if text.isascii() and text.isprintable()] == []
+    assert any("·" in text for text in entered)  # (what does need the table still goes through the cache)
+    assert cache.cache_info().currsize == len(set(entered))

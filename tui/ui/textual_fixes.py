@@ -1,5 +1,6 @@
-"""Four changes to the pinned Textual, applied when the app's module is imported: a leak fixed, a waste cut,
-frames drawn when due, and key names read without Unicode's name table.
+"""Five changes to the pinned Textual (and the Rich it draws with), applied when the app's module is imported: a
+leak fixed, a waste cut, frames drawn when due, key names read without Unicode's name table, and plain text
+measured without a cache.
 
 1. The leak. `StylesCache.get_inner_outer` (textual/_styles_cache.py) is an instance method under
    `functools.lru_cache(1024)`, so the cache's keys hold the `StylesCache` itself: every widget's styles cache,
@@ -22,6 +23,11 @@ frames drawn when due, and key names read without Unicode's name table.
    ("ENTER", "MINUS") after reading part of the table; the terminal's key parser names a typed "+" with
    `unicodedata.name`. Here they call `key_display`'s functions, the same answers written out: ~0.8 MiB less of
    the table paged in on Calls (tests/perf/test_live_memory.py).
+5. Plain text measured without a cache. Rich measures a string's width in cells through a cache of the last
+   4096 strings (`rich.cells.cached_cell_len`, which Textual calls too), and a live screen measures new text on
+   every refresh: times, durations, ids. So the cache went on filling for minutes, each entry keeping its string
+   alive. Printable ASCII is one cell per character in every Unicode version, so here it is measured by its
+   length, and only other text goes through Rich's cache: XXX (tests/perf/test_live_memory.py).
 
 Each change is skipped when the Textual it meets no longer looks as expected (a fixed or changed release).
 """
@@ -154,7 +160,40 @@ def _key_names_written_out() -> bool:
     return True
 
 
+RICH_WIDTH_CACHE: Any = None  # Rich's own cached measure, which cell_len below passes the rest to
+
+
+def _plain_widths_uncached() -> bool:
+    """Measure printable ASCII by its length, and keep only other text in Rich's width cache; False when Rich's
+    cached measure is not where this expects it (rich.cells, rich.segment and textual._cells)."""
+    import sys
+
+    import rich.cells
+    import rich.segment
+    from textual import _cells
+
+    cached = rich.cells.cached_cell_len
+    if not hasattr(cached, "cache_info") or rich.segment.cached_cell_len is not cached or _cells.cell_len is not cached:
+        return False
+
+    def cell_len(text: str, unicode_version: str = "auto") -> int:
+        if text.isascii() and text.isprintable():
+            return len(text)  # each a one-cell character in every Unicode version
+        return cached(text, unicode_version)
+
+    cell_len.__doc__ = cached.__doc__
+    global RICH_WIDTH_CACHE
+    RICH_WIDTH_CACHE = cached
+    for name, module in list(sys.modules.items()):
+        if name.partition(".")[0] in ("rich", "textual"):
+            for attribute, value in list(vars(module).items()):
+                if value is cached:
+                    setattr(module, attribute, cell_len)
+    return True
+
+
 FIXED = _unpin_styles_caches()
 STRIP_CACHES_LAZY = _strip_caches_on_first_use()
 FRAMES_WHEN_DUE = _frames_when_due()
 KEY_NAMES_WRITTEN_OUT = _key_names_written_out()
+PLAIN_WIDTHS_UNCACHED = _plain_widths_uncached()
