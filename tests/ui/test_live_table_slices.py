@@ -137,6 +137,47 @@ async def test_rows_put_in_order_after_the_slices_are_drawn_in_that_order(monkey
         assert [line.split()[0] for line in drawn(table)[1:13]] == [f"{i:04d}" for i in range(11, -1, -1)]
 
 
+async def test_rows_that_go_stay_in_view_until_the_new_rows_are_in_and_the_place_rules_hold(monkeypatch):
+    """An answer replacing most rows: what is in view stays as it was while the slices run (no half-way state drawn
+    in full), then the old rows go, all at once, and the reader's place follows apply_changes' rules."""
+    monkeypatch.setattr(live_table, "SLICE_SECONDS", 0.0)  # one row per slice
+    seen_during: list[list[str]] = []
+    app = FixedWidthApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(LiveTable)
+        fill(table, 0, 100)  # k99..k0
+        await pilot.pause()
+        table.move_cursor(row=5, animate=False)  # k94, away from the top
+        await pilot.pause()
+        before = drawn(table)
+        original = table._slice
+
+        def watched(slices, deadline):
+            seen_during.append(drawn(table))
+            return original(slices, deadline)
+
+        monkeypatch.setattr(table, "_slice", watched)
+        old = set(table.row_keys())
+        keys = [k for k, _ in rows(30, 130)]  # k129..k30: 30 new rows above, k29..k0 go (k94 stays)
+        table.apply_changes_in_slices(removed=[k for k in old if k not in set(keys)],
+                                      added=((k, cells) for k, cells in rows(30, 130) if k not in old), order=keys)
+        await settle(app, pilot)
+        assert len(seen_during) >= 30 and all(lines == before for lines in seen_during)
+        assert table.row_keys() == keys and table.row_count == 100
+        assert table.cursor_key() == "k94" and table.new_above == 30
+        assert table.cursor_row - int(table.scroll_y) == 5  # on the same screen line
+        # the reader's row goes: the cursor stays at the same height
+        table.move_cursor(row=table.get_row_index("k31"), animate=False)
+        await pilot.pause()
+        index = table.cursor_row
+        old = set(table.row_keys())
+        keys = [k for k, _ in rows(32, 160)]  # k31 and k30 go
+        table.apply_changes_in_slices(removed=[k for k in old if k not in set(keys)],
+                                      added=((k, cells) for k, cells in rows(32, 160) if k not in old), order=keys)
+        await settle(app, pilot)
+        assert table.row_keys() == keys and table.cursor_row == min(index, table.row_count - 1)
+
+
 class TwoTablesApp(App):
     """Two live tables filling at once, as Logs and Calls do when both answers arrive."""
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.filter import LineFilter, Monochrome, NoColor
 from textual.binding import Binding
@@ -26,7 +27,7 @@ from .key_display import key_display
 from .navigation import DESTINATIONS, START_MODE, Trail, destination
 from .state import AppSignals, Change
 from .terminal import KEY_WORDS, AsciiOnly, ascii_notice
-from .textual_fixes import FIXED as _TEXTUAL_FIXED  # noqa: F401 (applied on import)
+from .textual_fixes import FrameTimer
 from .theme_vars import APP_COLOUR_DEFAULTS
 from .themes import (
     ThemeCatalog,
@@ -262,6 +263,11 @@ class WiroVoiceApp(ReportsWorkerFailures, KeepsHistory, App[None]):
             self.run_worker(asyncio.to_thread(sim.stop), group="stop-sim", exit_on_error=False)
         self.demo = False
         self._changed("connection")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseUp)) and not event.is_forwarded:
+            FrameTimer.input_arrived()  # the frame that shows what it did is drawn at once (textual_fixes.py, 3)
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         # the starting screen's stack exists already (Textual's default screen): this makes its mode one like the

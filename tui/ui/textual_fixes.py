@@ -18,6 +18,9 @@ measured without a cache.
    draws a wanted frame at once when the last one is at least a period old, and otherwise when it becomes so:
    still at most one frame per period. With a 5000-event answer filling Logs: key p99 to the frame 26-41 ms
    against 47-59 ms, and 12 ms against 28-34 ms with nothing arriving (tests/perf/test_key_latency.py).
+   A frame wanted after a key or click is drawn at once, whatever the last frame's age (the app reports input:
+   `FrameTimer.input_arrived`). Traced: a key answered just after a frame waited out the rest of the period,
+   and the loop filled that wait with a big answer's slices, 15-20 ms in all, before its frame.
 4. Key names without Unicode's name table. To see which keys a focused widget takes for itself, a screen asks
    `key_to_character` for every binding's key, and Textual answers with `unicodedata.lookup`, most of which fail
    ("ENTER", "MINUS") after reading part of the table; the terminal's key parser names a typed "+" with
@@ -99,10 +102,17 @@ def _strip_caches_on_first_use() -> bool:
 
 class FrameTimer(Timer):
     """A screen's update timer: a frame as soon as one is wanted (the timer resumed) and the last is at least one
-    period old. Textual's screen pauses the timer when it draws and resumes it when something changes."""
+    period old, or a key or click arrived since the last began. Textual's screen pauses the timer when it draws
+    and resumes it when something changes."""
 
     now = staticmethod(monotonic)
     sleep = staticmethod(asyncio.sleep)
+    input_at = float("-inf")  # when the last key or click arrived (the app says so: `input_arrived`)
+
+    @classmethod
+    def input_arrived(cls) -> None:
+        """A key or click arrived: the next frame wanted is drawn at once (the one that shows what it did)."""
+        cls.input_at = cls.now()
 
     async def _run(self) -> None:
         last = float("-inf")
@@ -110,7 +120,7 @@ class FrameTimer(Timer):
         while True:
             await self._active.wait()  # a frame is wanted
             early = last + self._interval - self.now()
-            if early > 0:
+            if early > 0 and FrameTimer.input_at <= last:
                 await self.sleep(early)
                 if not self._active.is_set():  # drawn meanwhile (a layout draws the screen and pauses the timer)
                     continue
