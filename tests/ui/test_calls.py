@@ -397,3 +397,44 @@ async def test_a_wide_terminal_shows_a_rejection_reason_whole(sim, sim_settings)
                 assert reasons and not any(r.endswith("…") for r in reasons)
     assert widths[(200, 50)]["End reason"] > widths[(120, 40)]["End reason"]
     assert widths[(200, 50)]["Caller"] > widths[(120, 40)]["Caller"]
+
+
+async def test_a_big_answers_rows_are_made_in_a_thread_and_used_only_while_they_hold(sim, sim_settings, clock,
+                                                                                       monkeypatch):
+    """Over SLICE_ROWS sessions, the rows' texts are worked out in a thread while the answer is fetched (keys are
+    answered meanwhile); the answer uses them only if the filter, sort and second are still those they were made
+    for, and otherwise makes them again."""
+    import threading
+
+    from tui.ui.polling import PollAnswer
+    from tui.ui.screens import calls as calls_module
+
+    with sim.world.lock:
+        for i in range(120):
+            sim.world.add_call(sim.demo_agent_guid, started=sim.now() - 60 * (120 - i) - 5, duration=30, prep=1.0)
+    made_on: list[bool] = []  # per row: made on the loop's thread?
+    real_row_for = calls_module.row_for
+
+    def row_for(*args):
+        made_on.append(threading.current_thread() is threading.main_thread())
+        return real_row_for(*args)
+
+    monkeypatch.setattr(calls_module, "row_for", row_for)
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_table(app, pilot, "calls")
+        screen.limit = 200
+        made_on.clear()
+        await refresh(app, pilot)
+        assert len(made_on) > calls_module.SLICE_ROWS and not any(made_on)  # all in the thread
+        assert table.row_keys() == [s.messageguid for s in screen._view()]
+        # the filter changes between the fetch and the answer: the rows made for the old one are not used
+        clock.advance(120)
+        value = await screen._fetch()
+        made_on.clear()
+        screen.filter = calls_module.Filter(channel="web", group=None, text="")
+        screen._answered(PollAnswer(value, None, 30.0))
+        await settle(app, pilot)
+        assert made_on and all(made_on)
+        assert table.row_keys() == [s.messageguid for s in screen._view()]
+        assert table.row_keys() and all(s.channel == "web" for s in screen._view())

@@ -119,7 +119,8 @@ class FakeTime:
         self.t += seconds
 
 
-async def test_a_frame_is_drawn_at_once_unless_the_last_is_younger_than_a_period():
+async def test_a_frame_is_drawn_at_once_unless_the_last_is_younger_than_a_period(monkeypatch):
+    monkeypatch.setattr(textual_fixes.FrameTimer, "input_at", float("-inf"))  # (no key or click yet, on this clock)
     app = Cards()
     async with app.run_test(size=(40, 24)) as pilot:
         assert textual_fixes.FRAMES_WHEN_DUE, "this Textual's screen timer changed: see tui/ui/textual_fixes.py"
@@ -166,9 +167,26 @@ async def test_a_frame_is_drawn_at_once_unless_the_last_is_younger_than_a_period
             timer.sleep = time.sleep
             await want_frame()  # wanted again later: at once
             assert len(drawn) == 6 and len(time.slept) == 4
+            time.t += 0.01
+            textual_fixes.FrameTimer.input_at = time.t  # a key arrived since that frame began
+            time.t += 0.01
+            await want_frame()  # 20 ms after the last: at once, to show what the key did
+            assert len(drawn) == 7 and drawn[-1] == pytest.approx(drawn[-2] + 0.02) and len(time.slept) == 4
+            await want_frame()  # the next, with no new input: waits for the period again
+            assert len(drawn) == 8 and time.slept[-1] == pytest.approx(0.1)
             await pilot.pause()
         finally:
             timer.stop()
+
+
+async def test_the_app_tells_the_frame_timer_when_a_key_arrives(sim, sim_settings, monkeypatch):
+    monkeypatch.setattr(textual_fixes.FrameTimer, "input_at", float("-inf"))
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert textual_fixes.FrameTimer.input_at == float("-inf")  # frames of its own: no input
+        await pilot.press("down")
+        assert textual_fixes.FrameTimer.input_at > float("-inf")
 
 
 WIDTH_SAMPLES = ["", "Calls", "  +44 7700 900123  ", "a\tb", "bell\x07", "esc\x1b[2J", "del\x7f", "Ayşe Kaya",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from rich.text import Text
 from textual import events, on, work
@@ -29,6 +30,7 @@ from ...calls.filters import Filter, sort_sessions
 from ...calls.columns import table_columns
 from ...calls.rows import COLUMNS, STARTED, CallRow, row_for
 from ...calls.stats import StripFigures, sparkline, strip_figures
+from ...common.offloop import off_loop
 from ...wiro import CallSession, WiroError
 from ...wiro.client import HISTORY_LIMIT_CAP
 from ...wiro.health import failure_phrase
@@ -62,6 +64,28 @@ class ReasonsLoaded(Message):
         super().__init__()
         self.asked = asked
         self.reasons = reasons
+
+
+
+def view_sessions(sessions: Iterable[CallSession], filter: Filter, sort_column: str, descending: bool,
+                  now_ms: int) -> list[CallSession]:
+    """The sessions the table shows, in its order."""
+    return list(sort_sessions([s for s in sessions if filter.matches(s)], sort_column, descending, now_ms=now_ms))
+
+
+def view_rows(sessions: Iterable[CallSession], filter: Filter, sort_column: str, descending: bool, now_ms: int,
+              local: Callable[[float], datetime]) -> list[CallRow]:
+    """The rows the table shows at `now_ms`, in its order (no screen state: safe in a thread)."""
+    return [row_for(s, now_ms, local) for s in view_sessions(sessions, filter, sort_column, descending, now_ms)]
+
+
+class _Prepared(NamedTuple):
+    """Rows worked out in a thread for an answer, and what they were worked out for."""
+
+    sessions: tuple[CallSession, ...]
+    view: tuple[Filter, str, bool]  # filter, sort column, descending
+    second: int  # epoch seconds
+    rows: list[CallRow]
 
 
 class CallsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
@@ -103,6 +127,7 @@ class CallsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         self._widths: dict[str, int] = {}  # the columns shown, and their widths
         self._sessions: tuple[CallSession, ...] = ()
         self._rows: dict[str, CallRow] = {}
+        self._prepared: _Prepared | None = None  # rows for the next answer, worked out in a thread (_fetch)
         self._seen: set[str] | None = None  # keys seen in earlier polls (None before the first)
         self._new_until: dict[str, float] = {}
         self._reasons: dict[str, str] = {}
@@ -214,7 +239,7 @@ class CallsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         """A different agent or connection: nothing shown so far applies."""
         self._generation = self.app.generation
         self.poller.reset()
-        self._sessions, self._rows, self._seen = (), {}, None
+        self._sessions, self._rows, self._seen, self._prepared = (), {}, None, None
         self._new_until.clear()
         self._reasons.clear()
         self._asked_reasons.clear()
@@ -236,6 +261,14 @@ class CallsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
             raise WiroError("Not connected.")
         sessions = tuple(await client.call_history(guid, limit=self.limit))
         await self.app.record_history("sessions", sessions, guid)  # in a thread; problems go to the header
+        if len(sessions) > SLICE_ROWS and sessions != self._sessions:
+            # A row's texts for each session, filtered and sorted: ~10 ms for 200 on the loop, so worked out here,
+            # in a thread (keys answered meanwhile), for the answer to use if nothing it depends on moved on
+            # (see _rows_now).
+            now_ms = int(self.app.clock() * 1000)
+            view = (self.filter, self.sort_column, self.sort_descending)
+            rows = await off_loop(view_rows, sessions, *view, now_ms, self.app.local_time)
+            self._prepared = _Prepared(sessions, view, now_ms // 1000, rows)
         return sessions
 
     def _answered(self, answer: PollAnswer[tuple[CallSession, ...]]) -> None:
@@ -254,6 +287,7 @@ class CallsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
             self._sessions = answer.value
             self._refresh_table(sliced=True)
             self._lookup_reasons()
+        self._prepared = None  # (used, or no longer of use)
         self._show_state()
 
     def _announce(self, sessions: tuple[CallSession, ...]) -> None:
@@ -282,14 +316,24 @@ class CallsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
     # -- the table ----------------------------------------------------------------------------------
 
     def _view(self) -> list[CallSession]:
-        shown = [s for s in self._sessions if self.filter.matches(s)]
-        return list(sort_sessions(shown, self.sort_column, self.sort_descending, now_ms=int(self.app.clock() * 1000)))
+        return view_sessions(self._sessions, self.filter, self.sort_column, self.sort_descending,
+                             int(self.app.clock() * 1000))
+
+    def _rows_now(self) -> list[CallRow]:
+        """The rows of `_view()` now: those worked out in a thread for this answer (_fetch) when they still hold
+        (the same sessions, filter and sort, and the same second: durations count seconds), else made here."""
+        now_ms = int(self.app.clock() * 1000)
+        view = (self.filter, self.sort_column, self.sort_descending)
+        prepared = self._prepared
+        if (prepared is not None and prepared.sessions is self._sessions and prepared.view == view
+                and prepared.second == now_ms // 1000):
+            return prepared.rows
+        return view_rows(self._sessions, *view, now_ms, self.app.local_time)
 
     def _refresh_table(self, *, sliced: bool = False) -> int:
         """Show `_view()`; returns the table mutations. `sliced` (an answer): a refresh of more than SLICE_ROWS
         rows is applied in slices, between which keys are answered (filters, sorts apply at once)."""
-        now_ms = int(self.app.clock() * 1000)
-        rows = [row_for(s, now_ms, self.app.local_time) for s in self._view()]
+        rows = self._rows_now()
         diff = diff_rows(self._rows, rows)
         table = self.query_one(LiveTable)
         self._rows = {row.key: row for row in rows}
