@@ -240,3 +240,57 @@ def test_text_helpers():
     assert line == "live · every 30 s · all kinds · 2026-04-24 · 3 of 10 events (300 in the day's log)"
     assert "Loading" in empty_text(loaded=False, filtered=False)
     assert "No events for this day" in empty_text(loaded=True, filtered=False)
+
+
+async def test_a_big_answer_is_merged_and_filtered_in_a_thread_and_used_only_while_that_holds(sim, sim_settings,
+                                                                                                clock, monkeypatch):
+    """Over SLICE_ROWS events, the merge with what is shown and the filter are worked out in a thread while the
+    answer is fetched; the answer uses them only if the events shown and the filter are still those they were
+    worked out from, and otherwise works them out again."""
+    import threading
+
+    from tui.ui.polling import PollAnswer
+    from tui.ui.screens import logs as logs_module
+
+    merged_on: list[bool] = []  # per merge: on the loop's thread?
+    real_merge = logs_module.merge_events
+
+    def merge(*args, **kwargs):
+        merged_on.append(threading.current_thread() is threading.main_thread())
+        return real_merge(*args, **kwargs)
+
+    monkeypatch.setattr(logs_module, "merge_events", merge)
+    app = demo_app(sim, sim_settings)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await goto_table(app, pilot, "logs")
+        shown = table.row_count
+        for i in range(300):
+            sim.world.add_log_event(sim.demo_agent_guid, "tool_completed", f"Looked up order {i}",
+                                    at=sim.now() + 1 + i / 10, tool="exec", ok=True)
+        clock.advance(POLL_SECONDS + 40)
+        sim.world.logs_cache.clear()
+        merged_on.clear()
+        screen.poller.fire()
+        await settle(app, pilot)
+        assert merged_on == [False]  # once, in the thread
+        assert table.row_count > shown and table.row_keys() == [e.key for e in screen.view()]
+        # the filter changes between the fetch and the answer: what was worked out for the old one is not used
+        for i in range(300, 600):
+            sim.world.add_log_event(sim.demo_agent_guid, "tool_completed", f"Looked up order {i}",
+                                    at=sim.now() + 1 + i / 10, tool="exec", ok=i % 2 == 0)
+        clock.advance(POLL_SECONDS + 40)
+        sim.world.logs_cache.clear()
+        snap = await screen._fetch()
+        assert snap.prepared is not None
+        screen.filter = screen.filter.with_text("order 4")
+        merged_on.clear()
+        screen._answered(PollAnswer(snap, None, 30.0))
+        await settle(app, pilot)
+        assert table.row_keys() == [e.key for e in screen.view()]
+        assert table.row_keys() and all("order 4" in e.title for e in screen.view())
+        # the events shown change between the fetch and the answer: the merge is made again, on the loop
+        snap = await screen._fetch()
+        screen._events = screen._events[1:]
+        merged_on.clear()
+        screen._answered(PollAnswer(snap, None, 30.0))
+        assert merged_on == [True]

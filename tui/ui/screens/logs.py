@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
@@ -26,9 +25,9 @@ from textual.widgets import DataTable, Input
 from ...activity.events import ActivityEvent, from_tail
 from ...activity.explain import CACHE_SECONDS, explain_logs_error
 from ...activity.filters import ActivityFilter, next_choice
-from ...activity.merge import KEEP, merge_events
+from ...activity.merge import KEEP, Merged, merge_events
 from ...common.offloop import off_loop
-from ...wiro import WiroError
+from ...wiro import LogTail, WiroError
 from ..failures import ReportsWorkerFailures
 from ..fresh_styles import FirstShowingKeepsStyles
 from ..polling import PollAnswer, Poller
@@ -49,12 +48,34 @@ SLICE_ROWS = 100  # an answer adding more rows than this fills the table in slic
 
 @dataclass(frozen=True)
 class LogsSnapshot:
-    """One answer of the activity log: its events (newest first), when it was read, the day and its size."""
+    """One answer of the activity log: its events (newest first), when it was read, the day and its size; for a
+    big answer, also its merge with what was shown when it was read (see `Prepared`)."""
 
     events: tuple[ActivityEvent, ...]
     taken_at: float
     day: str | None = None
     total_lines: int | None = None
+    prepared: Prepared | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A big answer merged with the events shown (`base`) and filtered, in a thread while it was fetched: merging
+    and filtering a thousand events takes several milliseconds. The answer uses it only if what it was worked out
+    from is still what is shown (and the filter the same)."""
+
+    base: tuple[ActivityEvent, ...]
+    filter: ActivityFilter
+    merged: Merged
+    shown: tuple[ActivityEvent, ...]
+
+
+def _prepare(tail: LogTail, base: tuple[ActivityEvent, ...],
+             filter: ActivityFilter) -> tuple[tuple[ActivityEvent, ...], Prepared]:
+    """The answer's events, and their merge with `base` filtered by `filter` (no screen state: safe in a thread)."""
+    events = from_tail(tail, keep=KEEP)
+    merged = merge_events(base, events)
+    return events, Prepared(base, filter, merged, filter.apply(merged.events))
 
 
 class LogsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
@@ -159,10 +180,12 @@ class LogsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         if client is None or guid is None:  # the connection went away meanwhile; its answer would be dropped
             raise WiroError("Not connected.")
         tail = await client.logs(guid, lines=LINES)
-        # keying and flattening thousands of events takes a while: in a thread, so keys are answered meanwhile
-        make = partial(from_tail, keep=KEEP)  # (older events than the newest KEEP would not be kept)
-        events = await off_loop(make, tail) if len(tail.events) > SLICE_ROWS else make(tail)
-        return LogsSnapshot(events, self.app.clock(), tail.date, tail.total_lines)
+        if len(tail.events) <= SLICE_ROWS:
+            return LogsSnapshot(from_tail(tail, keep=KEEP), self.app.clock(), tail.date, tail.total_lines)
+        # keying, flattening, merging and filtering thousands of events takes a while: in a thread, so keys are
+        # answered meanwhile (older events than the newest KEEP would not be kept)
+        events, prepared = await off_loop(_prepare, tail, self._events, self.filter)
+        return LogsSnapshot(events, self.app.clock(), tail.date, tail.total_lines, prepared)
 
     def _answered(self, answer: PollAnswer[LogsSnapshot]) -> None:
         now = self.app.clock()
@@ -180,10 +203,12 @@ class LogsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         self._last_ok = snap.taken_at
         self._day, self._total_lines = snap.day, snap.total_lines
         self._loaded = True
-        merged = merge_events(self._events, snap.events)
+        prepared = snap.prepared if snap.prepared is not None and snap.prepared.base is self._events else None
+        merged = prepared.merged if prepared is not None else merge_events(self._events, snap.events)
         if merged.changed:
             self._events = merged.events
-            self._refresh_table(sliced=True)
+            self._refresh_table(sliced=True, shown=prepared.shown if prepared is not None
+                                and prepared.filter == self.filter else None)
         elif answer.manual and previous_ok is not None and snap.taken_at - previous_ok < POLL_SECONDS:
             self.notify(f"No new events. Wiro caches the log for {CACHE_SECONDS} s, so refreshing sooner "
                         "shows the same answer.", title="Logs", timeout=5)
@@ -196,10 +221,11 @@ class LogsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         """The events shown, newest first, after the filter."""
         return self.filter.apply(self._events)
 
-    def _refresh_table(self, *, sliced: bool = False) -> int:
-        """Show `view()`; returns how many rows come or go. `sliced` (an answer): more than SLICE_ROWS new
-        rows are added in slices, between which keys are answered (a filter change applies at once)."""
-        shown = self.view()
+    def _refresh_table(self, *, sliced: bool = False, shown: tuple[ActivityEvent, ...] | None = None) -> int:
+        """Show `view()` (or `shown`, the same worked out already); returns how many rows come or go. `sliced`
+        (an answer): more than SLICE_ROWS new rows are added in slices, between which keys are answered (a
+        filter change applies at once)."""
+        shown = self.view() if shown is None else shown
         keys = [e.key for e in shown]
         table = self.query_one(LiveTable)
         if keys == self._shown_keys:
