@@ -337,7 +337,10 @@ class CallsScreen(FirstShowingKeepsStyles, ReportsWorkerFailures, Screen):
         diff = diff_rows(self._rows, rows)
         table = self.query_one(LiveTable)
         self._rows = {row.key: row for row in rows}
-        self._show_strip()
+        if sliced and len(rows) > SLICE_ROWS:
+            self.call_later(self._show_strip)  # (its figures over every session: a turn of the loop of their own)
+        else:
+            self._show_strip()
         if diff.is_empty and not self._expired_highlights():
             return 0
         fresh = {key for key, until in self._new_until.items() if until > self.app.clock()}
