@@ -27,7 +27,7 @@ from .key_display import key_display
 from .navigation import DESTINATIONS, START_MODE, Trail, destination
 from .state import AppSignals, Change
 from .terminal import KEY_WORDS, AsciiOnly, ascii_notice
-from .textual_fixes import FrameTimer
+from .textual_fixes import FrameTimer  # (importing it applies the changes to Textual)
 from .theme_vars import APP_COLOUR_DEFAULTS
 from .themes import (
     ThemeCatalog,

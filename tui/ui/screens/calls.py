@@ -66,7 +66,6 @@ class ReasonsLoaded(Message):
         self.reasons = reasons
 
 
-
 def view_sessions(sessions: Iterable[CallSession], filter: Filter, sort_column: str, descending: bool,
                   now_ms: int) -> list[CallSession]:
     """The sessions the table shows, in its order."""
